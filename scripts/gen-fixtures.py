@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Regenerates src/mock/data/fixtures.json, the mock's deterministic data.
+
+Run from the repository root: python3 scripts/gen-fixtures.py
+Limits (maximum lengths) are read from schemas/, never typed here, so values "exactly at the
+documented maximum" stay exact when a schema changes. The output is committed; the mock embeds it.
+"""
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+SEED = 20241126
+COUNT = 240
+ROOT = "."
+
+rng = random.Random(SEED)
+info = json.load(open(f"{ROOT}/schemas/customers_v1/response.200.json"))["$defs"]["CustomerInfo"]["properties"]
+limit = {name: prop.get("maxLength") for name, prop in info.items()}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
+CN_CORP = ["科技有限公司", "信息技术有限公司", "云计算有限公司", "贸易有限公司", "数据服务有限公司"]
+CN_CITY = ["深圳", "北京", "上海", "杭州", "成都", "西安", "南京", "广州"]
+LATIN_WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne",
+               "Cyberdyne", "Soylent", "Tyrell", "Aperture", "Monarch", "Oscorp", "Wonka", "Gringotts"]
+LATIN_SUFFIX = ["Ltd", "GmbH", "S.A.", "Pte. Ltd.", "Inc.", "LLC", "B.V.", "S.r.l."]
+FIRST = ["anna", "ben", "carla", "dmitri", "elena", "farid", "grace", "hiro", "ines", "jon",
+         "kemal", "lucia", "mateo", "nadia", "omar", "priya", "quentin", "rosa", "sven", "tomas"]
+LABELS = ["VIP", "vip", "Gold", "gold-tier", "Retail", "SMB", "Enterprise", "edu", "Gov", "Startup",
+          "标签A", "重点客户", "Q3-campaign", "partner_referral"]
+COUNTRY = ["0086", "0044", "0049", "0033", "0065", "0060", "0066", "0027", "0055", "0001"]
+
+
+def at_max(field, alphabet):
+    """A value exactly at the documented maximum length of a response field."""
+    n = limit[field]
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def customer(i):
+    referral = i % 3 != 0  # roughly two referrals for every reseller
+    kind = i % 5  # 0,1: Chinese enterprise; 2: Latin enterprise; 3: individual (null corp); 4: Chinese individual
+    if kind in (0, 1):
+        corp = rng.choice(CN_CITY) + "".join(rng.choice(GIVEN) for _ in range(2)) + rng.choice(CN_CORP)
+    elif kind == 2:
+        corp = f"{rng.choice(LATIN_WORDS)} {rng.choice(LATIN_WORDS)} {rng.choice(LATIN_SUFFIX)}"
+    elif kind == 3:
+        corp = None
+    else:
+        corp = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+    domain = f"{rng.choice(FIRST)}{rng.choice(['', '_', '-', '.'])}{rng.choice(LATIN_WORDS).lower()}{i:03d}"
+    start = datetime(2016, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randint(0, 9 * 365 * 86400))
+    record = {
+        "customer_id": "%032x" % rng.getrandbits(128),
+        "domain_name": domain,
+        "corp_name": corp,
+        "start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cooperation_type": "1" if referral else "3",
+        "telephone": f"1{rng.randint(30, 89)}{rng.randint(0, 99999999):08d}",
+        "verifiedStatus": rng.choice(["-1", "0", "1", "2", "2", "2"]),
+        "countryCode": rng.choice(COUNTRY),
+    }
+    if i % 7 != 0:  # some customers carry no tag at all
+        record["label"] = rng.choice(LABELS)
+    if not referral:
+        credit = rng.choice([100, 250, 500, 1000, 1500.5, 2000, 5000, 12345.67])
+        used = round(rng.uniform(0, float(credit)), 2)
+        record["budget"] = {"creditAmount": credit, "usedAmount": used, "measureId": 1, "currency": "USD"}
+    return record
+
+
+customers = [customer(i) for i in range(COUNT)]
+
+# Values exactly at each documented maximum, in both scripts.
+customers[1]["customer_id"] = at_max("customer_id", "0123456789abcdef")
+customers[2]["domain_name"] = at_max("domain_name", "abcdefghijklmnopqrstuvwxyz0123456789")
+customers[3]["corp_name"] = at_max("corp_name", "华为云伙伴客户数据服务")
+customers[4]["corp_name"] = at_max("corp_name", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+customers[5]["label"] = at_max("label", "abcdefXYZ-")
+customers[6]["telephone"] = at_max("telephone", "0123456789")
+customers[8]["countryCode"] = at_max("countryCode", "0123456789")
+customers[9]["label"] = at_max("label", "标签客户")
+# An individual whose real name is empty rather than null, and a Latin name with mixed case.
+customers[10]["corp_name"] = ""
+customers[11]["label"] = "VipGold"
+
+fixtures = {
+    "description": "Deterministic data of the partner-conformance mock. Regenerate with scripts/gen-fixtures.py.",
+    "partner_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "customers": customers,
+    "aicc_tenant": {
+        "mobilePhone": "15312340991",
+        "company": "Huawei Technologies",
+        "customerName": "zhangsan",
+        "email": "sunkai123@huawei.com",
+        "vdn": "150",
+        "createDate": 1681203525000,
+        "tenantSpaceStatus": "2",
+        "portalUrl": "https://software.huawei.com/auth?client_id=xxxxx&redirect_uri=https://xxx.com/service-cloud/sm/login/portal.html",
+    },
+}
+
+with open(f"{ROOT}/src/mock/data/fixtures.json", "w", encoding="utf-8") as out:
+    json.dump(fixtures, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+print(f"wrote {len(customers)} customers")

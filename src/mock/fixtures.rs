@@ -1,0 +1,241 @@
+//! The mock's data: customers (with budgets for the association types that have them) and the
+//! AICC tenant. Loaded from the embedded `data/fixtures.json` or a `--fixtures` file, and checked
+//! against the response schemas so the mock can never serve data that breaks the contract.
+
+use crate::spec::{OperationId, Spec};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The fixtures compiled into the binary.
+const EMBEDDED: &str = include_str!("data/fixtures.json");
+/// The name shown in errors about the embedded fixtures.
+const EMBEDDED_NAME: &str = "src/mock/data/fixtures.json";
+
+/// Why a fixtures file was refused: names the file and the offending field.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {location}: {message}")]
+pub struct FixtureError {
+    /// The fixtures file.
+    pub file: String,
+    /// Field or line:column.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One customer record: the fields of a CustomerInfo plus, for budget-eligible customers, the
+/// budget the budget operation returns.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    /// CustomerInfo fields exactly as served.
+    pub info: Map<String, Value>,
+    /// The budget body, when the customer has one.
+    pub budget: Option<Map<String, Value>>,
+}
+
+impl Customer {
+    /// A string field of the record (`None` when absent or null).
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.info.get(field).and_then(Value::as_str)
+    }
+}
+
+/// The mock's whole data set.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    /// The partner the data belongs to; other partner ids get the partner-mismatch error.
+    pub partner_id: String,
+    /// Customers in a stable order (the order pages are cut from).
+    pub customers: Vec<Customer>,
+    /// The AICC tenant, unmasked; the mock masks it as `x-mask` says.
+    pub aicc_tenant: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixtures {
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+    partner_id: String,
+    customers: Vec<Map<String, Value>>,
+    aicc_tenant: Map<String, Value>,
+}
+
+impl Fixtures {
+    /// The embedded fixtures.
+    pub fn embedded(spec: &Spec) -> Result<Fixtures, FixtureError> {
+        Fixtures::parse(spec, EMBEDDED_NAME, EMBEDDED)
+    }
+
+    /// Fixtures from a file given with `--fixtures`.
+    pub fn from_file(spec: &Spec, path: &Path) -> Result<Fixtures, FixtureError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
+            file: name.clone(),
+            location: "file".into(),
+            message: format!("failed to read: {e}"),
+        })?;
+        Fixtures::parse(spec, &name, &text)
+    }
+
+    /// Parses and checks fixtures text; `file` names it in errors.
+    pub fn parse(spec: &Spec, file: &str, text: &str) -> Result<Fixtures, FixtureError> {
+        let error = |location: String, message: String| FixtureError {
+            file: file.to_string(),
+            location,
+            message,
+        };
+        let raw: RawFixtures = serde_json::from_str(text).map_err(|e| {
+            error(
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )
+        })?;
+        let mut customers = Vec::with_capacity(raw.customers.len());
+        let mut seen = HashSet::new();
+        let budget_op = spec.operation(OperationId::BudgetV1);
+        let lookup = budget_op.parameters.iter().find_map(|p| p.lookup.clone());
+        for (i, mut info) in raw.customers.into_iter().enumerate() {
+            let budget = match info.remove("budget") {
+                None => None,
+                Some(Value::Object(b)) => Some(b),
+                Some(_) => {
+                    return Err(error(
+                        format!("customers[{i}].budget"),
+                        "must be an object".into(),
+                    ))
+                }
+            };
+            let customer = Customer { info, budget };
+            let key_field = lookup.as_ref().map_or("customer_id", |l| l.field.as_str());
+            match customer.text(key_field) {
+                Some(id) if seen.insert(id.to_string()) => {}
+                Some(id) => {
+                    return Err(error(
+                        format!("customers[{i}].{key_field}"),
+                        format!("duplicate id `{id}`"),
+                    ))
+                }
+                None => {
+                    return Err(error(
+                        format!("customers[{i}].{key_field}"),
+                        "is missing".into(),
+                    ))
+                }
+            }
+            if let Some(lookup) = &lookup {
+                let eligible = lookup.eligible.iter().all(|(field, values)| {
+                    customer
+                        .text(field)
+                        .is_some_and(|v| values.iter().any(|ok| ok == v))
+                });
+                match (&customer.budget, eligible) {
+                    (None, true) => {
+                        return Err(error(
+                            format!("customers[{i}].budget"),
+                            "is missing: this customer's association type has budgets".into(),
+                        ))
+                    }
+                    (Some(_), false) => {
+                        return Err(error(
+                            format!("customers[{i}].budget"),
+                            "is not allowed: this customer's association type has no budget".into(),
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(budget) = &customer.budget {
+                let status = budget_op.meta.success_status;
+                check_against(
+                    spec,
+                    OperationId::BudgetV1,
+                    status,
+                    &Value::Object(budget.clone()),
+                )
+                .map_err(|(path, msg)| error(format!("customers[{i}].budget{path}"), msg))?;
+            }
+            customers.push(customer);
+        }
+        let fixtures = Fixtures {
+            partner_id: raw.partner_id,
+            customers,
+            aicc_tenant: raw.aicc_tenant,
+        };
+        fixtures
+            .check_customers(spec)
+            .map_err(|(path, msg)| error(path, msg))?;
+        let aicc = spec.operation(OperationId::AiccTenant);
+        let masked = Value::Object(fixtures.masked_tenant(spec));
+        check_against(
+            spec,
+            OperationId::AiccTenant,
+            aicc.meta.success_status,
+            &masked,
+        )
+        .map_err(|(path, msg)| error(format!("aicc_tenant{path}"), msg))?;
+        Ok(fixtures)
+    }
+
+    /// Checks every customer by wrapping them all in one documented success body.
+    fn check_customers(&self, spec: &Spec) -> Result<(), (String, String)> {
+        let op = spec.operation(OperationId::CustomersV1);
+        let records = self.customers.iter().map(|c| c.info.clone()).collect();
+        let body = super::routes::list_body_for(op, records, self.customers.len());
+        check_against(spec, op.id, op.meta.success_status, &body).map_err(|(path, msg)| {
+            let path = path
+                .strip_prefix("/customer_info_list/")
+                .map(|rest| match rest.split_once('/') {
+                    Some((i, field)) => format!("customers[{i}].{field}"),
+                    None => format!("customers[{rest}]"),
+                })
+                .unwrap_or(path);
+            (path, msg)
+        })
+    }
+
+    /// The AICC tenant with every `x-mask` field masked.
+    pub fn masked_tenant(&self, spec: &Spec) -> Map<String, Value> {
+        let op = spec.operation(OperationId::AiccTenant);
+        let properties = op
+            .response(op.meta.success_status)
+            .and_then(|r| r.schema.get("properties"))
+            .and_then(Value::as_object);
+        let mut out = self.aicc_tenant.clone();
+        for (name, value) in out.iter_mut() {
+            let mask = properties
+                .and_then(|p| p.get(name))
+                .and_then(|p| p.get("x-mask"))
+                .and_then(|m| serde_json::from_value::<crate::spec::Mask>(m.clone()).ok());
+            if let (Some(mask), Some(text)) = (mask, value.as_str()) {
+                *value = Value::String(mask.apply(text));
+            }
+        }
+        out
+    }
+}
+
+/// Validates `body` against an operation's response schema; the first violation as (pointer, message).
+fn check_against(
+    spec: &Spec,
+    op: OperationId,
+    status: u16,
+    body: &Value,
+) -> Result<(), (String, String)> {
+    let Some(schema) = spec.operation(op).response(status) else {
+        return Err((
+            String::new(),
+            format!("{op} documents no {status} response"),
+        ));
+    };
+    match schema.validate(body).into_iter().next() {
+        None => Ok(()),
+        Some(v) => Err((
+            v.instance_path,
+            format!("breaks {} ({}): {}", schema.file, v.keyword, v.message),
+        )),
+    }
+}

@@ -1,0 +1,23 @@
+//! The reference mock: the documented behaviour made executable. Every parameter is validated
+//! with the request schemas, every error body comes from the catalogue in `schemas/`, and the data
+//! comes from fixtures that are themselves checked against the response schemas.
+//!
+//! The main types are [`MockState`] (what a request handler reads), [`app`] (the router, for tests
+//! with no socket) and [`MockServer`] (a running instance on loopback).
+
+mod auth;
+mod fixtures;
+mod request;
+mod respond;
+mod routes;
+mod select;
+mod server;
+mod validate;
+
+pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
+pub use fixtures::{Customer, FixtureError, Fixtures};
+pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
+pub use routes::{app, MockState};
+pub use select::matches;
+pub use server::{serve_until_signal, MockServer};
+pub use validate::parse_time;

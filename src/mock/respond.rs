@@ -1,0 +1,102 @@
+//! Building the mock's responses: JSON with the documented Content-Type, and error bodies taken
+//! from the catalogue entries of `schemas/` (never a code typed in Rust).
+
+use crate::spec::{ErrorEntry, Operation, Spec};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+/// A JSON response with a given Content-Type.
+pub fn json(status: u16, content_type: &str, body: &Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = HeaderValue::from_str(content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/json"));
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    response
+}
+
+/// Where an error entry comes from, which decides its body shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The API gateway: `{error_msg, error_code, request_id}`.
+    Gateway,
+    /// The backend: `{error_code, error_msg}`, or a bare JSON string where no code is documented.
+    Backend,
+}
+
+/// The body of a catalogue entry, with an optional detail after the documented message.
+pub fn error_body(
+    entry: &ErrorEntry,
+    detail: Option<&str>,
+    origin: Origin,
+    limit: Option<usize>,
+) -> Value {
+    let mut message = entry.message().to_string();
+    // A bare-string body is the documented sentence alone; a coded body may say which parameter.
+    if let (Some(detail), Some(_)) = (detail, &entry.error_code) {
+        message = format!("{}: {detail}", message.trim_end_matches('.'));
+    }
+    if let Some(limit) = limit {
+        if message.chars().count() > limit {
+            message = message.chars().take(limit).collect();
+        }
+    }
+    let Some(code) = &entry.error_code else {
+        return Value::String(message);
+    };
+    let mut body = Map::new();
+    if origin == Origin::Gateway {
+        body.insert("error_msg".into(), Value::String(message));
+        body.insert("error_code".into(), Value::String(code.clone()));
+        body.insert("request_id".into(), Value::String(request_id()));
+    } else {
+        body.insert("error_code".into(), Value::String(code.clone()));
+        body.insert("error_msg".into(), Value::String(message));
+    }
+    Value::Object(body)
+}
+
+/// The response for a catalogue entry of an operation.
+pub fn operation_error(
+    spec: &Spec,
+    op: &Operation,
+    entry: &ErrorEntry,
+    detail: Option<&str>,
+    origin: Origin,
+) -> Response {
+    let limit = op
+        .response(entry.status)
+        .and_then(|r| message_limit(&spec.flatten(&r.file, &r.schema)));
+    let body = error_body(entry, detail, origin, limit);
+    json(entry.status, &op.meta.content_type, &body)
+}
+
+/// The response for a gateway entry when no operation was matched.
+pub fn gateway_error(spec: &Spec, entry: &ErrorEntry, detail: Option<&str>) -> Response {
+    let content_type = spec
+        .operations()
+        .first()
+        .map_or("application/json", |op| op.meta.content_type.as_str());
+    json(
+        entry.status,
+        content_type,
+        &error_body(entry, detail, Origin::Gateway, None),
+    )
+}
+
+/// The documented maximum length of `error_msg` in a (flattened) response schema.
+fn message_limit(schema: &Value) -> Option<usize> {
+    schema
+        .pointer("/properties/error_msg/maxLength")
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+/// A fresh 32-hex-digit request id, as the gateway sends.
+fn request_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}

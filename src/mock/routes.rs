@@ -1,0 +1,217 @@
+//! Request dispatch: the operation is found from the path templates in `schemas/`, then auth,
+//! partner, parameters and the operation's behaviour run in the order a gateway and backend would.
+
+use super::auth::Credentials;
+use super::fixtures::Fixtures;
+use super::request::{decode_component, IncomingRequest, MAX_BODY_BYTES};
+use super::respond::{self, Origin};
+use super::select::select;
+use super::validate::{validate, Accepted};
+use crate::spec::{ErrorRole, Operation, OperationId, ParamLocation, Spec};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::Router;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Everything a request handler reads; shared, immutable.
+#[derive(Debug)]
+pub struct MockState {
+    /// The contract.
+    pub spec: Arc<Spec>,
+    /// Accepted credentials.
+    pub credentials: Credentials,
+    /// The data served.
+    pub fixtures: Fixtures,
+}
+
+/// The mock as a router, apart from any socket, so tests can drive it directly.
+pub fn app(state: Arc<MockState>) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
+}
+
+async fn dispatch(State(state): State<Arc<MockState>>, request: Request) -> Response {
+    let spec = &state.spec;
+    let (parts, body) = request.into_parts();
+    let malformed = |detail: &str| match spec.gateway_error(ErrorRole::MalformedRequest) {
+        Some(entry) => respond::gateway_error(spec, entry, Some(detail)),
+        None => respond::json(400, "application/json", &Value::String(detail.to_string())),
+    };
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(_) => return malformed("request entity too large or unreadable"),
+    };
+    let request = match IncomingRequest::from_parts(&parts, body) {
+        Ok(request) => request,
+        Err(detail) => return malformed(&detail),
+    };
+    let Some((op, path_params)) = route(spec, &request) else {
+        return match spec.gateway_error(ErrorRole::NoSuchApi) {
+            Some(entry) => respond::gateway_error(spec, entry, None),
+            None => respond::json(404, "application/json", &Value::String("not found".into())),
+        };
+    };
+    handle(&state, op, &request, path_params)
+}
+
+fn handle(
+    state: &MockState,
+    op: &Operation,
+    request: &IncomingRequest,
+    path_params: PathParams,
+) -> Response {
+    let spec = &state.spec;
+    let fail = |role: ErrorRole, detail: Option<&str>, origin: Origin| match op
+        .error_for(role)
+        .or_else(|| op.error_for(ErrorRole::Other))
+    {
+        Some(entry) => respond::operation_error(spec, op, entry, detail, origin),
+        None => respond::json(500, &op.meta.content_type, &Value::Null),
+    };
+    let query = match request.query_pairs() {
+        Ok(query) => query,
+        Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
+    };
+    if let Err(detail) = state.credentials.authenticate(op, request, &query) {
+        return fail(ErrorRole::Unauthenticated, Some(&detail), Origin::Gateway);
+    }
+    let mut path = Vec::with_capacity(path_params.len());
+    for (name, value) in path_params {
+        match value {
+            Ok(value) => path.push((name, value)),
+            Err(detail) => {
+                return fail(
+                    ErrorRole::InvalidParameter,
+                    Some(&format!("{name}: {detail}")),
+                    Origin::Backend,
+                )
+            }
+        }
+    }
+    let accepted = match validate(op, &path, &query, &request.headers) {
+        Ok(accepted) => accepted,
+        Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
+    };
+    if let Some((_, partner)) = path.iter().find(|(name, _)| name == "partner_id") {
+        if *partner != state.fixtures.partner_id {
+            return fail(ErrorRole::PartnerMismatch, None, Origin::Backend);
+        }
+    }
+    let body = match op.id {
+        OperationId::CustomersV1 => list_body(op, &state.fixtures, &accepted),
+        OperationId::BudgetV1 => match budget_body(op, &state.fixtures, &accepted) {
+            Ok(body) => body,
+            Err(role) => return fail(role, None, Origin::Backend),
+        },
+        OperationId::AiccTenant => Value::Object(state.fixtures.masked_tenant(spec)),
+    };
+    respond::json(op.meta.success_status, &op.meta.content_type, &body)
+}
+
+/// Path parameters by name: the decoded value, or why it could not be decoded.
+type PathParams = Vec<(String, Result<String, String>)>;
+
+/// Finds the operation whose method and path template match; path parameters come back decoded
+/// (or with the reason they could not be). A trailing `/` selects the same operation.
+fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation, PathParams)> {
+    let path = request.path.strip_suffix('/').unwrap_or(&request.path);
+    let segments: Vec<&str> = path.split('/').collect();
+    spec.operations().iter().find_map(|op| {
+        if !op.meta.method.eq_ignore_ascii_case(&request.method) {
+            return None;
+        }
+        let template: Vec<&str> = op.meta.path.split('/').collect();
+        if template.len() != segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (t, s) in template.iter().zip(&segments) {
+            match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                Some(name) => params.push((name.to_string(), decode_component(s))),
+                None if t == s => {}
+                None => return None,
+            }
+        }
+        Some((op, params))
+    })
+}
+
+/// The body of a list operation for one page of a filtered selection.
+fn list_body(op: &Operation, fixtures: &Fixtures, accepted: &Accepted) -> Value {
+    let page = select(op, &fixtures.customers, accepted);
+    let records = page.records.iter().map(|c| c.info.clone()).collect();
+    list_body_for(op, records, page.total)
+}
+
+/// A list operation's success body: the envelope the catalogue documents (if any), the total
+/// count and the records, under the field names the response schema marks with `x-paging:
+/// total-count` and `x-list-of-records`.
+pub(crate) fn list_body_for(
+    op: &Operation,
+    records: Vec<Map<String, Value>>,
+    total: usize,
+) -> Value {
+    let properties = op
+        .response(op.meta.success_status)
+        .and_then(|r| r.schema.get("properties"))
+        .and_then(Value::as_object);
+    let marked = |key: &str, value: Value| {
+        properties.and_then(|p| {
+            p.iter()
+                .find(|(_, s)| s.get(key) == Some(&value))
+                .map(|(name, _)| name.clone())
+        })
+    };
+    let mut body = Map::new();
+    if let Some(count_field) = marked("x-paging", Value::from("total-count")) {
+        body.insert(count_field, Value::from(total));
+    }
+    if let Some(success) = op.error_for(ErrorRole::Success) {
+        if let Some(code) = &success.error_code {
+            body.insert("error_code".into(), Value::String(code.clone()));
+            body.insert(
+                "error_msg".into(),
+                Value::String(success.message().to_string()),
+            );
+        }
+    }
+    if let Some(list_field) = marked("x-list-of-records", Value::Bool(true)) {
+        body.insert(
+            list_field,
+            Value::Array(records.into_iter().map(Value::Object).collect()),
+        );
+    }
+    Value::Object(body)
+}
+
+/// The body of the budget operation, or the catalogue role that answers instead.
+fn budget_body(
+    op: &Operation,
+    fixtures: &Fixtures,
+    accepted: &Accepted,
+) -> Result<Value, ErrorRole> {
+    let Some((param, lookup)) = op
+        .parameters_in(ParamLocation::Query)
+        .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
+    else {
+        return Err(ErrorRole::Other);
+    };
+    let wanted = accepted
+        .value(&param.name)
+        .and_then(Value::as_str)
+        .ok_or(ErrorRole::InvalidParameter)?;
+    let customer = fixtures
+        .customers
+        .iter()
+        .find(|c| c.text(&lookup.field) == Some(wanted))
+        .ok_or(ErrorRole::CustomerNotOwned)?;
+    let eligible = lookup.eligible.iter().all(|(field, values)| {
+        customer
+            .text(field)
+            .is_some_and(|v| values.iter().any(|ok| ok == v))
+    });
+    match (&customer.budget, eligible) {
+        (Some(budget), true) => Ok(Value::Object(budget.clone())),
+        _ => Err(ErrorRole::AssociationTypeNotAllowed),
+    }
+}

@@ -1,0 +1,284 @@
+//! Reading `schemas/` (embedded at build time, or a directory given at run time) and checking it:
+//! JSON syntax, the 2020-12 meta-schema, `$id` layout and the x- vocabulary.
+
+use super::error::SpecError;
+use include_dir::{include_dir, Dir};
+use jsonschema::Validator;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The `schemas/` directory as it was when the binary was built.
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/schemas");
+
+/// The base every schema `$id` hangs from: `<BASE_URI><relative path>`. Relative `$ref`s between
+/// files then resolve exactly as the directory layout suggests.
+pub const BASE_URI: &str = "https://partner-conformance.invalid/schemas/";
+
+/// The file that defines the x- keywords.
+pub const VOCABULARY_FILE: &str = "x-vocabulary.json";
+
+/// One parsed JSON file of `schemas/`, named by its path relative to that directory.
+#[derive(Debug, Clone)]
+pub struct SchemaFile {
+    /// Relative path with `/` separators, e.g. `customers_v1/request.json`.
+    pub path: String,
+    /// The parsed document.
+    pub value: Value,
+}
+
+/// The `.json` files embedded in the binary, as (relative path, text).
+pub fn embedded_sources() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_embedded(&EMBEDDED, &mut out);
+    out.sort();
+    out
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        if path.ends_with(".json") {
+            out.push((path, String::from_utf8_lossy(file.contents()).into_owned()));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+/// The `.json` files under `root`, as (relative path, text).
+pub fn directory_sources(root: &Path) -> Result<Vec<(String, String)>, SpecError> {
+    let mut out = Vec::new();
+    walk_dir(root, root, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), SpecError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SpecError::Io { path, source }
+    };
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        if path.is_dir() {
+            walk_dir(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}
+
+/// Parses and checks every file: JSON syntax, `$id`, meta-schema and x- vocabulary.
+pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>, SpecError> {
+    let mut files = Vec::with_capacity(sources.len());
+    for (path, text) in sources {
+        let value = serde_json::from_str(&text).map_err(|e| SpecError::Json {
+            file: path.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        files.push(SchemaFile { path, value });
+    }
+    let vocabulary = files
+        .iter()
+        .find(|f| f.path == VOCABULARY_FILE)
+        .ok_or_else(|| SpecError::invalid(VOCABULARY_FILE, "", "file is missing"))?;
+    let keywords = KeywordValidators::compile(vocabulary)?;
+    for file in &files {
+        check_meta_schema(file)?;
+        check_id(file)?;
+        if file.path != VOCABULARY_FILE {
+            keywords.check_schema(&file.path, &file.value, "")?;
+        }
+    }
+    Ok(files)
+}
+
+fn check_meta_schema(file: &SchemaFile) -> Result<(), SpecError> {
+    jsonschema::draft202012::meta::validate(&file.value).map_err(|e| {
+        SpecError::invalid(
+            &file.path,
+            e.instance_path().to_string(),
+            format!("not a valid 2020-12 JSON Schema: {e}"),
+        )
+    })
+}
+
+fn check_id(file: &SchemaFile) -> Result<(), SpecError> {
+    let expected = format!("{BASE_URI}{}", file.path);
+    match file.value.get("$id").and_then(Value::as_str) {
+        Some(id) if id == expected => Ok(()),
+        Some(id) => Err(SpecError::invalid(
+            &file.path,
+            "/$id",
+            format!("`$id` is `{id}`, expected `{expected}` (ids follow the file layout)"),
+        )),
+        None => Err(SpecError::invalid(
+            &file.path,
+            "/$id",
+            format!("`$id` is missing, expected `{expected}`"),
+        )),
+    }
+}
+
+/// Keywords whose value is a map from names to subschemas.
+const SCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "$defs",
+    "patternProperties",
+    "dependentSchemas",
+];
+/// Keywords whose value is one subschema.
+const SCHEMA_VALUES: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+/// Keywords whose value is a list of subschemas.
+const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+
+/// One compiled validator per x- keyword, from `x-vocabulary.json#/$defs/<keyword>`.
+struct KeywordValidators {
+    by_name: BTreeMap<String, Validator>,
+}
+
+impl KeywordValidators {
+    fn compile(vocabulary: &SchemaFile) -> Result<Self, SpecError> {
+        let defs = vocabulary
+            .value
+            .get("$defs")
+            .and_then(Value::as_object)
+            .ok_or_else(|| SpecError::invalid(VOCABULARY_FILE, "/$defs", "must be an object"))?;
+        let options = jsonschema::draft202012::options().with_resource(
+            format!("{BASE_URI}{VOCABULARY_FILE}"),
+            jsonschema::Resource::from_contents(vocabulary.value.clone()),
+        );
+        let mut by_name = BTreeMap::new();
+        for name in defs.keys().filter(|k| k.starts_with("x-")) {
+            let reference =
+                serde_json::json!({"$ref": format!("{BASE_URI}{VOCABULARY_FILE}#/$defs/{name}")});
+            let validator = options.build(&reference).map_err(|e| {
+                SpecError::invalid(
+                    VOCABULARY_FILE,
+                    format!("/$defs/{name}"),
+                    format!("does not compile: {e}"),
+                )
+            })?;
+            by_name.insert(name.clone(), validator);
+        }
+        Ok(KeywordValidators { by_name })
+    }
+
+    /// Walks a schema, checking every x- keyword in schema position.
+    fn check_schema(&self, file: &str, schema: &Value, pointer: &str) -> Result<(), SpecError> {
+        let Some(object) = schema.as_object() else {
+            return Ok(());
+        };
+        for (key, value) in object {
+            let here = format!("{pointer}/{}", escape_pointer(key));
+            if key.starts_with("x-") {
+                self.check_keyword(file, key, value, &here)?;
+            } else if SCHEMA_MAPS.contains(&key.as_str()) {
+                if let Some(map) = value.as_object() {
+                    for (name, sub) in map {
+                        self.check_schema(file, sub, &format!("{here}/{}", escape_pointer(name)))?;
+                    }
+                }
+            } else if SCHEMA_VALUES.contains(&key.as_str()) {
+                self.check_schema(file, value, &here)?;
+            } else if SCHEMA_LISTS.contains(&key.as_str()) {
+                for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
+                    self.check_schema(file, sub, &format!("{here}/{i}"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_keyword(
+        &self,
+        file: &str,
+        keyword: &str,
+        value: &Value,
+        pointer: &str,
+    ) -> Result<(), SpecError> {
+        let Some(validator) = self.by_name.get(keyword) else {
+            let hint = self
+                .by_name
+                .keys()
+                .find(|known| similar(known, keyword))
+                .map(|known| format!(" (did you mean `{known}`?)"))
+                .unwrap_or_default();
+            return Err(SpecError::invalid(
+                file,
+                pointer,
+                format!("unknown keyword `{keyword}`: not defined in {VOCABULARY_FILE}{hint}"),
+            ));
+        };
+        if let Some(error) = validator.iter_errors(value).next() {
+            return Err(SpecError::invalid(
+                file,
+                format!("{pointer}{}", error.instance_path()),
+                format!("`{keyword}` is malformed: {error}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Escapes a key for use in a JSON pointer (RFC 6901).
+pub fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A cheap near-miss test for "did you mean": same letters once `-`/`_` are ignored, or one edit.
+fn similar(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.replace(['-', '_'], "").to_lowercase();
+    let (a, b) = (norm(a), norm(b));
+    if a == b {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_are_similar() {
+        assert!(similar("x-presence", "x-presense"));
+        assert!(similar("x-not-after", "x-not_after"));
+        assert!(!similar("x-doc", "x-filter"));
+    }
+}

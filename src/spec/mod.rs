@@ -1,0 +1,22 @@
+//! The executable contract. `schemas/` is read once (embedded in the binary or from a directory),
+//! checked against the 2020-12 meta-schema and the x- vocabulary, and compiled into validators.
+//! The main type is [`Spec`]; everything else in the crate reads documented limits from here.
+
+mod error;
+mod load;
+mod model;
+mod operation;
+mod vocabulary;
+mod wire;
+
+pub use error::SpecError;
+pub use load::{embedded_sources, escape_pointer, BASE_URI, VOCABULARY_FILE};
+pub use model::{
+    Operation, ParamLocation, ParamType, Parameter, ResponseSchema, SchemaViolation, Spec,
+};
+pub use operation::{OperationId, UnknownOperation};
+pub use vocabulary::{
+    AuthScheme, CaseRule, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask, MaskPart,
+    MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Service,
+};
+pub use wire::WireForm;

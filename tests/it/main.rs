@@ -1,0 +1,11 @@
+//! The one integration test binary (a 2-core CI links it once). Each module covers one part of
+//! the product; `support` holds the loopback mock harness they share.
+
+mod documented_constraints;
+mod fixtures;
+mod mock_auth;
+mod mock_behaviour;
+mod mock_hostile;
+mod serve_cli;
+mod spec_files;
+mod support;
