@@ -359,7 +359,10 @@ impl Spec {
                 jsonschema::Resource::from_contents(value.clone()),
             )
         });
-        jsonschema::draft202012::options().with_resources(resources)
+        // Formats are asserted: `date-time` is how the contract rules out 2019-02-30.
+        jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .with_resources(resources)
     }
 
     fn build_operation(

@@ -326,6 +326,10 @@ async fn time_bounds_must_be_paired_ordered_and_well_formed() {
         format!("cooperationTimeStart=2019-05-06T08:05:01%2B08:00&cooperationTimeEnd={good}"),
         format!("cooperationTimeStart=2019-05-06T08:05:01.000Z&cooperationTimeEnd={good}"),
         format!("cooperationTimeStart=2019-13-06T08:05:01Z&cooperationTimeEnd={good}"),
+        format!(
+            "cooperationTimeStart=2019-02-30T08:05:01Z&cooperationTimeEnd=2019-03-01T00:00:00Z"
+        ),
+        format!("cooperationTimeStart={good}&cooperationTimeEnd=2019-02-30T08:05:01Z"),
     ];
     for query in bad_queries {
         let answer = mock.call(CUSTOMERS, &query).await;
@@ -454,6 +458,8 @@ async fn aicc_fields_are_masked_as_documented() {
         assert_eq!(masked != raw, has_mask, "{name}: {raw} -> {masked}");
     }
     assert_eq!(answer.body["mobilePhone"], "153****0991");
+    // No documented query parameter: whatever is in the query string is not read.
+    assert_eq!(mock.call(AICC, "junk=%ZZ").await.status, 200);
     assert_eq!(answer.body["email"], "sunk****@huawei.com");
 }
 
