@@ -326,9 +326,8 @@ async fn time_bounds_must_be_paired_ordered_and_well_formed() {
         format!("cooperationTimeStart=2019-05-06T08:05:01%2B08:00&cooperationTimeEnd={good}"),
         format!("cooperationTimeStart=2019-05-06T08:05:01.000Z&cooperationTimeEnd={good}"),
         format!("cooperationTimeStart=2019-13-06T08:05:01Z&cooperationTimeEnd={good}"),
-        format!(
-            "cooperationTimeStart=2019-02-30T08:05:01Z&cooperationTimeEnd=2019-03-01T00:00:00Z"
-        ),
+        "cooperationTimeStart=2019-02-30T08:05:01Z&cooperationTimeEnd=2019-03-01T00:00:00Z"
+            .to_string(),
         format!("cooperationTimeStart={good}&cooperationTimeEnd=2019-02-30T08:05:01Z"),
     ];
     for query in bad_queries {
