@@ -21,8 +21,101 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the conformance suite (against the embedded mock unless --target is given).
+    Run(Box<RunArgs>),
     /// Serve the documented APIs on loopback: the reference mock.
     Serve(ServeArgs),
+    /// Explain a check: what it verifies, the documentation it rests on, how to reproduce.
+    Explain {
+        /// Check code (PC012) or name (fuzzy_filter).
+        check: String,
+    },
+    /// List checks or operations.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
+}
+
+/// What `list` prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ListWhat {
+    /// Every check with its code, categories and kind.
+    Checks,
+    /// Every operation with its method and path.
+    Operations,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Base URL of the BSS endpoint under test (default: the embedded mock on a loopback port).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Base URL of the AICC endpoint (default: --target).
+    #[arg(long, value_name = "URL")]
+    pub aicc_target: Option<String>,
+    /// Partner id for the {partner_id} path segment (required with --target for the v1 operations).
+    #[arg(long, value_name = "ID")]
+    pub partner_id: Option<String>,
+    /// Operations to run, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub operations: Vec<String>,
+    /// Generation seed (default: random, printed; rerun with it to get the same requests).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Generated cases per operation, for valid and for invalid requests each.
+    #[arg(long, default_value_t = 256)]
+    pub cases: u64,
+    /// Most pages a walk of a list fetches.
+    #[arg(long, default_value_t = 50)]
+    pub max_pages: u64,
+    /// Run only these checks (names or codes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
+    pub checks: Vec<String>,
+    /// Do not run these checks.
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
+    pub exclude_checks: Vec<String>,
+    /// Write a report: json=PATH, junit=PATH or markdown=PATH (repeatable).
+    #[arg(long, value_name = "FORMAT=PATH")]
+    pub report: Vec<crate::report::ReportRequest>,
+    /// Null in documented-mandatory fields whose example is null (schemas/README.md A11).
+    #[arg(long, value_enum, default_value_t)]
+    pub null_policy: crate::checks::NullPolicy,
+    /// Undocumented response fields (A14).
+    #[arg(long, value_enum, default_value_t)]
+    pub unknown_fields: crate::checks::Toggle,
+    /// Body of a query that matches nothing (A5).
+    #[arg(long, value_enum, default_value_t)]
+    pub not_found_body: crate::checks::NotFoundPolicy,
+    /// A space in a fuzzy value: strict expects 400, lenient also accepts no match (A9).
+    #[arg(long, value_enum, default_value_t)]
+    pub fuzzy_spaces: crate::checks::Toggle,
+    /// A documented-but-unsupported enum value: strict expects 400, lenient also accepts no match (A10).
+    #[arg(long, value_enum, default_value_t)]
+    pub unsupported_enum: crate::checks::Toggle,
+    /// Fixtures of the embedded mock.
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// A schemas/ directory replacing the embedded contract.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Where failing seeds are kept and replayed from (default: cases/regressions when ./cases exists).
+    #[arg(long, value_name = "DIR")]
+    pub regressions: Option<PathBuf>,
+    /// Keep no failing seeds.
+    #[arg(long, conflicts_with = "regressions")]
+    pub no_regressions: bool,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Seconds one request may take, connect to last byte.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// libtest options: [FILTER] --exact --skip --list --test-threads ...
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
 }
 
 /// Arguments of `serve`.
@@ -42,8 +135,171 @@ pub struct ServeArgs {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32, ExitError> {
     match cli.command {
+        Command::Run(args) => conformance_run(*args),
         Command::Serve(args) => serve(args),
+        Command::Explain { check } => {
+            let spec = load_spec(None)?;
+            match crate::checks::explain(&spec, &check) {
+                Some(text) => {
+                    print!("{text}");
+                    Ok(crate::exit::SUCCESS)
+                }
+                None => Err(ExitError::Usage(anyhow::anyhow!(
+                    "no check `{check}` (see `partner-conformance list checks`)"
+                ))),
+            }
+        }
+        Command::List { what } => {
+            let spec = load_spec(None)?;
+            print!("{}", list(&spec, what));
+            Ok(crate::exit::SUCCESS)
+        }
     }
+}
+
+/// The text of `list checks` / `list operations`.
+pub fn list(spec: &Spec, what: ListWhat) -> String {
+    let mut out = String::new();
+    match what {
+        ListWhat::Checks => {
+            for check in crate::checks::CHECKS {
+                let categories: Vec<_> = check.categories.iter().map(|c| c.as_str()).collect();
+                let kind = match check.kind {
+                    crate::checks::CheckKind::PerResponse => "per-response",
+                    crate::checks::CheckKind::Stateful => "stateful",
+                };
+                out.push_str(&format!(
+                    "{}  {:<28} {:<12} {}\n",
+                    check.code,
+                    check.name,
+                    kind,
+                    categories.join(", ")
+                ));
+            }
+        }
+        ListWhat::Operations => {
+            for op in spec.operations() {
+                out.push_str(&format!(
+                    "{:<13} {} {}  ({})\n",
+                    op.id, op.meta.method, op.meta.path, op.meta.title
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `run`: the conformance suite.
+fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
+    use crate::harness::{RunConfig, TargetChoice};
+    use std::io::IsTerminal;
+    let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
+    let spec = load_spec(args.schemas.as_ref())?;
+    let operations: Vec<OperationId> = if args.operations.is_empty() {
+        OperationId::ALL.to_vec()
+    } else {
+        args.operations
+            .iter()
+            .map(|o| o.parse::<OperationId>().map_err(|e| usage(e.to_string())))
+            .collect::<Result<_, _>>()?
+    };
+    let selection = crate::checks::CheckSelection::new(&args.checks, &args.exclude_checks)
+        .map_err(|e| usage(e.to_string()))?;
+    let target = match &args.target {
+        None => {
+            if args.aicc_target.is_some() || args.partner_id.is_some() {
+                return Err(usage(
+                    "--aicc-target and --partner-id go with --target".into(),
+                ));
+            }
+            TargetChoice::Embedded {
+                fixtures: args.fixtures.clone(),
+            }
+        }
+        Some(bss) => {
+            check_url(bss).map_err(usage)?;
+            let aicc = args.aicc_target.clone().unwrap_or_else(|| bss.clone());
+            check_url(&aicc).map_err(usage)?;
+            let needs_partner = operations
+                .iter()
+                .any(|op| spec.operation(*op).meta.path.contains("{partner_id}"));
+            if needs_partner && args.partner_id.is_none() {
+                return Err(usage(
+                    "--partner-id is required with --target for the v1 operations".into(),
+                ));
+            }
+            let credentials =
+                crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
+            let missing = credentials.missing(operations.iter().map(|op| spec.operation(*op)));
+            if !missing.is_empty() {
+                return Err(usage(format!(
+                    "set {} in the environment (credentials are never taken from the command line)",
+                    missing.join(" and ")
+                )));
+            }
+            TargetChoice::External {
+                bss: bss.clone(),
+                aicc,
+                partner_id: args.partner_id.clone(),
+            }
+        }
+    };
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let regressions = if args.no_regressions {
+        None
+    } else {
+        args.regressions.clone().or_else(|| {
+            std::path::Path::new("cases")
+                .is_dir()
+                .then(|| PathBuf::from("cases/regressions"))
+        })
+    };
+    let in_ci = std::env::var_os("CI").is_some();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() && !in_ci;
+    let progress = std::io::stderr().is_terminal() && !in_ci && !args.libtest.list;
+    let outcome = crate::harness::run(RunConfig {
+        spec,
+        target,
+        operations,
+        seed,
+        cases: args.cases,
+        max_pages: args.max_pages.max(1),
+        policies: crate::checks::Policies {
+            null: args.null_policy,
+            unknown_fields: args.unknown_fields,
+            not_found: args.not_found_body,
+            fuzzy_spaces: args.fuzzy_spaces,
+            unsupported_enum: args.unsupported_enum,
+        },
+        selection,
+        limits: crate::client::Limits {
+            concurrency: args.concurrency.max(1),
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            ..crate::client::Limits::default()
+        },
+        regressions,
+        reports: args.report.clone(),
+        libtest: args.libtest,
+        color,
+        progress,
+    })?;
+    if let Some(report) = &outcome.report {
+        println!();
+        print!("{}", crate::report::write_human(report, color));
+    }
+    Ok(outcome.exit_code)
+}
+
+/// A base URL must be http(s) with a host.
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}` is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`{url}` has no host"));
+    }
+    Ok(())
 }
 
 /// Loads the contract from a directory or the embedded copy.

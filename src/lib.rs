@@ -7,9 +7,14 @@
 //! SDK-HMAC-SHA256 AK/SK signature both sides use, and [`secret`] keeps credentials out of output.
 #![warn(missing_docs)]
 
+pub mod checks;
 pub mod cli;
+pub mod client;
 pub mod exit;
+pub mod generate;
+pub mod harness;
 pub mod mock;
+pub mod report;
 pub mod secret;
 pub mod signing;
 pub mod spec;

@@ -18,6 +18,4 @@ pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
 pub use fixtures::{Customer, FixtureError, Fixtures};
 pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use routes::{app, MockState};
-pub use select::matches;
 pub use server::{serve_until_signal, MockServer};
-pub use validate::parse_time;

@@ -161,20 +161,9 @@ pub(crate) fn list_body_for(
     records: Vec<Map<String, Value>>,
     total: usize,
 ) -> Value {
-    let properties = op
-        .response(op.meta.success_status)
-        .and_then(|r| r.schema.get("properties"))
-        .and_then(Value::as_object);
-    let marked = |key: &str, value: Value| {
-        properties.and_then(|p| {
-            p.iter()
-                .find(|(_, s)| s.get(key) == Some(&value))
-                .map(|(name, _)| name.clone())
-        })
-    };
     let mut body = Map::new();
-    if let Some(count_field) = marked("x-paging", Value::from("total-count")) {
-        body.insert(count_field, Value::from(total));
+    if let Some(count_field) = op.count_field() {
+        body.insert(count_field.to_string(), Value::from(total));
     }
     if let Some(success) = op.error_for(ErrorRole::Success) {
         if let Some(code) = &success.error_code {
@@ -185,9 +174,9 @@ pub(crate) fn list_body_for(
             );
         }
     }
-    if let Some(list_field) = marked("x-list-of-records", Value::Bool(true)) {
+    if let Some(list_field) = op.list_field() {
         body.insert(
-            list_field,
+            list_field.to_string(),
             Value::Array(records.into_iter().map(Value::Object).collect()),
         );
     }

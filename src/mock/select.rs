@@ -1,8 +1,8 @@
 //! Record selection for list operations: the `x-filter` rules and the `x-paging` parameters.
 
 use super::fixtures::Customer;
-use super::validate::{parse_time, Accepted, ParamValue};
-use crate::spec::{MatchKind, Operation, PagingRole, ParamLocation};
+use super::validate::{Accepted, ParamValue};
+use crate::spec::{Operation, PagingRole, ParamLocation};
 use serde_json::Value;
 
 /// One page of matching records and the total number of matches.
@@ -54,25 +54,8 @@ fn matches_all(op: &Operation, customer: &Customer, accepted: &Accepted) -> bool
                 else {
                     return false;
                 };
-                matches(filter.kind, have, wanted)
+                filter.kind.matches(have, wanted)
             }
         }
     })
-}
-
-/// Whether a record's field text satisfies one filter value. Case rules: the mock compares
-/// exactly (the documented rule for `label`, the position taken for the others).
-pub fn matches(kind: MatchKind, have: &str, wanted: &str) -> bool {
-    match kind {
-        MatchKind::Substring => have.contains(wanted),
-        MatchKind::Equals => have == wanted,
-        MatchKind::AtOrAfter => match (parse_time(have), parse_time(wanted)) {
-            (Some(h), Some(w)) => h >= w,
-            _ => false,
-        },
-        MatchKind::AtOrBefore => match (parse_time(have), parse_time(wanted)) {
-            (Some(h), Some(w)) => h <= w,
-            _ => false,
-        },
-    }
 }

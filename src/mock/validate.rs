@@ -2,7 +2,7 @@
 //! types the values, validates `{path, query, headers}` against `request.json`, then applies the
 //! rules JSON Schema cannot say (`x-requires`, `x-not-after`). No limit is written here.
 
-use crate::spec::{Operation, ParamLocation, ParamType, Parameter, PresenceOutcome, WireForm};
+use crate::spec::{parse_time, Operation, ParamLocation, PresenceOutcome, WireForm};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -76,7 +76,7 @@ pub fn validate(
             },
             PresenceOutcome::Value => {
                 let raw = form.raw().unwrap_or_default();
-                let typed = typed_value(param, raw);
+                let typed = param.typed(raw);
                 instance_query.insert(param.name.clone(), typed.clone());
                 accepted
                     .values
@@ -101,22 +101,6 @@ pub fn validate(
     Ok(accepted)
 }
 
-/// Reads a parameter's text as its documented type. Text that is not a whole number stays a
-/// string, so the schema's `type` keyword reports it.
-fn typed_value(param: &Parameter, raw: &str) -> Value {
-    match param.ty {
-        ParamType::String => Value::String(raw.to_string()),
-        ParamType::Integer => {
-            let digits = raw.strip_prefix('-').unwrap_or(raw);
-            let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-            match raw.parse::<i64>() {
-                Ok(n) if whole => Value::from(n),
-                _ => Value::String(raw.to_string()),
-            }
-        }
-    }
-}
-
 fn to_object(
     op: &Operation,
     location: ParamLocation,
@@ -127,7 +111,7 @@ fn to_object(
         .map(|(k, v)| {
             let value = op
                 .parameter(location, k)
-                .map_or_else(|| Value::String(v.clone()), |p| typed_value(p, v));
+                .map_or_else(|| Value::String(v.clone()), |p| p.typed(v));
             (k.clone(), value)
         })
         .collect()
@@ -158,9 +142,4 @@ fn check_companions(op: &Operation, accepted: &Accepted) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Parses the documented UTC time format (`yyyy-MM-ddTHH:mm:ssZ`).
-pub fn parse_time(text: &str) -> Option<chrono::NaiveDateTime> {
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%SZ").ok()
 }

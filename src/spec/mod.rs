@@ -4,6 +4,7 @@
 
 mod error;
 mod load;
+mod matching;
 mod model;
 mod operation;
 mod vocabulary;
@@ -11,6 +12,7 @@ mod wire;
 
 pub use error::SpecError;
 pub use load::{embedded_sources, escape_pointer, BASE_URI, VOCABULARY_FILE};
+pub use matching::parse_time;
 pub use model::{
     Operation, ParamLocation, ParamType, Parameter, ResponseSchema, SchemaViolation, Spec,
 };

@@ -100,6 +100,40 @@ impl Parameter {
         self.schema.get(keyword).and_then(Value::as_i64)
     }
 
+    /// Reads raw parameter text as the documented type. Text that is not a whole number stays a
+    /// string for an Integer parameter, so the schema's `type` keyword reports it.
+    pub fn typed(&self, raw: &str) -> Value {
+        match self.ty {
+            ParamType::String => Value::String(raw.to_string()),
+            ParamType::Integer => {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                match raw.parse::<i64>() {
+                    Ok(n) if whole => Value::from(n),
+                    _ => Value::String(raw.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Whether the schema uses the documented UTC time type (`format: date-time`).
+    pub fn is_time(&self) -> bool {
+        self.schema.get("format").and_then(Value::as_str) == Some("date-time")
+    }
+
+    /// A validator of this parameter's own schema (formats asserted), for generators that must
+    /// know whether a candidate value breaks the contract.
+    pub fn validator(&self) -> Option<Validator> {
+        let mut schema = self.schema.clone();
+        if let Some(object) = schema.as_object_mut() {
+            object.retain(|k, _| !k.starts_with("x-") && k != "$id");
+        }
+        jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .ok()
+    }
+
     /// The `enum` values, when the parameter has one.
     pub fn enum_values(&self) -> Option<Vec<String>> {
         self.schema
@@ -125,6 +159,10 @@ pub struct SchemaViolation {
     pub keyword: String,
     /// A message with the offending value replaced by `value`.
     pub message: String,
+    /// The property a `required` or `additionalProperties` violation is about.
+    pub property: Option<String>,
+    /// Whether the offending instance value is JSON null.
+    pub instance_is_null: bool,
 }
 
 impl SchemaViolation {
@@ -135,11 +173,24 @@ impl SchemaViolation {
             .find(|segment| !segment.chars().all(|c| c.is_ascii_digit()))
             .unwrap_or_default()
             .to_string();
+        let property = match error.kind() {
+            jsonschema::error::ValidationErrorKind::Required { property } => Some(
+                property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string),
+            ),
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                unexpected.first().cloned()
+            }
+            _ => None,
+        };
         SchemaViolation {
             instance_path: error.instance_path().to_string(),
             schema_path,
             keyword,
             message: error.masked().to_string(),
+            property,
+            instance_is_null: error.instance().is_null(),
         }
     }
 }
@@ -225,6 +276,44 @@ impl Operation {
     /// A parameter by place and name.
     pub fn parameter(&self, location: ParamLocation, name: &str) -> Option<&Parameter> {
         self.parameters_in(location).find(|p| p.name == name)
+    }
+
+    /// The success body's properties (flattened one level), for field markers.
+    fn success_properties(&self) -> Option<&serde_json::Map<String, Value>> {
+        self.response(self.meta.success_status)
+            .and_then(|r| r.schema.get("properties"))
+            .and_then(Value::as_object)
+    }
+
+    fn marked_field(&self, keyword: &str, value: &Value) -> Option<&str> {
+        self.success_properties()?
+            .iter()
+            .find(|(_, s)| s.get(keyword) == Some(value))
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The success body field holding the records of a list operation (`x-list-of-records`).
+    pub fn list_field(&self) -> Option<&str> {
+        self.marked_field("x-list-of-records", &Value::Bool(true))
+    }
+
+    /// The success body field holding the total number of matches (`x-paging: total-count`).
+    pub fn count_field(&self) -> Option<&str> {
+        self.marked_field("x-paging", &Value::from("total-count"))
+    }
+
+    /// The field that identifies a record of a list operation (`x-record-key`), found in the
+    /// item schema of the list field.
+    pub fn record_key(&self, spec: &Spec) -> Option<String> {
+        let list = self.success_properties()?.get(self.list_field()?)?;
+        let file = &self.response(self.meta.success_status)?.file;
+        let items = spec.flatten(file, list.get("items")?);
+        items
+            .get("properties")?
+            .as_object()?
+            .iter()
+            .find(|(_, s)| s.get("x-record-key") == Some(&Value::Bool(true)))
+            .map(|(name, _)| name.clone())
     }
 
     /// The query parameter with a pagination role.

@@ -1,8 +1,7 @@
 //! The mock's documented behaviour over loopback HTTP: one test per behaviour of issue #2 item 4.
 
 use crate::support::Mock;
-use partner_conformance::mock::parse_time;
-use partner_conformance::spec::{ErrorRole, OperationId, PagingRole, ParamLocation};
+use partner_conformance::spec::{parse_time, ErrorRole, OperationId, PagingRole, ParamLocation};
 use serde_json::Value;
 use std::collections::HashSet;
 

@@ -1,0 +1,99 @@
+//! PC019 `budget_by_association_type`: ids found by the list operation feed the lookup operation
+//! (budgets). Customers of an eligible association type get a budget; the others get the
+//! documented association-type error; none is "not yours".
+
+use super::context::{doc_label, StatefulContext};
+use super::expect::Expectation;
+use super::finding::Category;
+use super::status_code::observed_entry;
+use crate::client::PreparedRequest;
+use crate::spec::{ErrorRole, OperationId, ParamLocation};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const NAME: &str = "budget_by_association_type";
+
+/// How many customers of each association type are tried.
+const PER_TYPE: usize = 3;
+
+/// Runs the check on `op` (an operation with an `x-lookup` parameter).
+pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: OperationId) {
+    let spec = ctx.spec();
+    let operation = spec.operation(op);
+    let Some(param) = operation
+        .parameters_in(ParamLocation::Query)
+        .find(|p| p.lookup.is_some())
+    else {
+        return;
+    };
+    let Some(lookup) = &param.lookup else { return };
+    let Ok(source) = lookup.source.parse::<OperationId>() else {
+        return;
+    };
+    let Ok(walk) = ctx.walk(source).await else {
+        return;
+    };
+    let doc = param.doc.as_ref().map(doc_label);
+    // Group ids by the value of each field that decides eligibility.
+    let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for record in walk.records() {
+        let Some(id) = record.get(&lookup.field).and_then(Value::as_str) else {
+            continue;
+        };
+        let signature: Vec<String> = lookup
+            .eligible
+            .keys()
+            .map(|field| {
+                record
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let group = groups.entry(signature).or_default();
+        if group.len() < PER_TYPE {
+            group.push(id.to_string());
+        }
+    }
+    for (signature, ids) in groups {
+        let eligible = lookup
+            .eligible
+            .values()
+            .zip(&signature)
+            .all(|(allowed, value)| allowed.contains(value));
+        let expectation = if eligible {
+            Expectation::Success
+        } else {
+            Expectation::role(ErrorRole::AssociationTypeNotAllowed)
+        };
+        for id in ids {
+            let request =
+                PreparedRequest::new(operation, ctx.client.target()).with_query(&param.name, &id);
+            let Some(answer) = ctx.send(&request, &expectation).await else {
+                continue;
+            };
+            if observed_entry(operation, answer.status, &answer.body)
+                .is_some_and(|e| e.role == ErrorRole::CustomerNotOwned)
+            {
+                ctx.report(
+                    NAME,
+                    Category::Consistency,
+                    format!("query.{}", param.name),
+                    format!("a customer listed by {source} to be the partner's"),
+                    format!(
+                        "{} {}",
+                        answer.status,
+                        answer
+                            .body
+                            .get("error_code")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                    ),
+                    &request,
+                    doc.clone(),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! PC003 `content_type_conformance`: the documented Content-Type, media type and charset compared
+//! case-insensitively (`application/json; charset=utf-8` is the same header).
+
+use super::context::{doc_label, ResponseContext};
+use super::finding::{Category, Finding};
+
+const NAME: &str = "content_type_conformance";
+
+/// Splits a Content-Type into its media type and charset, lower-cased.
+fn parts(value: &str) -> (String, Option<String>) {
+    let mut pieces = value.split(';');
+    let media = pieces
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let charset = pieces.find_map(|p| {
+        let (key, value) = p.split_once('=')?;
+        (key.trim().eq_ignore_ascii_case("charset"))
+            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+    });
+    (media, charset)
+}
+
+/// Runs the check.
+pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
+    let documented = &ctx.op.meta.content_type;
+    let observed = ctx.exchange.header("content-type");
+    if observed.is_some_and(|o| parts(o) == parts(documented)) {
+        return Vec::new();
+    }
+    vec![ctx.finding(
+        NAME,
+        Category::ContentType,
+        "header.content-type",
+        documented.clone(),
+        observed.unwrap_or("(no Content-Type)"),
+        Some(doc_label(&ctx.op.meta.doc)),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn compares_media_type_and_charset_only() {
+        assert_eq!(
+            parts("application/json;charset=UTF-8"),
+            parts("Application/JSON; charset=\"utf-8\"")
+        );
+        assert_ne!(
+            parts("application/json"),
+            parts("application/json;charset=UTF-8")
+        );
+        assert_ne!(
+            parts("text/html;charset=UTF-8"),
+            parts("application/json;charset=UTF-8")
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! What checks see. [`ResponseContext`] is one exchange and what it called for;
+//! [`StatefulContext`] lets a stateful check send requests (each answer also goes through the
+//! per-response checks) and report findings. Both build findings the same way.
+
+use super::expect::Expectation;
+use super::finding::{Category, Finding};
+use super::policy::Policies;
+use super::selection::CheckSelection;
+use super::walk::{Walk, WalkCache};
+use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
+use crate::report::TransportProblem;
+use crate::spec::{DocRef, Operation, OperationId, Spec};
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// One answer and what its request called for.
+#[derive(Debug)]
+pub struct ResponseContext<'a> {
+    /// The contract.
+    pub spec: &'a Spec,
+    /// The operation called.
+    pub op: &'a Operation,
+    /// The request and the answer.
+    pub exchange: &'a Exchange,
+    /// What the request called for.
+    pub expectation: &'a Expectation,
+    /// Run policies.
+    pub policies: &'a Policies,
+    /// The reproduce line of the request.
+    pub reproduce: &'a str,
+    /// The trial name.
+    pub trial: &'a str,
+}
+
+impl ResponseContext<'_> {
+    /// A finding of `check` about this exchange.
+    pub fn finding(
+        &self,
+        check: &str,
+        category: Category,
+        location: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+        doc: Option<String>,
+    ) -> Finding {
+        Finding {
+            operation: self.op.id,
+            check: check.to_string(),
+            code: super::info(check).code.to_string(),
+            category,
+            location: location.into(),
+            expected: expected.into(),
+            observed: observed.into(),
+            reproduce: self.reproduce.to_string(),
+            doc,
+            trial: self.trial.to_string(),
+        }
+    }
+}
+
+/// Formats a documentation reference for a finding: `file · table · row`.
+pub fn doc_label(doc: &DocRef) -> String {
+    format!("{} · {} · {}", doc.en.file, doc.en.table, doc.en.row)
+}
+
+/// Everything a trial records: findings, transport problems and the number of requests.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    findings: Mutex<Vec<Finding>>,
+    transport: Mutex<Vec<TransportProblem>>,
+    requests: AtomicU64,
+}
+
+impl Recorder {
+    /// Adds findings.
+    pub fn findings(&self, findings: impl IntoIterator<Item = Finding>) {
+        if let Ok(mut all) = self.findings.lock() {
+            all.extend(findings);
+        }
+    }
+
+    /// Adds a transport problem.
+    pub fn transport(&self, problem: TransportProblem) {
+        if let Ok(mut all) = self.transport.lock() {
+            all.push(problem);
+        }
+    }
+
+    /// Counts one request.
+    pub fn count_request(&self) {
+        self.add_requests(1);
+    }
+
+    /// Counts requests sent on this recorder's behalf by another.
+    pub fn add_requests(&self, n: u64) {
+        self.requests.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Everything recorded, leaving the recorder empty.
+    pub fn take(&self) -> (Vec<Finding>, Vec<TransportProblem>, u64) {
+        let findings = self
+            .findings
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default();
+        let transport = self
+            .transport
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        (
+            findings,
+            transport,
+            self.requests.swap(0, Ordering::Relaxed),
+        )
+    }
+}
+
+/// What a trial gives its checks: a client, the policies, the selection, the shared walks and a
+/// recorder. Every request it sends is counted, and its answer is judged by the per-response
+/// checks before the caller sees it.
+#[derive(Debug)]
+pub struct StatefulContext<'a> {
+    /// The shared client.
+    pub client: &'a HttpClient,
+    /// Run policies.
+    pub policies: &'a Policies,
+    /// Enabled checks.
+    pub selection: &'a CheckSelection,
+    /// Walks of list operations, shared by every trial of a run.
+    pub walks: &'a WalkCache,
+    /// Where results go.
+    pub recorder: &'a Recorder,
+    /// The trial name.
+    pub trial: String,
+}
+
+impl StatefulContext<'_> {
+    /// The contract.
+    pub fn spec(&self) -> &Spec {
+        self.client.spec()
+    }
+
+    /// The reproduce line of a request.
+    pub fn curl(&self, request: &PreparedRequest) -> String {
+        let op = self.spec().operation(request.operation);
+        curl_line(request, op, self.client.target(), self.client.credentials())
+    }
+
+    /// Sends a request, runs the per-response checks with `expectation`, and returns the answer;
+    /// `None` when it failed at transport (recorded as such).
+    pub async fn send(
+        &self,
+        request: &PreparedRequest,
+        expectation: &Expectation,
+    ) -> Option<Exchange> {
+        self.recorder.count_request();
+        match self.client.send(request).await {
+            Ok(exchange) => {
+                let spec = self.spec();
+                let reproduce = self.curl(request);
+                let ctx = ResponseContext {
+                    spec,
+                    op: spec.operation(request.operation),
+                    exchange: &exchange,
+                    expectation,
+                    policies: self.policies,
+                    reproduce: &reproduce,
+                    trial: &self.trial,
+                };
+                self.recorder
+                    .findings(super::check_response(&ctx, self.selection));
+                Some(exchange)
+            }
+            Err(error) => {
+                self.transport_problem(request, &error);
+                None
+            }
+        }
+    }
+
+    /// Records a transport problem for a request.
+    pub fn transport_problem(&self, request: &PreparedRequest, error: &TransportError) {
+        self.recorder.transport(TransportProblem {
+            operation: request.operation,
+            trial: self.trial.clone(),
+            kind: error.kind.as_str().to_string(),
+            message: error.message.clone(),
+            status: error.status,
+            reproduce: self.curl(request),
+        });
+    }
+
+    /// Records a finding of `check` about `request`.
+    #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
+    pub fn report(
+        &self,
+        check: &str,
+        category: Category,
+        location: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+        request: &PreparedRequest,
+        doc: Option<String>,
+    ) {
+        self.recorder.findings([Finding {
+            operation: request.operation,
+            check: check.to_string(),
+            code: super::info(check).code.to_string(),
+            category,
+            location: location.into(),
+            expected: expected.into(),
+            observed: observed.into(),
+            reproduce: self.curl(request),
+            doc,
+            trial: self.trial.clone(),
+        }]);
+    }
+
+    /// The full walk of a list operation, computed once per run.
+    pub async fn walk(&self, op: OperationId) -> Result<std::sync::Arc<Walk>, super::WalkError> {
+        self.walks.get(self, op).await
+    }
+}

@@ -1,0 +1,100 @@
+//! PC011 `default_page_size`: with no paging parameters the first page has the documented default
+//! size and the same records as the explicit defaults.
+
+use super::context::{doc_label, StatefulContext};
+use super::expect::Expectation;
+use super::finding::Category;
+use crate::client::PreparedRequest;
+use crate::spec::{OperationId, PagingRole};
+use serde_json::Value;
+
+const NAME: &str = "default_page_size";
+
+/// The keys of the records of a list answer.
+pub fn record_keys(body: &Value, list: &str, key: &str) -> Vec<String> {
+    body.get(list)
+        .and_then(Value::as_array)
+        .map(|records| {
+            records
+                .iter()
+                .filter_map(|r| r.get(key).and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs the check on `op`.
+pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
+    let spec = ctx.spec();
+    let operation = spec.operation(op);
+    let (Some(size), Some(number), Some(list), Some(key)) = (
+        operation.paging_parameter(PagingRole::PageSize),
+        operation.paging_parameter(PagingRole::PageNumber),
+        operation.list_field(),
+        operation.record_key(spec),
+    ) else {
+        return;
+    };
+    let (Some(default_size), Some(default_number)) = (
+        size.default().and_then(Value::as_u64),
+        number.default().and_then(Value::as_u64),
+    ) else {
+        return;
+    };
+    let doc = size.doc.as_ref().map(doc_label);
+    let implicit = PreparedRequest::new(operation, ctx.client.target());
+    let explicit = implicit
+        .clone()
+        .with_query(&number.name, &default_number.to_string())
+        .with_query(&size.name, &default_size.to_string());
+    let (Some(a), Some(b)) = (
+        ctx.send(&implicit, &Expectation::Success).await,
+        ctx.send(&explicit, &Expectation::Success).await,
+    ) else {
+        return;
+    };
+    if a.status != operation.meta.success_status || b.status != operation.meta.success_status {
+        return; // status_code_conformance reports it.
+    }
+    let total = operation
+        .count_field()
+        .and_then(|f| a.body.get(f))
+        .and_then(Value::as_u64);
+    let got = record_keys(&a.body, list, &key);
+    if let Some(total) = total {
+        let expected = default_size.min(total);
+        if got.len() as u64 != expected {
+            ctx.report(
+                NAME,
+                Category::DefaultValue,
+                format!("query.{}", size.name),
+                format!(
+                    "{expected} records (documented default {} = {default_size})",
+                    size.name
+                ),
+                format!("{} records", got.len()),
+                &implicit,
+                doc.clone(),
+            );
+            return;
+        }
+    }
+    let explicit_keys = record_keys(&b.body, list, &key);
+    if got != explicit_keys {
+        ctx.report(
+            NAME,
+            Category::DefaultValue,
+            format!("query.{}", number.name),
+            format!(
+                "the records of {}={default_number}&{}={default_size}",
+                number.name, size.name
+            ),
+            format!(
+                "{} different records",
+                got.iter().filter(|k| !explicit_keys.contains(k)).count()
+            ),
+            &implicit,
+            doc,
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! PC002 `error_code_conformance`: the body's error_code is documented for its status and is the
+//! one the situation calls for.
+
+use super::context::{doc_label, ResponseContext};
+use super::expect::Expectation;
+use super::finding::{Category, Finding};
+use serde_json::Value;
+
+const NAME: &str = "error_code_conformance";
+
+/// Runs the check.
+pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
+    let op = ctx.op;
+    let status = ctx.exchange.status;
+    let body = &ctx.exchange.body;
+    let entries: Vec<_> = op.errors.iter().filter(|e| e.status == status).collect();
+    let coded: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.error_code.as_deref())
+        .collect();
+    let observed = body.get("error_code");
+    let observed_text = observed.map_or_else(|| "no error_code".to_string(), |v| v.to_string());
+    let finding = |expected: String, doc: Option<String>| {
+        vec![ctx.finding(
+            NAME,
+            Category::ErrorCode,
+            "body.error_code",
+            expected,
+            observed_text.clone(),
+            doc,
+        )]
+    };
+    if status == op.meta.success_status {
+        // A success carries the documented success code, or no code where none is documented.
+        return match (coded.first(), observed) {
+            (Some(code), Some(Value::String(seen))) if seen == code => Vec::new(),
+            (Some(code), _) => finding(
+                code.to_string(),
+                entries.first().map(|e| doc_label(&e.doc)),
+            ),
+            (None, None) => Vec::new(),
+            (None, Some(_)) => finding(
+                "no error_code in a successful answer (returned only on failure)".into(),
+                op.response(status)
+                    .and_then(|r| r.schema.pointer("/properties/error_code/x-doc"))
+                    .and_then(|d| serde_json::from_value(d.clone()).ok())
+                    .map(|d| doc_label(&d)),
+            ),
+        };
+    }
+    if coded.is_empty() {
+        return Vec::new(); // Undocumented status or a bare-string body: other checks speak.
+    }
+    let seen = observed.and_then(Value::as_str);
+    if let Expectation::Role { role, .. } = ctx.expectation {
+        if let Some(entry) = op.error_for(*role).filter(|e| e.status == status) {
+            if let Some(code) = &entry.error_code {
+                if seen != Some(code.as_str()) {
+                    return finding(code.clone(), Some(doc_label(&entry.doc)));
+                }
+                return Vec::new();
+            }
+        }
+    }
+    match seen {
+        Some(code) if coded.contains(&code) => Vec::new(),
+        _ => finding(
+            format!("one of {coded:?} for status {status}"),
+            entries.first().map(|e| doc_label(&e.doc)),
+        ),
+    }
+}

@@ -1,0 +1,114 @@
+//! Findings: drift between a target and the documentation, as data every reporter reads.
+
+use crate::spec::OperationId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The fixed vocabulary of drift categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// An undocumented or unexpected HTTP status.
+    StatusCode,
+    /// A body error code that is not the documented one.
+    ErrorCode,
+    /// A Content-Type other than the documented one.
+    ContentType,
+    /// A documented mandatory field is absent.
+    MissingField,
+    /// A field the documentation does not have.
+    UnexpectedField,
+    /// A value of the wrong JSON type (or outside its documented numeric range).
+    Type,
+    /// A string longer (or shorter) than documented.
+    FieldLength,
+    /// A value outside its documented set.
+    Enum,
+    /// A value that breaks its documented format or pattern.
+    Format,
+    /// Absent / empty / "" / null handled unlike the documentation.
+    NullHandling,
+    /// A documented default not applied.
+    DefaultValue,
+    /// Pages that do not add up.
+    Pagination,
+    /// A filter that selects the wrong records.
+    FilterSemantics,
+    /// Credentials not enforced as documented.
+    Auth,
+    /// Answers that disagree with each other.
+    Consistency,
+}
+
+impl Category {
+    /// Every category, in report order.
+    pub const ALL: &'static [Category] = &[
+        Category::StatusCode,
+        Category::ErrorCode,
+        Category::ContentType,
+        Category::MissingField,
+        Category::UnexpectedField,
+        Category::Type,
+        Category::FieldLength,
+        Category::Enum,
+        Category::Format,
+        Category::NullHandling,
+        Category::DefaultValue,
+        Category::Pagination,
+        Category::FilterSemantics,
+        Category::Auth,
+        Category::Consistency,
+    ];
+
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::StatusCode => "status_code",
+            Category::ErrorCode => "error_code",
+            Category::ContentType => "content_type",
+            Category::MissingField => "missing_field",
+            Category::UnexpectedField => "unexpected_field",
+            Category::Type => "type",
+            Category::FieldLength => "field_length",
+            Category::Enum => "enum",
+            Category::Format => "format",
+            Category::NullHandling => "null_handling",
+            Category::DefaultValue => "default_value",
+            Category::Pagination => "pagination",
+            Category::FilterSemantics => "filter_semantics",
+            Category::Auth => "auth",
+            Category::Consistency => "consistency",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One difference between what the documentation says and what the target did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The operation called.
+    pub operation: OperationId,
+    /// The check's name (its CLI selector and report label).
+    pub check: String,
+    /// The check's stable code.
+    pub code: String,
+    /// Drift category.
+    pub category: Category,
+    /// Where: `status`, `header.content-type`, `body.customer_info_list[3].corp_name`, `query.page_size`...
+    pub location: String,
+    /// What the documentation says.
+    pub expected: String,
+    /// What the target did.
+    pub observed: String,
+    /// A curl command reproducing the request (credentials as `$VARIABLE`).
+    pub reproduce: String,
+    /// The documentation row the check rests on (null when none applies).
+    pub doc: Option<String>,
+    /// The trial that found it.
+    pub trial: String,
+}

@@ -1,0 +1,86 @@
+//! PC005 `mandatory_field_null`: under `--null-policy strict`, fields documented as mandatory are
+//! not null even where the documented example shows null (`x-nullable-by-example`).
+
+use super::context::{doc_label, ResponseContext};
+use super::finding::{Category, Finding};
+use super::policy::NullPolicy;
+use super::response_schema::field_doc;
+use crate::spec::Spec;
+use serde_json::Value;
+
+const NAME: &str = "mandatory_field_null";
+
+/// Runs the check.
+pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
+    if ctx.policies.null != NullPolicy::Strict {
+        return Vec::new();
+    }
+    let Some(response) = ctx.op.response(ctx.exchange.status) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let schema = ctx.spec.flatten(&response.file, &response.schema);
+    visit(
+        ctx.spec,
+        &response.file,
+        &schema,
+        &ctx.exchange.body,
+        "body",
+        &mut |location| {
+            let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
+            out.push(ctx.finding(
+                NAME,
+                Category::NullHandling,
+                location,
+                "a value (the field is documented as mandatory)",
+                "null",
+                doc.as_ref().map(doc_label),
+            ));
+        },
+    );
+    out
+}
+
+/// Calls `report` with the location of every null at an `x-nullable-by-example` field.
+fn visit(
+    spec: &Spec,
+    file: &str,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    report: &mut dyn FnMut(String),
+) {
+    match value {
+        Value::Object(map) => {
+            for (name, child) in map {
+                let Some(child_schema) = schema.get("properties").and_then(|p| p.get(name)) else {
+                    continue;
+                };
+                let child_schema = spec.flatten(file, child_schema);
+                let here = format!("{at}.{name}");
+                if child.is_null()
+                    && child_schema.get("x-nullable-by-example") == Some(&Value::Bool(true))
+                {
+                    report(here.clone());
+                }
+                visit(spec, file, &child_schema, child, &here, report);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                let item_schema = spec.flatten(file, item_schema);
+                for (i, item) in items.iter().enumerate() {
+                    visit(
+                        spec,
+                        file,
+                        &item_schema,
+                        item,
+                        &format!("{at}[{i}]"),
+                        report,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,205 @@
+//! PC010 `pagination`: the pages of a list add up. Two walks with different page sizes must agree
+//! on the total and on the set of records; within a walk, every page reports the same count, every
+//! page but the last is full, and no record appears twice.
+
+use super::context::{doc_label, StatefulContext};
+use super::finding::Category;
+use super::walk::{walk, Walk};
+use crate::spec::{OperationId, PagingRole};
+use std::collections::{BTreeSet, HashSet};
+
+const NAME: &str = "pagination";
+
+/// A second, small page size that does not divide typical totals evenly.
+fn odd_page_size(largest: u64) -> u64 {
+    7.min(largest.max(1))
+}
+
+/// Runs the check on `op`.
+pub async fn pagination(ctx: &StatefulContext<'_>, op: OperationId) {
+    let Ok(full) = ctx.walk(op).await else {
+        return; // A failed walk is reported by the requests that failed.
+    };
+    let operation = ctx.spec().operation(op);
+    let doc = operation
+        .paging_parameter(PagingRole::PageSize)
+        .and_then(|p| p.doc.as_ref())
+        .map(doc_label);
+    check_walk(ctx, &full, doc.clone());
+    let small_size = odd_page_size(full.page_size);
+    let pages_needed = full.total().unwrap_or(0) / small_size + 2;
+    if let Ok(small) = walk(
+        ctx,
+        op,
+        small_size,
+        &[],
+        pages_needed.min(ctx.walks.max_pages()),
+    )
+    .await
+    {
+        check_walk(ctx, &small, doc.clone());
+        compare_walks(ctx, &full, &small, doc.clone());
+    }
+    past_the_end(ctx, &full, doc).await;
+}
+
+/// Counts, page sizes and duplicates within one walk.
+fn check_walk(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
+    let Some(first) = walk.pages.first() else {
+        return;
+    };
+    let mut seen = HashSet::new();
+    for (i, page) in walk.pages.iter().enumerate() {
+        let report = |location: String, expected: String, observed: String| {
+            ctx.report(
+                NAME,
+                Category::Pagination,
+                location,
+                expected,
+                observed,
+                &page.request,
+                doc.clone(),
+            );
+        };
+        if page.count != first.count {
+            report(
+                "body.count".into(),
+                format!("the same total on every page ({:?})", first.count),
+                format!("{:?} on page {}", page.count, i + 1),
+            );
+        }
+        let last = i + 1 == walk.pages.len();
+        if !last && page.records.len() as u64 != walk.page_size {
+            report(
+                "body.records".into(),
+                format!("{} records (a full page)", walk.page_size),
+                format!("{} records on page {}", page.records.len(), i + 1),
+            );
+        }
+        if page.records.len() as u64 > walk.page_size {
+            report(
+                "body.records".into(),
+                format!("at most {} records", walk.page_size),
+                format!("{} records", page.records.len()),
+            );
+        }
+        for record in &page.records {
+            if let Some(key) = walk.key_of(record) {
+                if !seen.insert(key.to_string()) {
+                    report(
+                        format!("body.records[{}]", walk.key),
+                        "each record once across all pages".into(),
+                        format!("`{key}` again on page {}", i + 1),
+                    );
+                }
+            }
+        }
+    }
+    if walk.complete {
+        let walked = walk.records().count() as u64;
+        if let Some(total) = first.count {
+            if total != walked {
+                ctx.report(
+                    NAME,
+                    Category::Pagination,
+                    "body.count",
+                    format!("count equal to the records of all pages ({walked})"),
+                    format!("{total}"),
+                    &first.request,
+                    doc,
+                );
+            }
+        }
+    }
+}
+
+/// Two complete walks must hold the same set of records.
+fn compare_walks(ctx: &StatefulContext<'_>, a: &Walk, b: &Walk, doc: Option<String>) {
+    if !(a.complete && b.complete) {
+        return;
+    }
+    let keys = |w: &Walk| -> BTreeSet<String> {
+        w.records()
+            .filter_map(|r| w.key_of(r))
+            .map(str::to_string)
+            .collect()
+    };
+    let (ka, kb) = (keys(a), keys(b));
+    if ka != kb {
+        let missing: Vec<_> = ka.difference(&kb).take(3).cloned().collect();
+        let extra: Vec<_> = kb.difference(&ka).take(3).cloned().collect();
+        let request = &b.pages[0].request;
+        ctx.report(
+            NAME,
+            Category::Pagination,
+            "body.records",
+            format!(
+                "the same {} records with page size {} as with {}",
+                ka.len(),
+                b.page_size,
+                a.page_size
+            ),
+            format!(
+                "{} records; missing e.g. {missing:?}, extra e.g. {extra:?}",
+                kb.len()
+            ),
+            request,
+            doc,
+        );
+    }
+}
+
+/// A page past the end is empty but still reports the total.
+async fn past_the_end(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
+    let Some(last) = walk.pages.last().filter(|_| walk.complete) else {
+        return;
+    };
+    if last.records.is_empty() {
+        return; // The walk already fetched the empty page past the end.
+    }
+    let operation = ctx.spec().operation(walk.op);
+    let (Some(number), Some(list)) = (
+        operation.paging_parameter(PagingRole::PageNumber),
+        operation.list_field(),
+    ) else {
+        return;
+    };
+    let mut request = last.request.clone();
+    for (name, value) in request.query.iter_mut() {
+        if *name == number.name {
+            let next = value.parse::<u64>().map_or(0, |n| n + 1);
+            *value = next.to_string();
+        }
+    }
+    let Some(exchange) = ctx.send(&request, &super::Expectation::Success).await else {
+        return;
+    };
+    let records = exchange
+        .body
+        .get(list)
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    if exchange.status == operation.meta.success_status && records != 0 {
+        ctx.report(
+            NAME,
+            Category::Pagination,
+            format!("body.{list}"),
+            "no records on the page after the last",
+            format!("{records} records"),
+            &request,
+            doc,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::odd_page_size;
+
+    #[test]
+    fn the_second_page_size_is_small_and_valid() {
+        assert_eq!(odd_page_size(100), 7);
+        assert_eq!(odd_page_size(3), 3);
+        assert_eq!(odd_page_size(0), 1);
+    }
+}

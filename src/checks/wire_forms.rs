@@ -1,0 +1,168 @@
+//! PC015 `wire_forms`: each parameter's empty (`name=`), `""` and `null` forms mean what its
+//! `x-presence` says, compared with the same request without the parameter.
+
+use super::context::{doc_label, StatefulContext};
+use super::default_value::record_keys;
+use super::expect::Expectation;
+use super::finding::Category;
+use super::walk::Walk;
+use crate::client::PreparedRequest;
+use crate::spec::{
+    ErrorRole, MatchKind, OperationId, ParamLocation, Parameter, PresenceOutcome, WireForm,
+};
+use serde_json::Value;
+
+const NAME: &str = "wire_forms";
+
+/// A valid value for a companion parameter (`x-requires`), taken from the data so it works on
+/// any target: the earliest time for a range start, the latest for its end, the first enum value.
+fn companion_value(param: &Parameter, walk: Option<&Walk>) -> Option<String> {
+    if let Some(values) = param.enum_values() {
+        return values.into_iter().next();
+    }
+    let filter = param.filter.as_ref()?;
+    let mut times: Vec<&str> = walk?
+        .records()
+        .filter_map(|r| r.get(&filter.field).and_then(Value::as_str))
+        .collect();
+    times.sort_unstable();
+    match filter.kind {
+        MatchKind::AtOrAfter => times.first().map(|t| t.to_string()),
+        MatchKind::AtOrBefore => times.last().map(|t| t.to_string()),
+        _ => times.first().map(|t| t.to_string()),
+    }
+}
+
+/// Runs the check on every parameter of `op` with `x-presence`.
+pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
+    let spec = ctx.spec();
+    let operation = spec.operation(op);
+    let walk = ctx.walk(op).await.ok();
+    let list = operation.list_field();
+    let key = operation.record_key(spec);
+    let count_field = operation.count_field();
+    for param in operation.parameters_in(ParamLocation::Query) {
+        let Some(presence) = param.presence else {
+            continue;
+        };
+        let doc = param.doc.as_ref().map(doc_label);
+        let mut base = PreparedRequest::new(operation, ctx.client.target());
+        for companion in &param.requires {
+            let value = operation
+                .parameter(ParamLocation::Query, companion)
+                .and_then(|p| companion_value(p, walk.as_deref()));
+            match value {
+                Some(value) => base = base.with_query(companion, &value),
+                None => continue,
+            }
+        }
+        for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
+            let outcome = presence.outcome(form);
+            let raw = form.raw().unwrap_or_default();
+            let request = base.clone().with_query(&param.name, raw);
+            let location = format!("query.{}", param.name);
+            let shown = format!("{}={raw}", param.name);
+            match outcome {
+                PresenceOutcome::Reject => {
+                    let Some(answer) = ctx
+                        .send(&request, &Expectation::role(ErrorRole::InvalidParameter))
+                        .await
+                    else {
+                        continue;
+                    };
+                    if answer.status == operation.meta.success_status {
+                        ctx.report(
+                            NAME,
+                            Category::NullHandling,
+                            location,
+                            format!(
+                                "{shown} refused as an invalid parameter ({} form not allowed)",
+                                form.name()
+                            ),
+                            format!("{} accepted", answer.status),
+                            &request,
+                            doc.clone(),
+                        );
+                    }
+                }
+                PresenceOutcome::Ignore | PresenceOutcome::Default => {
+                    let (Some(with), Some(without)) = (
+                        ctx.send(&request, &Expectation::Success).await,
+                        ctx.send(&base, &Expectation::Success).await,
+                    ) else {
+                        continue;
+                    };
+                    if with.status != operation.meta.success_status
+                        || without.status != operation.meta.success_status
+                    {
+                        continue;
+                    }
+                    let same = match (count_field, list, &key) {
+                        (Some(count), Some(list), Some(key)) => {
+                            with.body.get(count) == without.body.get(count)
+                                && record_keys(&with.body, list, key)
+                                    == record_keys(&without.body, list, key)
+                        }
+                        _ => with.body == without.body,
+                    };
+                    if !same {
+                        let (category, meaning) = if outcome == PresenceOutcome::Default {
+                            (
+                                Category::DefaultValue,
+                                "the documented default, as if absent",
+                            )
+                        } else {
+                            (Category::NullHandling, "no filter, as if absent")
+                        };
+                        ctx.report(
+                            NAME,
+                            category,
+                            location,
+                            format!("{shown} to mean {meaning}"),
+                            "a different answer than without the parameter",
+                            &request,
+                            doc.clone(),
+                        );
+                    }
+                }
+                PresenceOutcome::MatchEmpty => {
+                    let Some(filter) = &param.filter else {
+                        continue;
+                    };
+                    let Some(answer) = ctx.send(&request, &Expectation::Success).await else {
+                        continue;
+                    };
+                    let Some(records) = list
+                        .and_then(|l| answer.body.get(l))
+                        .and_then(Value::as_array)
+                    else {
+                        continue;
+                    };
+                    let non_empty = records
+                        .iter()
+                        .filter(|r| {
+                            r.get(&filter.field)
+                                .and_then(Value::as_str)
+                                .is_some_and(|v| !v.is_empty())
+                        })
+                        .count();
+                    if non_empty > 0 {
+                        ctx.report(
+                            NAME,
+                            Category::NullHandling,
+                            location,
+                            format!(
+                                "{shown} to select records whose {} is null or empty",
+                                filter.field
+                            ),
+                            format!("{non_empty} records with a value"),
+                            &request,
+                            doc.clone(),
+                        );
+                    }
+                }
+                PresenceOutcome::Value => {}
+            }
+        }
+    }
+}

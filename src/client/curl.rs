@@ -1,0 +1,68 @@
+//! The reproduce line of a finding: a curl command that sends the same request, with every
+//! credential written as its environment variable and never as its value.
+
+use super::request::PreparedRequest;
+use super::target::{Target, TargetCredentials};
+use crate::spec::Operation;
+
+/// A curl command reproducing `request` against `target`; credentials appear as `$VARIABLE`.
+pub fn curl_line(
+    request: &PreparedRequest,
+    op: &Operation,
+    target: &Target,
+    credentials: &TargetCredentials,
+) -> String {
+    let mut parts = vec!["curl".to_string(), "-sS".into(), "-i".into()];
+    if request.method != "GET" {
+        parts.push("-X".into());
+        parts.push(request.method.clone());
+    }
+    for (name, value) in &request.headers {
+        parts.push("-H".into());
+        parts.push(single_quote(&format!("{name}: {value}")));
+    }
+    if let Some((name, value, variable)) = request.credential_header(op, credentials) {
+        parts.push("-H".into());
+        match variable {
+            Some(variable) => parts.push(format!("\"{name}: ${variable}\"")),
+            None => parts.push(single_quote(&format!("{name}: {value}"))),
+        }
+    }
+    parts.push(single_quote(&request.url(op, target)));
+    parts.join(" ")
+}
+
+/// Quotes for a POSIX shell.
+fn single_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{OperationId, Spec};
+
+    #[test]
+    fn credentials_are_variables_never_values() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::CustomersV1);
+        let target = Target {
+            bss_base: "http://127.0.0.1:9".into(),
+            aicc_base: "http://127.0.0.1:9".into(),
+            partner_id: "p'1".into(),
+            embedded: false,
+        };
+        let credentials = TargetCredentials::from_lookup(&spec, |name| {
+            (name == "HUAWEICLOUD_TOKEN").then(|| "super-secret-token".to_string())
+        });
+        let request = PreparedRequest::new(op, &target).with_query("corp_name", "王 & co");
+        let line = curl_line(&request, op, &target, &credentials);
+        assert!(!line.contains("super-secret-token"), "{line}");
+        assert!(
+            line.contains("\"X-Auth-Token: $HUAWEICLOUD_TOKEN\""),
+            "{line}"
+        );
+        assert!(line.contains("corp_name=%E7%8E%8B%20%26%20co"), "{line}");
+        assert!(line.contains("/v1.0/p%271/partner"), "{line}");
+    }
+}

@@ -1,0 +1,13 @@
+//! Talking to a target: requests built from the contract, sent with bounded concurrency, time and
+//! size; answers read whole or classified as transport problems; reproduce lines without secrets.
+//! The main types are [`HttpClient`], [`PreparedRequest`] and [`Exchange`].
+
+mod curl;
+mod http;
+mod request;
+mod target;
+
+pub use curl::curl_line;
+pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
+pub use request::{AuthMode, PreparedRequest};
+pub use target::{Target, TargetCredentials};

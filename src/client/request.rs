@@ -1,0 +1,154 @@
+//! A request as the suite means it: an operation, raw (decoded) parameter values, extra headers and
+//! which credentials to present. Encoding happens once, here, so what is sent and what the
+//! reproduce line shows cannot differ.
+
+use super::target::{Target, TargetCredentials};
+use crate::spec::{Operation, OperationId};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded (the
+/// official SDK encodes the same way).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Which credentials a request presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// The operation's token from the environment.
+    Valid,
+    /// No credentials at all.
+    Missing,
+    /// A token that cannot be right.
+    Wrong,
+}
+
+/// One request to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// The operation it calls.
+    pub operation: OperationId,
+    /// HTTP method.
+    pub method: String,
+    /// Path parameters as raw values, by name (`partner_id`).
+    pub path_params: Vec<(String, String)>,
+    /// Query parameters as raw values, in order. Repeats allowed.
+    pub query: Vec<(String, String)>,
+    /// Extra headers (not credentials).
+    pub headers: Vec<(String, String)>,
+    /// Credentials to present.
+    pub auth: AuthMode,
+}
+
+/// A token no server will accept; shown as is in reproduce lines.
+pub const WRONG_TOKEN: &str = "partner-conformance-wrong-token";
+
+impl PreparedRequest {
+    /// A request for `op` with the target's partner id and valid credentials.
+    pub fn new(op: &Operation, target: &Target) -> Self {
+        let path_params = op
+            .meta
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| {
+                let value = if name == "partner_id" {
+                    target.partner_id.clone()
+                } else {
+                    String::new()
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        PreparedRequest {
+            operation: op.id,
+            method: op.meta.method.clone(),
+            path_params,
+            query: Vec::new(),
+            headers: Vec::new(),
+            auth: AuthMode::Valid,
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn with_query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The path with parameters substituted and encoded.
+    pub fn path(&self, op: &Operation) -> String {
+        op.meta
+            .path
+            .split('/')
+            .map(
+                |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => self
+                        .path_params
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, v)| encode(v))
+                        .unwrap_or_default(),
+                    None => segment.to_string(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The encoded query string, in the request's order (empty when there is none).
+    pub fn query_string(&self) -> String {
+        self.query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The full URL against a target.
+    pub fn url(&self, op: &Operation, target: &Target) -> String {
+        let mut url = format!("{}{}", target.base_for(op), self.path(op));
+        let query = self.query_string();
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        url
+    }
+
+    /// The credential header to send: (name, value, the variable it came from).
+    pub fn credential_header<'c>(
+        &self,
+        op: &'c Operation,
+        credentials: &TargetCredentials,
+    ) -> Option<(&'static str, String, Option<&'c str>)> {
+        match self.auth {
+            AuthMode::Missing => None,
+            AuthMode::Wrong => Some(("X-Auth-Token", WRONG_TOKEN.to_string(), None)),
+            AuthMode::Valid => credentials.token(&op.meta.token_env).map(|t| {
+                (
+                    "X-Auth-Token",
+                    t.expose().to_string(),
+                    Some(op.meta.token_env.as_str()),
+                )
+            }),
+        }
+    }
+
+    /// A compact description for trial output (`GET ...?page_size=3`).
+    pub fn summary(&self, op: &Operation) -> String {
+        let query = self.query_string();
+        if query.is_empty() {
+            format!("{} {}", self.method, self.path(op))
+        } else {
+            format!("{} {}?{query}", self.method, self.path(op))
+        }
+    }
+}
+
+/// Percent-encodes one component.
+pub fn encode(text: &str) -> String {
+    utf8_percent_encode(text, COMPONENT).to_string()
+}

@@ -1,0 +1,403 @@
+//! Generated cases of one operation: valid requests and requests breaking one constraint, with
+//! deterministic per-case seeds so any case can be regenerated (and shrunk) from its seed alone.
+
+use super::scenario::Scenario;
+use super::values::{reversed_times, valid_raw, violations, Raw};
+use crate::spec::{parse_time, Operation, OperationId, ParamLocation, Parameter};
+use proptest::prelude::*;
+use proptest::strategy::{Union, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use sha2::{Digest, Sha256};
+use std::future::Future;
+
+/// Whether a case is meant to be accepted or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Polarity {
+    /// Every constraint holds.
+    Valid,
+    /// Exactly one documented constraint is broken.
+    Invalid,
+}
+
+impl Polarity {
+    /// `valid` or `invalid`, as used in trial names and regression files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Polarity::Valid => "valid",
+            Polarity::Invalid => "invalid",
+        }
+    }
+}
+
+/// One generated request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCase {
+    /// The operation.
+    pub operation: OperationId,
+    /// Why it exists.
+    pub scenario: Scenario,
+    /// The parameter it is about, for invalid cases.
+    pub parameter: Option<String>,
+    /// Query parameters present, as raw values, in documentation order.
+    pub query: Vec<(String, String)>,
+}
+
+/// The strategy of one operation and polarity, built from the contract.
+pub struct CaseStrategy {
+    inner: BoxedStrategy<GeneratedCase>,
+}
+
+impl std::fmt::Debug for CaseStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CaseStrategy")
+    }
+}
+
+/// The query parameters of an operation with their valid-value strategies.
+fn plans(op: &Operation) -> Vec<(Parameter, BoxedStrategy<Raw>)> {
+    op.parameters_in(ParamLocation::Query)
+        .map(|p| (p.clone(), valid_raw(p)))
+        .collect()
+}
+
+/// Makes a set of raw values valid as a whole: parameters whose companions are absent are
+/// dropped, and ranges are put in order.
+fn make_consistent(params: &[Parameter], raws: &mut [Raw]) {
+    loop {
+        let mut changed = false;
+        for (i, p) in params.iter().enumerate() {
+            if raws[i].is_none() {
+                continue;
+            }
+            let lonely = p.requires.iter().any(|companion| {
+                params
+                    .iter()
+                    .position(|q| &q.name == companion)
+                    .is_some_and(|j| raws[j].is_none())
+            });
+            if lonely {
+                raws[i] = None;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (i, p) in params.iter().enumerate() {
+        let Some(j) = p
+            .not_after
+            .as_ref()
+            .and_then(|n| params.iter().position(|q| &q.name == n))
+        else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (&raws[i], &raws[j]) {
+            if let (Some(ta), Some(tb)) = (parse_time(a), parse_time(b)) {
+                if ta > tb {
+                    raws.swap(i, j);
+                }
+            }
+        }
+    }
+}
+
+fn to_case(
+    op: OperationId,
+    params: &[Parameter],
+    raws: Vec<Raw>,
+    scenario: Scenario,
+    parameter: Option<String>,
+) -> GeneratedCase {
+    GeneratedCase {
+        operation: op,
+        scenario,
+        parameter,
+        query: params
+            .iter()
+            .zip(raws)
+            .filter_map(|(p, raw)| raw.map(|r| (p.name.clone(), r)))
+            .collect(),
+    }
+}
+
+impl CaseStrategy {
+    /// The strategy for `op`; `None` when the polarity has no case (no parameter to break).
+    pub fn new(op: &Operation, polarity: Polarity) -> Option<CaseStrategy> {
+        let plans = plans(op);
+        let params: Vec<Parameter> = plans.iter().map(|(p, _)| p.clone()).collect();
+        let base: Vec<BoxedStrategy<Raw>> = plans.iter().map(|(_, s)| s.clone()).collect();
+        let id = op.id;
+        let inner = match polarity {
+            Polarity::Valid => {
+                let params = params.clone();
+                base.prop_map(move |mut raws| {
+                    make_consistent(&params, &mut raws);
+                    to_case(id, &params, raws, Scenario::Valid, None)
+                })
+                .boxed()
+            }
+            Polarity::Invalid => {
+                let mut options: Vec<BoxedStrategy<GeneratedCase>> = Vec::new();
+                for (i, param) in params.iter().enumerate() {
+                    let Some(validator) = param.validator() else {
+                        continue;
+                    };
+                    for (scenario, bad) in violations(param, &validator) {
+                        let params = params.clone();
+                        let name = param.name.clone();
+                        options.push(
+                            (base.clone(), bad, companion_values(&params, i))
+                                .prop_map(move |(mut raws, bad, drawn)| {
+                                    make_consistent(&params, &mut raws);
+                                    raws[i] = bad;
+                                    with_companions(&params, &mut raws, i, drawn);
+                                    to_case(id, &params, raws, scenario, Some(name.clone()))
+                                })
+                                .boxed(),
+                        );
+                    }
+                    options.extend(pair_violations(id, &params, &base, i));
+                }
+                if options.is_empty() {
+                    return None;
+                }
+                Union::new(options).boxed()
+            }
+        };
+        Some(CaseStrategy { inner })
+    }
+
+    /// The case a seed produces, with its value tree for shrinking.
+    pub fn tree(&self, seed: [u8; 32]) -> Option<Box<dyn ValueTree<Value = GeneratedCase>>> {
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+        let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+        self.inner.new_tree(&mut runner).ok()
+    }
+
+    /// The case a seed produces.
+    pub fn case(&self, seed: [u8; 32]) -> Option<GeneratedCase> {
+        self.tree(seed).map(|t| t.current())
+    }
+}
+
+/// After one parameter is broken, its companions (`x-requires`) must still be present, so that
+/// only the broken constraint is broken; `drawn` holds a valid value for each companion.
+fn with_companions(params: &[Parameter], raws: &mut [Raw], broken: usize, drawn: Vec<String>) {
+    for (companion, value) in params[broken].requires.iter().zip(drawn) {
+        if let Some(j) = params.iter().position(|q| &q.name == companion) {
+            if raws[j].is_none() {
+                raws[j] = Some(value);
+            }
+        }
+    }
+}
+
+/// Valid values for the companions of parameter `i`, in `requires` order.
+fn companion_values(params: &[Parameter], i: usize) -> Vec<BoxedStrategy<String>> {
+    params[i]
+        .requires
+        .iter()
+        .filter_map(|c| params.iter().find(|q| &q.name == c))
+        .map(super::values::valid_value)
+        .collect()
+}
+
+/// `Unpaired` and `ReversedRange` cases for parameter `i`.
+fn pair_violations(
+    id: OperationId,
+    params: &[Parameter],
+    base: &[BoxedStrategy<Raw>],
+    i: usize,
+) -> Vec<BoxedStrategy<GeneratedCase>> {
+    let mut out = Vec::new();
+    let param = &params[i];
+    for companion in &param.requires {
+        let Some(j) = params.iter().position(|q| &q.name == companion) else {
+            continue;
+        };
+        let params_owned = params.to_vec();
+        let name = param.name.clone();
+        let valid = super::values::valid_value(param);
+        out.push(
+            (base.to_vec(), valid)
+                .prop_map(move |(mut raws, value)| {
+                    make_consistent(&params_owned, &mut raws);
+                    raws[i] = Some(value);
+                    raws[j] = None;
+                    to_case(
+                        id,
+                        &params_owned,
+                        raws,
+                        Scenario::Unpaired,
+                        Some(name.clone()),
+                    )
+                })
+                .boxed(),
+        );
+    }
+    if let Some(j) = param
+        .not_after
+        .as_ref()
+        .and_then(|n| params.iter().position(|q| &q.name == n))
+    {
+        if param.is_time() {
+            let params_owned = params.to_vec();
+            let name = param.name.clone();
+            out.push(
+                (base.to_vec(), reversed_times())
+                    .prop_map(move |(mut raws, (late, early))| {
+                        make_consistent(&params_owned, &mut raws);
+                        raws[i] = Some(late);
+                        raws[j] = Some(early);
+                        to_case(
+                            id,
+                            &params_owned,
+                            raws,
+                            Scenario::ReversedRange,
+                            Some(name.clone()),
+                        )
+                    })
+                    .boxed(),
+            );
+        }
+    }
+    out
+}
+
+/// The seed of case `index` of an operation and polarity in a run with `run_seed`.
+pub fn case_seed(run_seed: u64, op: OperationId, polarity: Polarity, index: u64) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(run_seed.to_le_bytes());
+    hasher.update(op.as_str().as_bytes());
+    hasher.update(polarity.as_str().as_bytes());
+    hasher.update(index.to_le_bytes());
+    hasher.finalize().into()
+}
+
+/// `count` cases of an operation and polarity: deterministic in `run_seed`.
+pub fn generate(
+    op: &Operation,
+    polarity: Polarity,
+    run_seed: u64,
+    count: u64,
+) -> Vec<([u8; 32], GeneratedCase)> {
+    let Some(strategy) = CaseStrategy::new(op, polarity) else {
+        return Vec::new();
+    };
+    // An operation without query parameters has a single valid request.
+    let count = if op.parameters_in(ParamLocation::Query).next().is_none() {
+        count.min(1)
+    } else {
+        count
+    };
+    (0..count)
+        .filter_map(|index| {
+            let seed = case_seed(run_seed, op.id, polarity, index);
+            strategy.case(seed).map(|case| (seed, case))
+        })
+        .collect()
+}
+
+/// Shrinks a failing case to a simpler one that still fails, within `budget` attempts.
+pub async fn shrink<F, Fut>(
+    strategy: &CaseStrategy,
+    seed: [u8; 32],
+    budget: usize,
+    mut still_fails: F,
+) -> Option<GeneratedCase>
+where
+    F: FnMut(GeneratedCase) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let mut tree = strategy.tree(seed)?;
+    let mut best = tree.current();
+    if !tree.simplify() {
+        return Some(best);
+    }
+    for _ in 0..budget {
+        let candidate = tree.current();
+        if still_fails(candidate.clone()).await {
+            best = candidate;
+            if !tree.simplify() {
+                break;
+            }
+        } else if !tree.complicate() {
+            break;
+        }
+    }
+    Some(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Spec;
+
+    #[test]
+    fn same_seed_same_cases() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::CustomersV1);
+        for polarity in [Polarity::Valid, Polarity::Invalid] {
+            assert_eq!(generate(op, polarity, 7, 50), generate(op, polarity, 7, 50));
+            assert_ne!(generate(op, polarity, 7, 50), generate(op, polarity, 8, 50));
+        }
+    }
+
+    #[test]
+    fn invalid_cases_cover_every_scenario_of_customers() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::CustomersV1);
+        let scenarios: std::collections::BTreeSet<_> = generate(op, Polarity::Invalid, 1, 2000)
+            .into_iter()
+            .map(|(_, c)| c.scenario)
+            .collect();
+        for expected in [
+            Scenario::TooLong,
+            Scenario::WrongType,
+            Scenario::BelowMinimum,
+            Scenario::AboveMaximum,
+            Scenario::NotInEnum,
+            Scenario::UnsupportedValue,
+            Scenario::BadFormat,
+            Scenario::SpaceInFuzzyValue,
+            Scenario::RefusedForm,
+            Scenario::Unpaired,
+            Scenario::ReversedRange,
+        ] {
+            assert!(
+                scenarios.contains(&expected),
+                "{expected:?} never generated: {scenarios:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn valid_cases_reach_the_documented_maximum_length_in_characters() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::CustomersV1);
+        let max = op
+            .parameter(ParamLocation::Query, "corp_name")
+            .unwrap()
+            .limit("maxLength")
+            .unwrap() as usize;
+        let cases = generate(op, Polarity::Valid, 3, 500);
+        assert!(cases.iter().any(|(_, c)| c
+            .query
+            .iter()
+            .any(|(k, v)| k == "corp_name" && v.chars().count() == max)));
+        assert!(
+            cases
+                .iter()
+                .any(|(_, c)| c.query.iter().any(|(_, v)| v.len() > v.chars().count())),
+            "multi-byte text"
+        );
+        assert!(
+            cases.iter().any(|(_, c)| c
+                .query
+                .iter()
+                .any(|(k, v)| k == "page_size" && v.is_empty())),
+            "empty form"
+        );
+    }
+}

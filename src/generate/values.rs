@@ -1,0 +1,207 @@
+//! Value strategies for one parameter, from its merged schema: what is valid, and candidate
+//! values that break one constraint. A candidate is kept only if the parameter's own validator
+//! rejects it, so a violation is never a guess about the schema.
+
+use super::scenario::Scenario;
+use crate::spec::{ParamType, Parameter, PresenceOutcome, WireForm};
+use jsonschema::Validator;
+use proptest::prelude::*;
+use proptest::sample::select;
+
+/// A raw parameter value; `None` is "absent".
+pub type Raw = Option<String>;
+
+/// Characters valid text is made of: letters and digits, URL-reserved punctuation (to exercise
+/// encoding) and CJK ideographs (multi-byte). Never whitespace.
+fn text_char() -> BoxedStrategy<char> {
+    prop_oneof![
+        6 => select(('a'..='z').chain('A'..='Z').chain('0'..='9').collect::<Vec<_>>()),
+        1 => select(vec!['-', '_', '.', '~', '!', '*', '\'', '(', ')', '&', '=', '+', '%', '#', '/', '?', ':', '@']),
+        3 => (0x4E00u32..0x9FA5).prop_map(|c| char::from_u32(c).unwrap_or('中')),
+    ]
+    .boxed()
+}
+
+/// Text of `min..=max` characters, with the two ends of the range given extra weight.
+fn text(min: usize, max: usize) -> BoxedStrategy<String> {
+    let max = max.max(min);
+    let exact = |n: usize| proptest::collection::vec(text_char(), n).prop_map(String::from_iter);
+    prop_oneof![
+        2 => exact(max),
+        1 => exact(min),
+        5 => proptest::collection::vec(text_char(), min..=max).prop_map(String::from_iter),
+    ]
+    .boxed()
+}
+
+/// A valid documented UTC time (days up to 28, so every month is valid).
+fn utc_time() -> BoxedStrategy<String> {
+    (
+        2000u32..2031,
+        1u32..13,
+        1u32..29,
+        0u32..24,
+        0u32..60,
+        0u32..60,
+    )
+        .prop_map(|(y, mo, d, h, mi, s)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
+        .boxed()
+}
+
+/// Valid values of a parameter.
+pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
+    if let Some(values) = param.enum_values() {
+        return select(values).boxed();
+    }
+    if param.is_time() {
+        return utc_time();
+    }
+    match param.ty {
+        ParamType::Integer => {
+            let min = param.limit("minimum").unwrap_or(0);
+            let max = param.limit("maximum").unwrap_or(min.saturating_add(1000));
+            prop_oneof![
+                1 => Just(min),
+                1 => Just(max),
+                4 => min..=max,
+            ]
+            .prop_map(|n| n.to_string())
+            .boxed()
+        }
+        ParamType::String => {
+            let min = usize::try_from(param.limit("minLength").unwrap_or(1).max(1)).unwrap_or(1);
+            let max = param
+                .limit("maxLength")
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(32);
+            text(min, max)
+        }
+    }
+}
+
+/// The wire forms a valid request may use for a parameter, with a value most of the time.
+pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
+    let allowed = |form: WireForm<'_>| match &param.presence {
+        Some(presence) => presence.outcome(form) != PresenceOutcome::Reject,
+        None => form == WireForm::Absent && !param.required,
+    };
+    let mut options: Vec<(u32, BoxedStrategy<Raw>)> =
+        vec![(6, valid_value(param).prop_map(Some).boxed())];
+    if allowed(WireForm::Absent) {
+        options.push((3, Just(None).boxed()));
+    }
+    for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
+        if allowed(form) {
+            options.push((1, Just(form.raw().map(str::to_string)).boxed()));
+        }
+    }
+    proptest::strategy::Union::new_weighted(options).boxed()
+}
+
+/// Candidate values that break one constraint of the parameter, each confirmed by `validator`.
+pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, BoxedStrategy<Raw>)> {
+    let rejects = |raw: &str| !validator.is_valid(&param.typed(raw));
+    let fixed =
+        |scenario: Scenario, candidates: Vec<String>| -> Option<(Scenario, BoxedStrategy<Raw>)> {
+            let kept: Vec<Raw> = candidates
+                .into_iter()
+                .filter(|c| rejects(c))
+                .map(Some)
+                .collect();
+            (!kept.is_empty()).then(|| (scenario, select(kept).boxed()))
+        };
+    let mut out = Vec::new();
+    if let Some(presence) = &param.presence {
+        let refused: Vec<Raw> = [
+            WireForm::Absent,
+            WireForm::Empty,
+            WireForm::QuotedEmpty,
+            WireForm::Null,
+        ]
+        .into_iter()
+        .filter(|f| presence.outcome(*f) == PresenceOutcome::Reject)
+        .map(|f| f.raw().map(str::to_string))
+        .collect();
+        if !refused.is_empty() {
+            out.push((Scenario::RefusedForm, select(refused).boxed()));
+        }
+    }
+    if let Some(max) = param
+        .limit("maxLength")
+        .and_then(|n| usize::try_from(n).ok())
+    {
+        if param.enum_values().is_none() && !param.is_time() {
+            out.push((
+                Scenario::TooLong,
+                text(max + 1, max + 4).prop_map(Some).boxed(),
+            ));
+        }
+    }
+    if param.ty == ParamType::String
+        && param.enum_values().is_none()
+        && !param.is_time()
+        && rejects("a b")
+    {
+        let half = usize::try_from(param.limit("maxLength").unwrap_or(17) / 2)
+            .unwrap_or(8)
+            .clamp(1, 8);
+        out.push((
+            Scenario::SpaceInFuzzyValue,
+            (text(1, half), text(1, half))
+                .prop_map(|(a, b)| Some(format!("{a} {b}")))
+                .boxed(),
+        ));
+    }
+    if param.is_time() {
+        let candidates = [
+            "2019-05-06 08:05:01",
+            "2019-05-06T08:05:01+08:00",
+            "2019-05-06T24:00:00Z",
+            "2019-13-06T08:05:01Z",
+            "2019-02-30T08:05:01Z",
+            "2019-05-06T08:05:01.000Z",
+            "2019-05-06t08:05:01z",
+            "20190506T080501Z",
+        ];
+        out.extend(fixed(
+            Scenario::BadFormat,
+            candidates.map(str::to_string).to_vec(),
+        ));
+    }
+    if let Some(values) = param.enum_values() {
+        let mut candidates: Vec<String> = ["0", "9", "x", "01"].map(str::to_string).to_vec();
+        candidates.extend(values.iter().map(|v| format!("{v}{v}")));
+        candidates.retain(|c| !param.unsupported.contains(c));
+        out.extend(fixed(Scenario::NotInEnum, candidates));
+        out.extend(fixed(Scenario::UnsupportedValue, param.unsupported.clone()));
+    }
+    if param.ty == ParamType::Integer {
+        if let Some(min) = param.limit("minimum") {
+            out.extend(fixed(
+                Scenario::BelowMinimum,
+                vec![(min - 1).to_string(), (min - 100).to_string()],
+            ));
+        }
+        if let Some(max) = param.limit("maximum") {
+            out.extend(fixed(
+                Scenario::AboveMaximum,
+                vec![max.saturating_add(1).to_string()],
+            ));
+        }
+        out.extend(fixed(
+            Scenario::WrongType,
+            ["abc", "1.5", "1e3", "0x10", "一"]
+                .map(str::to_string)
+                .to_vec(),
+        ));
+    }
+    out
+}
+
+/// Two valid times with the first strictly after the second.
+pub fn reversed_times() -> BoxedStrategy<(String, String)> {
+    (utc_time(), utc_time())
+        .prop_filter("distinct times", |(a, b)| a != b)
+        .prop_map(|(a, b)| if a > b { (a, b) } else { (b, a) })
+        .boxed()
+}

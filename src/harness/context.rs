@@ -1,0 +1,57 @@
+//! The state every trial of a run shares: the runtime, the client, the selections, the walks,
+//! the regression store, the scenarios and the results gathered so far.
+
+use super::plan::PlannedTrial;
+use super::regressions::RegressionStore;
+use super::scenarios::Scenario;
+use crate::checks::{CheckSelection, Finding, Policies, WalkCache};
+use crate::client::HttpClient;
+use crate::report::TransportProblem;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What one trial produced.
+#[derive(Debug)]
+pub struct TrialResult {
+    /// The trial.
+    pub planned: PlannedTrial,
+    /// Drift found.
+    pub findings: Vec<Finding>,
+    /// Requests that got no usable answer.
+    pub transport: Vec<TransportProblem>,
+    /// Requests sent.
+    pub requests: u64,
+    /// Wall time.
+    pub duration: Duration,
+    /// Why nothing was checked, when nothing was.
+    pub skip_reason: Option<String>,
+}
+
+/// Shared by every trial of a run.
+#[derive(Debug)]
+pub struct RunContext {
+    /// Runs the async work of every trial (and the embedded mock).
+    pub runtime: tokio::runtime::Runtime,
+    /// The client.
+    pub client: HttpClient,
+    /// Policies.
+    pub policies: Policies,
+    /// Enabled checks.
+    pub selection: CheckSelection,
+    /// Walks of list operations.
+    pub walks: WalkCache,
+    /// Generation seed.
+    pub seed: u64,
+    /// Generated cases per operation and polarity.
+    pub cases: u64,
+    /// Requests in flight within a trial.
+    pub concurrency: usize,
+    /// Failing seeds.
+    pub regressions: RegressionStore,
+    /// Hand-written scenarios.
+    pub scenarios: Vec<Scenario>,
+    /// Results, in completion order.
+    pub results: Mutex<Vec<TrialResult>>,
+    /// Requests sent so far (for the progress bar).
+    pub progress: indicatif::ProgressBar,
+}

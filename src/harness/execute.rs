@@ -1,0 +1,267 @@
+//! The body of each kind of trial. Every request goes through a [`StatefulContext`], so its
+//! answer is judged by the per-response checks and counted; stateful checks add their own
+//! findings. Nothing here decides an exit code.
+
+use super::context::RunContext;
+use super::plan::{PlannedTrial, TrialKind};
+use super::regressions::Regression;
+use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulContext, Toggle};
+use crate::client::PreparedRequest;
+use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
+use crate::report::TransportProblem;
+use crate::spec::{ErrorRole, Operation, OperationId, ParamLocation};
+use futures_util::stream::{self, StreamExt};
+use serde_json::Value;
+
+/// Failing generated cases shrunk per trial (each shrink costs up to [`SHRINK_BUDGET`] requests).
+const SHRINKS_PER_TRIAL: usize = 3;
+/// Requests one shrink may send.
+const SHRINK_BUDGET: usize = 48;
+
+/// Runs one trial; returns why it was skipped, if it was.
+pub async fn execute(
+    ctx: &RunContext,
+    trial: &PlannedTrial,
+    recorder: &Recorder,
+) -> Option<String> {
+    let sctx = stateful_context(ctx, trial.name.clone(), recorder);
+    match &trial.kind {
+        TrialKind::Scenario(index) => {
+            let scenario = &ctx.scenarios[*index];
+            let spec = ctx.client.spec();
+            let request = scenario.prepare(spec, ctx.client.target());
+            match scenario.expectation() {
+                Ok(expectation) => {
+                    sctx.send(&request, &expectation).await;
+                    None
+                }
+                Err(error) => Some(error.to_string()),
+            }
+        }
+        TrialKind::Generated(polarity) => {
+            let op = ctx.client.spec().operation(trial.operation);
+            let cases = generate::generate(op, *polarity, ctx.seed, ctx.cases);
+            if cases.is_empty() {
+                return Some("no case to generate for this operation".into());
+            }
+            run_cases(ctx, &sctx, op, *polarity, cases, true).await;
+            None
+        }
+        TrialKind::Regressions => {
+            let kept = ctx.regressions.load(trial.operation).unwrap_or_default();
+            let op = ctx.client.spec().operation(trial.operation);
+            for polarity in [Polarity::Valid, Polarity::Invalid] {
+                let Some(strategy) = CaseStrategy::new(op, polarity) else {
+                    continue;
+                };
+                let cases: Vec<_> = kept
+                    .iter()
+                    .filter_map(Regression::decode)
+                    .filter(|(p, _)| *p == polarity)
+                    .filter_map(|(_, seed)| strategy.case(seed).map(|c| (seed, c)))
+                    .collect();
+                run_cases(ctx, &sctx, op, polarity, cases, false).await;
+            }
+            None
+        }
+        TrialKind::Stateful(name) => {
+            run_stateful(&sctx, trial.operation, name).await;
+            None
+        }
+    }
+}
+
+fn stateful_context<'a>(
+    ctx: &'a RunContext,
+    trial: String,
+    recorder: &'a Recorder,
+) -> StatefulContext<'a> {
+    StatefulContext {
+        client: &ctx.client,
+        policies: &ctx.policies,
+        selection: &ctx.selection,
+        walks: &ctx.walks,
+        recorder,
+        trial,
+    }
+}
+
+/// What a generated case calls for.
+pub fn expectation_for(op: &Operation, case: &GeneratedCase, policies: &Policies) -> Expectation {
+    if case.scenario == Scenario::Valid {
+        return if op.parameters.iter().any(|p| p.lookup.is_some()) {
+            Expectation::NotInvalid
+        } else {
+            Expectation::Success
+        };
+    }
+    let lenient = match case.scenario {
+        Scenario::SpaceInFuzzyValue => policies.fuzzy_spaces == Toggle::Lenient,
+        Scenario::UnsupportedValue => policies.unsupported_enum == Toggle::Lenient,
+        _ => false,
+    };
+    Expectation::Role {
+        role: ErrorRole::InvalidParameter,
+        or_empty_success: lenient,
+    }
+}
+
+fn request_for(ctx: &RunContext, op: &Operation, case: &GeneratedCase) -> PreparedRequest {
+    let mut request = PreparedRequest::new(op, ctx.client.target());
+    request.query = case.query.clone();
+    request
+}
+
+/// Sends one case with its own recorder (so its findings are known apart) and counts the
+/// request on the trial's; returns the case's findings and transport problems.
+async fn send_case(
+    ctx: &RunContext,
+    trial: &StatefulContext<'_>,
+    op: &Operation,
+    case: &GeneratedCase,
+) -> (Vec<Finding>, Vec<TransportProblem>) {
+    let recorder = Recorder::default();
+    let sctx = stateful_context(ctx, trial.trial.clone(), &recorder);
+    let request = request_for(ctx, op, case);
+    sctx.send(&request, &expectation_for(op, case, &ctx.policies))
+        .await;
+    ctx.progress.inc(1);
+    let (findings, transport, requests) = recorder.take();
+    trial.recorder.add_requests(requests);
+    (findings, transport)
+}
+
+/// Sends cases concurrently; shrinks a few failing ones and keeps their seeds when `keep`.
+async fn run_cases(
+    ctx: &RunContext,
+    sctx: &StatefulContext<'_>,
+    op: &Operation,
+    polarity: Polarity,
+    cases: Vec<([u8; 32], GeneratedCase)>,
+    keep: bool,
+) {
+    let mut results: Vec<_> = stream::iter(cases.into_iter().enumerate())
+        .map(|(i, (seed, case))| async move {
+            let (findings, transport) = send_case(ctx, sctx, op, &case).await;
+            (i, seed, case, findings, transport)
+        })
+        .buffer_unordered(ctx.concurrency.max(1))
+        .collect()
+        .await;
+    results.sort_by_key(|(i, ..)| *i);
+    let strategy = CaseStrategy::new(op, polarity);
+    let mut shrunk = 0;
+    for (_, seed, case, mut findings, transport) in results {
+        if !findings.is_empty() && shrunk < SHRINKS_PER_TRIAL {
+            if let Some(strategy) = &strategy {
+                shrunk += 1;
+                let codes: Vec<String> = findings.iter().map(|f| f.code.clone()).collect();
+                let simplest = generate::shrink(strategy, seed, SHRINK_BUDGET, |candidate| {
+                    let codes = codes.clone();
+                    async move {
+                        let (found, _) = send_case(ctx, sctx, op, &candidate).await;
+                        found.iter().any(|f| codes.contains(&f.code))
+                    }
+                })
+                .await;
+                if let Some(simplest) = simplest.filter(|s| *s != case) {
+                    let (found, _) = send_case(ctx, sctx, op, &simplest).await;
+                    if !found.is_empty() {
+                        findings = found;
+                    }
+                }
+                if keep {
+                    let request = request_for(ctx, op, &case);
+                    let kept = ctx.regressions.keep(
+                        op.id,
+                        Regression {
+                            polarity: polarity.as_str().into(),
+                            seed: hex::encode(seed),
+                            scenario: case.scenario.describe().into(),
+                            check: findings
+                                .first()
+                                .map(|f| f.check.clone())
+                                .unwrap_or_default(),
+                            reproduce: sctx.curl(&request),
+                        },
+                    );
+                    if let Err(error) = kept {
+                        tracing::warn!(%error, "could not keep a failing seed");
+                    }
+                }
+            }
+        }
+        sctx.recorder.findings(findings);
+        for problem in transport {
+            sctx.recorder.transport(problem);
+        }
+    }
+}
+
+/// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an id
+/// of an eligible record from the source walk.
+async fn base_request(
+    sctx: &StatefulContext<'_>,
+    op: OperationId,
+) -> (PreparedRequest, Expectation) {
+    let spec = sctx.spec();
+    let operation = spec.operation(op);
+    let mut request = PreparedRequest::new(operation, sctx.client.target());
+    let Some(param) = operation
+        .parameters_in(ParamLocation::Query)
+        .find(|p| p.lookup.is_some())
+    else {
+        return (request, Expectation::Success);
+    };
+    let Some(lookup) = &param.lookup else {
+        return (request, Expectation::Success);
+    };
+    let walk = match lookup.source.parse::<OperationId>() {
+        Ok(source) => sctx.walk(source).await.ok(),
+        Err(_) => None,
+    };
+    let eligible = walk.as_deref().and_then(|w| {
+        w.records().find(|r| {
+            lookup.eligible.iter().all(|(field, values)| {
+                r.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| values.iter().any(|ok| ok == v))
+            })
+        })
+    });
+    match eligible
+        .and_then(|r| r.get(&lookup.field))
+        .and_then(Value::as_str)
+    {
+        Some(id) => {
+            request = request.with_query(&param.name, id);
+            (request, Expectation::Success)
+        }
+        None => {
+            request = request.with_query(&param.name, "partner-conformance-probe");
+            (request, Expectation::NotInvalid)
+        }
+    }
+}
+
+async fn run_stateful(sctx: &StatefulContext<'_>, op: OperationId, name: &str) {
+    match name {
+        "pagination" => checks::pagination(sctx, op).await,
+        "default_page_size" => checks::default_page_size(sctx, op).await,
+        "fuzzy_filter" => checks::fuzzy_filter(sctx, op).await,
+        "enum_filter" => checks::enum_filter(sctx, op).await,
+        "time_range_filter" => checks::time_range_filter(sctx, op).await,
+        "wire_forms" => checks::wire_forms(sctx, op).await,
+        "not_found_empty_list" => checks::not_found_empty_list(sctx, op).await,
+        "budget_by_association_type" => checks::budget_by_association_type(sctx, op).await,
+        "idempotent_get" => {
+            let (request, expectation) = base_request(sctx, op).await;
+            checks::idempotent_get(sctx, op, request, expectation).await;
+        }
+        "auth_required" => {
+            let (request, _) = base_request(sctx, op).await;
+            checks::auth_required(sctx, op, request).await;
+        }
+        other => tracing::error!(check = other, "stateful check without a runner"),
+    }
+}

@@ -1,0 +1,454 @@
+//! The conformance run: plans trials from the contract, starts the embedded mock when no target
+//! is given, checks the target is usable, runs every trial under libtest-mimic (filters, `--list`,
+//! `--exact`, `--skip`, `--test-threads`), and turns the results into a [`Report`].
+//! The main entry is [`run`].
+
+mod context;
+mod execute;
+mod plan;
+mod regressions;
+mod scenarios;
+
+pub use context::{RunContext, TrialResult};
+pub use execute::expectation_for;
+pub use plan::{plan, PlannedTrial, TrialKind};
+pub use regressions::{Regression, RegressionStore};
+pub use scenarios::{
+    load as load_scenarios, load_embedded as load_embedded_scenarios, other_partner, Scenario,
+    ScenarioError,
+};
+
+use crate::checks::{Category, CheckSelection, Finding, Policies, Recorder, WalkCache};
+use crate::client::{HttpClient, Limits, PreparedRequest, Target, TargetCredentials};
+use crate::exit::{self, ExitError};
+use crate::mock::{Credentials, Fixtures, MockServer, MockState};
+use crate::report::{Report, ReportRequest, Summary, TrialOutcome, TrialRecord};
+use crate::spec::{ErrorRole, OperationId, Spec};
+use anyhow::anyhow;
+use libtest_mimic::{Failed, Trial};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Where the run sends its requests.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// The embedded mock on an ephemeral loopback port, with optional replacement fixtures.
+    Embedded {
+        /// `--fixtures`.
+        fixtures: Option<PathBuf>,
+    },
+    /// An endpoint given with `--target`.
+    External {
+        /// BSS base URL.
+        bss: String,
+        /// AICC base URL.
+        aicc: String,
+        /// Partner id.
+        partner_id: Option<String>,
+    },
+}
+
+/// Everything a run needs, from the command line.
+#[derive(Debug)]
+pub struct RunConfig {
+    /// The contract.
+    pub spec: Arc<Spec>,
+    /// The target.
+    pub target: TargetChoice,
+    /// Operations to run.
+    pub operations: Vec<OperationId>,
+    /// Generation seed.
+    pub seed: u64,
+    /// Generated cases per operation and polarity.
+    pub cases: u64,
+    /// Page bound of walks.
+    pub max_pages: u64,
+    /// Policies.
+    pub policies: Policies,
+    /// Enabled checks.
+    pub selection: CheckSelection,
+    /// Traffic bounds.
+    pub limits: Limits,
+    /// Where failing seeds are kept (`None`: nowhere).
+    pub regressions: Option<PathBuf>,
+    /// Report files to write.
+    pub reports: Vec<ReportRequest>,
+    /// libtest arguments (filters, `--list`...).
+    pub libtest: libtest_mimic::Arguments,
+    /// Colour in the human summary.
+    pub color: bool,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// What a run ends with.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The report (`None` for `--list`).
+    pub report: Option<Report>,
+    /// The process exit code.
+    pub exit_code: i32,
+}
+
+/// Runs the conformance suite.
+pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
+    let started = Instant::now();
+    let spec = Arc::clone(&config.spec);
+    let scenarios = scenarios::load_embedded().map_err(|e| ExitError::Usage(e.into()))?;
+    let store = RegressionStore::new(config.regressions.clone());
+    let mut kept = BTreeMap::new();
+    for &op in &config.operations {
+        let entries = store.load(op).map_err(|e| ExitError::Usage(anyhow!(e)))?;
+        kept.insert(op, !entries.is_empty());
+    }
+    let named: Vec<(OperationId, String)> = scenarios
+        .iter()
+        .map(|s| (s.operation, s.name.clone()))
+        .collect();
+    let planned = plan(
+        &spec,
+        &config.operations,
+        &config.selection,
+        &named,
+        &|op| kept.get(&op).copied().unwrap_or(false),
+    );
+    if config.libtest.list {
+        let trials = planned
+            .iter()
+            .map(|p| Trial::test(p.name.clone(), || Ok(())))
+            .collect();
+        let _listed = libtest_mimic::run(&config.libtest, trials);
+        return Ok(RunOutcome {
+            report: None,
+            exit_code: exit::SUCCESS,
+        });
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| ExitError::Usage(anyhow!("failed to start the async runtime: {e}")))?;
+    let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
+    let target = Arc::new(target);
+    let client = HttpClient::new(
+        Arc::clone(&spec),
+        Arc::clone(&target),
+        Arc::new(credentials),
+        config.limits,
+    )
+    .map_err(|e| ExitError::Usage(anyhow!("failed to set up the HTTP client: {e}")))?;
+    runtime.block_on(preflight(&client, &config.operations))?;
+    let progress = progress_bar(config.progress);
+    let ctx = Arc::new(RunContext {
+        runtime,
+        client,
+        policies: config.policies,
+        selection: config.selection.clone(),
+        walks: WalkCache::new(config.max_pages),
+        seed: config.seed,
+        cases: config.cases,
+        concurrency: config.limits.concurrency,
+        regressions: store,
+        scenarios,
+        results: Mutex::new(Vec::new()),
+        progress,
+    });
+    let trials = planned.iter().map(|p| trial(&ctx, p.clone())).collect();
+    let _conclusion = libtest_mimic::run(&config.libtest, trials);
+    ctx.progress.finish_and_clear();
+    let results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|e| e.into_inner()));
+    if let Some(mock) = mock {
+        ctx.runtime.block_on(mock.stop());
+    }
+    let mut notes = config.policies.notes();
+    if !config.selection.is_enabled("response_schema_conformance") {
+        notes.push(
+            "response_schema_conformance is excluded: bodies were not checked against the tables"
+                .into(),
+        );
+    }
+    let report = build_report(
+        &config,
+        target.label(),
+        &planned,
+        results,
+        notes,
+        started.elapsed().as_millis() as u64,
+    );
+    for request in &config.reports {
+        crate::report::write_file(request, &report).map_err(|e| {
+            ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
+        })?;
+    }
+    let exit_code = report.summary.exit_code;
+    Ok(RunOutcome {
+        report: Some(report),
+        exit_code,
+    })
+}
+
+/// Starts the embedded mock or describes the external target.
+async fn start_target(
+    spec: &Arc<Spec>,
+    choice: &TargetChoice,
+) -> Result<(Target, TargetCredentials, Option<MockServer>), ExitError> {
+    match choice {
+        TargetChoice::Embedded { fixtures } => {
+            let fixtures = match fixtures {
+                Some(path) => Fixtures::from_file(spec, path),
+                None => Fixtures::embedded(spec),
+            }
+            .map_err(|e| ExitError::Usage(e.into()))?;
+            let credentials = Credentials::random(spec);
+            let target_credentials = TargetCredentials::from_lookup(spec, |name| {
+                credentials.get(name).map(|s| s.expose().to_string())
+            });
+            let partner_id = fixtures.partner_id.clone();
+            let state = Arc::new(MockState {
+                spec: Arc::clone(spec),
+                credentials,
+                fixtures,
+            });
+            let server = MockServer::start(state, ([127, 0, 0, 1], 0).into())
+                .await
+                .map_err(|e| ExitError::Usage(anyhow!("failed to start the embedded mock: {e}")))?;
+            let base = server.base_url();
+            Ok((
+                Target {
+                    bss_base: base.clone(),
+                    aicc_base: base,
+                    partner_id,
+                    embedded: true,
+                },
+                target_credentials,
+                Some(server),
+            ))
+        }
+        TargetChoice::External {
+            bss,
+            aicc,
+            partner_id,
+        } => {
+            let credentials = TargetCredentials::from_lookup(spec, |name| std::env::var(name).ok());
+            Ok((
+                Target {
+                    bss_base: bss.trim_end_matches('/').to_string(),
+                    aicc_base: aicc.trim_end_matches('/').to_string(),
+                    partner_id: partner_id.clone().unwrap_or_default(),
+                    embedded: false,
+                },
+                credentials,
+                None,
+            ))
+        }
+    }
+}
+
+/// One request per operation before the run: a target that cannot be reached, or that refuses
+/// every credential, ends the run with exit 3 and one sentence.
+async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<(), ExitError> {
+    let spec = client.spec();
+    let mut transport = Vec::new();
+    let mut refused = 0;
+    for &op in operations {
+        let operation = spec.operation(op);
+        let request = PreparedRequest::new(operation, client.target());
+        match client.send(&request).await {
+            Err(error) => transport.push(format!("{op}: {}", error.message)),
+            Ok(answer) => {
+                let unauthenticated = operation
+                    .error_for(ErrorRole::Unauthenticated)
+                    .map(|e| e.status);
+                if Some(answer.status) == unauthenticated {
+                    refused += 1;
+                }
+            }
+        }
+    }
+    if !operations.is_empty() && transport.len() == operations.len() {
+        return Err(ExitError::TargetUnusable(anyhow!(
+            "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
+            client.target().label(),
+            transport[0]
+        )));
+    }
+    if !operations.is_empty() && refused + transport.len() == operations.len() {
+        let variables: Vec<&str> = operations
+            .iter()
+            .map(|op| spec.operation(*op).meta.token_env.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        return Err(ExitError::TargetUnusable(anyhow!(
+            "the target refused the credentials of every operation: check {}",
+            variables.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} generated requests sent, {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A libtest-mimic trial around one planned trial.
+fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
+    let ctx = Arc::clone(ctx);
+    let name = planned.name.clone();
+    Trial::test(name, move || {
+        let started = Instant::now();
+        let recorder = Recorder::default();
+        let skip_reason = ctx
+            .runtime
+            .block_on(execute::execute(&ctx, &planned, &recorder));
+        let (findings, transport, requests) = recorder.take();
+        let message = failure_message(&findings, transport.len());
+        if let Ok(mut results) = ctx.results.lock() {
+            results.push(TrialResult {
+                planned,
+                findings,
+                transport,
+                requests,
+                duration: started.elapsed(),
+                skip_reason,
+            });
+        }
+        match message {
+            None => Ok(()),
+            Some(message) => Err(Failed::from(message)),
+        }
+    })
+}
+
+/// The libtest failure message: a line per distinct finding (at most ten), then transport.
+fn failure_message(findings: &[Finding], transport: usize) -> Option<String> {
+    if findings.is_empty() && transport == 0 {
+        return None;
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for f in findings {
+        let line = format!(
+            "[{} {}] {} {}: expected {}; observed {}",
+            f.code, f.category, f.operation, f.location, f.expected, f.observed
+        );
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    let total = lines.len();
+    lines.truncate(10);
+    if total > 10 {
+        lines.push(format!("... and {} more", total - 10));
+    }
+    if transport > 0 {
+        lines.push(format!(
+            "{transport} requests failed at transport (not drift)"
+        ));
+    }
+    Some(lines.join("\n"))
+}
+
+/// Turns trial results into the report, trials in plan order.
+fn build_report(
+    config: &RunConfig,
+    target: String,
+    planned: &[PlannedTrial],
+    mut results: Vec<TrialResult>,
+    notes: Vec<String>,
+    duration_ms: u64,
+) -> Report {
+    let order: BTreeMap<&str, usize> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    results.sort_by_key(|r| {
+        order
+            .get(r.planned.name.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    let mut findings = Vec::new();
+    let mut transport = Vec::new();
+    let mut trials = Vec::new();
+    let mut requests = 0;
+    for result in results {
+        requests += result.requests;
+        let finding_ids = (findings.len()..findings.len() + result.findings.len()).collect();
+        let transport_ids = (transport.len()..transport.len() + result.transport.len()).collect();
+        let outcome = if !result.findings.is_empty() {
+            TrialOutcome::Drift
+        } else if !result.transport.is_empty() {
+            TrialOutcome::Transport
+        } else if result.skip_reason.is_some() {
+            TrialOutcome::Skipped
+        } else {
+            TrialOutcome::Passed
+        };
+        findings.extend(result.findings);
+        transport.extend(result.transport);
+        trials.push(TrialRecord {
+            name: result.planned.name,
+            operation: Some(result.planned.operation),
+            outcome,
+            requests: result.requests,
+            duration_ms: result.duration.as_millis() as u64,
+            findings: finding_ids,
+            transport: transport_ids,
+            skip_reason: result.skip_reason,
+        });
+    }
+    let mut by_category: BTreeMap<Category, u64> = BTreeMap::new();
+    let mut by_operation: BTreeMap<OperationId, u64> = BTreeMap::new();
+    for f in &findings {
+        *by_category.entry(f.category).or_default() += 1;
+        *by_operation.entry(f.operation).or_default() += 1;
+    }
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    for t in &trials {
+        let key = serde_json::to_value(t.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        *outcomes.entry(key).or_default() += 1;
+    }
+    let exit_code = if !findings.is_empty() {
+        exit::DRIFT
+    } else if requests > 0 && transport.len() as u64 >= requests {
+        exit::TARGET_UNUSABLE
+    } else {
+        exit::SUCCESS
+    };
+    Report {
+        summary: Summary {
+            target,
+            operations: config.operations.clone(),
+            seed: config.seed,
+            cases_per_operation: config.cases,
+            requests,
+            trials: outcomes,
+            findings: findings.len() as u64,
+            by_category,
+            by_operation,
+            transport_problems: transport.len() as u64,
+            duration_ms,
+            notes,
+            exit_code,
+        },
+        findings,
+        transport,
+        trials,
+    }
+}

@@ -1,0 +1,107 @@
+//! Which trials a run has, as plain data: built from the contract and the selections before any
+//! request is sent, so `--list` needs no target.
+
+use crate::checks::{CheckSelection, CHECKS};
+use crate::generate::Polarity;
+use crate::spec::{OperationId, ParamLocation, Spec};
+
+/// What a trial does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrialKind {
+    /// A hand-written scenario from `cases/` (index into the loaded case files).
+    Scenario(usize),
+    /// Failing seeds kept from earlier runs, replayed first.
+    Regressions,
+    /// Generated cases of one polarity.
+    Generated(Polarity),
+    /// A stateful check, by name.
+    Stateful(&'static str),
+}
+
+/// One planned trial.
+#[derive(Debug, Clone)]
+pub struct PlannedTrial {
+    /// libtest-style name: `generated::customers_v1::valid`.
+    pub name: String,
+    /// The operation it exercises.
+    pub operation: OperationId,
+    /// What it does.
+    pub kind: TrialKind,
+}
+
+/// Stateful checks that need a paged list operation.
+const LIST_CHECKS: &[&str] = &[
+    "pagination",
+    "default_page_size",
+    "fuzzy_filter",
+    "enum_filter",
+    "time_range_filter",
+    "not_found_empty_list",
+];
+
+/// Plans the trials of `operations`.
+pub fn plan(
+    spec: &Spec,
+    operations: &[OperationId],
+    selection: &CheckSelection,
+    scenarios: &[(OperationId, String)],
+    has_regressions: &dyn Fn(OperationId) -> bool,
+) -> Vec<PlannedTrial> {
+    let mut out = Vec::new();
+    for (index, (op, name)) in scenarios.iter().enumerate() {
+        if operations.contains(op) {
+            out.push(PlannedTrial {
+                name: format!("cases::{op}::{name}"),
+                operation: *op,
+                kind: TrialKind::Scenario(index),
+            });
+        }
+    }
+    for &op in operations {
+        let operation = spec.operation(op);
+        if has_regressions(op) {
+            out.push(PlannedTrial {
+                name: format!("regressions::{op}"),
+                operation: op,
+                kind: TrialKind::Regressions,
+            });
+        }
+        for polarity in [Polarity::Valid, Polarity::Invalid] {
+            if polarity == Polarity::Invalid
+                && operation
+                    .parameters_in(ParamLocation::Query)
+                    .next()
+                    .is_none()
+            {
+                continue;
+            }
+            out.push(PlannedTrial {
+                name: format!("generated::{op}::{}", polarity.as_str()),
+                operation: op,
+                kind: TrialKind::Generated(polarity),
+            });
+        }
+        let is_list = operation.list_field().is_some();
+        let has_presence = operation.parameters.iter().any(|p| p.presence.is_some());
+        let has_lookup = operation.parameters.iter().any(|p| p.lookup.is_some());
+        for check in CHECKS
+            .iter()
+            .filter(|c| c.kind == crate::checks::CheckKind::Stateful)
+        {
+            let applies = match check.name {
+                name if LIST_CHECKS.contains(&name) => is_list,
+                "wire_forms" => has_presence,
+                "budget_by_association_type" => has_lookup,
+                _ => true,
+            };
+            if applies && selection.is_enabled(check.name) {
+                out.push(PlannedTrial {
+                    name: format!("stateful::{op}::{}", check.name),
+                    operation: op,
+                    kind: TrialKind::Stateful(check.name),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,737 @@
+//! The human summary printed on stdout after a run: one verdict line, the findings grouped by
+//! operation and category (most severe first, near-duplicates collapsed, each category capped),
+//! transport problems apart from drift, the notes, and the exit code with its meaning.
+//!
+//! The main function is [`write_human`]. It also holds [`severity_rank`], the category order the
+//! other writers share, so "most useful first" means the same thing in every format.
+
+use super::model::{Report, TransportProblem};
+use crate::checks::{Category, Finding};
+use crate::exit;
+use crate::spec::OperationId;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// Blocks shown per category before the rest is summarised: enough to see the pattern, short
+/// enough that the verdict and the exit code stay on one screen.
+const BLOCKS_PER_CATEGORY: usize = 5;
+
+/// Formats the run summary a person reads after a run. With `color`, the verdict and the
+/// transport heading are coloured; without it the text holds no escape code at all (data from
+/// the target included: control characters are shown escaped, never sent to the terminal).
+pub fn write_human(report: &Report, color: bool) -> String {
+    let paint = Paint { enabled: color };
+    let mut out = String::new();
+    out.push_str(&verdict_line(report, paint));
+    out.push('\n');
+    push_findings(&mut out, &report.findings);
+    push_transport(&mut out, &report.transport, paint);
+    push_notes(&mut out, &report.summary.notes);
+    out.push('\n');
+    let code = report.summary.exit_code;
+    let _ = writeln!(out, "exit code {code}: {}", exit_meaning(code));
+    out
+}
+
+/// Where a category stands in reports: lower is shown first. Ranked by how much a partner
+/// integration breaks (ignored credentials and wrong statuses before cosmetic differences).
+/// The match is exhaustive so a new category does not compile until it is ranked.
+pub(super) fn severity_rank(category: Category) -> u8 {
+    match category {
+        Category::Auth => 0,
+        Category::StatusCode => 1,
+        Category::ErrorCode => 2,
+        Category::MissingField => 3,
+        Category::Type => 4,
+        Category::NullHandling => 5,
+        Category::FieldLength => 6,
+        Category::Enum => 7,
+        Category::Format => 8,
+        Category::UnexpectedField => 9,
+        Category::ContentType => 10,
+        Category::DefaultValue => 11,
+        Category::Pagination => 12,
+        Category::FilterSemantics => 13,
+        Category::Consistency => 14,
+    }
+}
+
+/// A location with every array index replaced by `*`, so that
+/// `body.customer_info_list[3].corp_name` and `...[7].corp_name` count as the same place.
+pub(super) fn normalise_location(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    let mut rest = location;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(']') {
+            out.push_str("[*]");
+            rest = &after[digits + 1..];
+        } else {
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Findings that are the same drift seen at several array elements: shown as one block.
+struct Group<'a> {
+    /// The first finding, in report order: its values and curl are the ones shown.
+    first: &'a Finding,
+    /// How many findings the group holds, `first` included.
+    count: usize,
+    /// The location with indices normalised; part of the grouping key.
+    pattern: String,
+}
+
+/// Collapses findings (all of one operation and category) that share check and normalised
+/// location, then orders the groups by location and check.
+fn group_findings<'a>(findings: &[&'a Finding]) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for finding in findings {
+        let pattern = normalise_location(&finding.location);
+        match groups
+            .iter_mut()
+            .find(|g| g.pattern == pattern && g.first.check == finding.check)
+        {
+            Some(group) => group.count += 1,
+            None => groups.push(Group {
+                first: finding,
+                count: 1,
+                pattern,
+            }),
+        }
+    }
+    groups.sort_by(|a, b| {
+        (a.pattern.as_str(), a.first.check.as_str())
+            .cmp(&(b.pattern.as_str(), b.first.check.as_str()))
+    });
+    groups
+}
+
+/// Findings by operation, then by category in severity order; each list keeps report order.
+fn by_operation_and_category(
+    findings: &[Finding],
+) -> BTreeMap<OperationId, BTreeMap<(u8, Category), Vec<&Finding>>> {
+    let mut map: BTreeMap<OperationId, BTreeMap<(u8, Category), Vec<&Finding>>> = BTreeMap::new();
+    for finding in findings {
+        map.entry(finding.operation)
+            .or_default()
+            .entry((severity_rank(finding.category), finding.category))
+            .or_default()
+            .push(finding);
+    }
+    map
+}
+
+/// The first line: the verdict and what it rests on.
+fn verdict_line(report: &Report, paint: Paint) -> String {
+    let summary = &report.summary;
+    let context = format!(
+        "{}, {} against {} (seed {})",
+        plural(
+            usize::try_from(summary.requests).unwrap_or(usize::MAX),
+            "request"
+        ),
+        plural(report.trials.len(), "trial"),
+        clean(&summary.target),
+        summary.seed
+    );
+    let operations_run = plural(summary.operations.len(), "operation");
+    if report.findings.is_empty() && summary.exit_code == exit::TARGET_UNUSABLE {
+        // "No drift" in green would reassure about a target that could not be checked.
+        let line =
+            format!("No drift found, but the target was unusable: {operations_run}, {context}.");
+        return paint.yellow(&line);
+    }
+    if report.findings.is_empty() {
+        return paint.green(&format!("No drift: {operations_run}, {context}."));
+    }
+    let categories = report
+        .findings
+        .iter()
+        .map(|f| f.category)
+        .collect::<BTreeSet<_>>()
+        .len();
+    let operations = report
+        .findings
+        .iter()
+        .map(|f| f.operation)
+        .collect::<BTreeSet<_>>()
+        .len();
+    let line = format!(
+        "Drift: {} in {} across {}: {context}.",
+        plural(report.findings.len(), "finding"),
+        plural(categories, "category"),
+        plural(operations, "operation"),
+    );
+    paint.red(&line)
+}
+
+/// The findings section: operation heading, category heading, at most
+/// [`BLOCKS_PER_CATEGORY`] blocks, then how many were left out.
+fn push_findings(out: &mut String, findings: &[Finding]) {
+    for (operation, categories) in by_operation_and_category(findings) {
+        let total: usize = categories.values().map(Vec::len).sum();
+        let _ = writeln!(out, "\n{operation}: {}", plural(total, "finding"));
+        for ((_, category), list) in categories {
+            let _ = writeln!(out, "  {category} ({})", list.len());
+            let groups = group_findings(&list);
+            for group in groups.iter().take(BLOCKS_PER_CATEGORY) {
+                push_block(out, group);
+            }
+            let hidden: usize = groups
+                .iter()
+                .skip(BLOCKS_PER_CATEGORY)
+                .map(|g| g.count)
+                .sum();
+            if hidden > 0 {
+                let _ = writeln!(out, "    ... {hidden} more (see --report json=PATH)");
+            }
+        }
+    }
+}
+
+/// One finding (or group of look-alikes) as a short block.
+fn push_block(out: &mut String, group: &Group<'_>) {
+    let f = group.first;
+    let _ = write!(
+        out,
+        "    [{} {}] {}",
+        clean(&f.code),
+        clean(&f.check),
+        clean(&f.location)
+    );
+    if group.count > 1 {
+        let _ = write!(out, " (and {} more like it)", group.count - 1);
+    }
+    out.push('\n');
+    push_field(out, "expected", &f.expected);
+    push_field(out, "observed", &f.observed);
+    if let Some(doc) = &f.doc {
+        push_field(out, "doc", doc);
+    }
+    push_field(out, "reproduce", &f.reproduce);
+}
+
+/// A `label: value` line of a block; continuation lines of a multi-line value stay indented.
+fn push_field(out: &mut String, label: &str, value: &str) {
+    let value = clean(value);
+    let mut lines = value.lines();
+    let _ = writeln!(out, "      {label}: {}", lines.next().unwrap_or(""));
+    for line in lines {
+        let _ = writeln!(out, "        {line}");
+    }
+}
+
+/// The transport section: problems by kind (most frequent first), each with its first example.
+fn push_transport(out: &mut String, transport: &[TransportProblem], paint: Paint) {
+    if transport.is_empty() {
+        return;
+    }
+    let heading = format!("Transport problems (not drift): {}", transport.len());
+    let _ = writeln!(out, "\n{}", paint.yellow(&heading));
+    for (kind, count, first) in transport_kinds(transport) {
+        let _ = writeln!(out, "  {} ({count})", clean(kind));
+        let status = first
+            .status
+            .map(|s| format!(" [HTTP {s}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    first: {} {}{status}: {}",
+            first.operation,
+            clean(&first.trial),
+            clean(&first.message)
+        );
+        let _ = writeln!(out, "    reproduce: {}", clean(&first.reproduce));
+    }
+}
+
+/// The run's notes (policies, `--insecure`...), which a reader needs to weigh the findings.
+fn push_notes(out: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    out.push('\n');
+    for note in notes {
+        let _ = writeln!(out, "note: {}", clean(note));
+    }
+}
+
+/// Transport problems by kind: the kind, how many, the first one; most frequent first.
+pub(super) fn transport_kinds(
+    transport: &[TransportProblem],
+) -> Vec<(&str, usize, &TransportProblem)> {
+    let mut kinds: Vec<(&str, usize, &TransportProblem)> = Vec::new();
+    for problem in transport {
+        match kinds.iter_mut().find(|(k, _, _)| *k == problem.kind) {
+            Some(entry) => entry.1 += 1,
+            None => kinds.push((problem.kind.as_str(), 1, problem)),
+        }
+    }
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    kinds
+}
+
+/// What an exit code means, in the words of [`crate::exit`].
+pub(super) fn exit_meaning(code: i32) -> &'static str {
+    match code {
+        exit::SUCCESS => "no drift",
+        exit::DRIFT => "drift found",
+        exit::USAGE => "usage or configuration error",
+        exit::TARGET_UNUSABLE => "target unusable",
+        _ => "undocumented exit code",
+    }
+}
+
+/// `1 finding`, `2 findings`, `2 categories`: enough English for the nouns used here.
+pub(super) fn plural(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        (_, None) => format!("{n} {noun}s"),
+    }
+}
+
+/// Text from the model with control characters (ANSI escapes from a hostile target included)
+/// shown escaped, so nothing but our own colours reaches the terminal. Newlines and tabs stay.
+fn clean(text: &str) -> String {
+    if !text.chars().any(is_unsafe_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if is_unsafe_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A control character other than newline and tab.
+fn is_unsafe_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// ANSI colours, applied only when enabled.
+#[derive(Clone, Copy)]
+struct Paint {
+    enabled: bool,
+}
+
+impl Paint {
+    fn red(self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+
+    fn green(self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+
+    fn yellow(self, text: &str) -> String {
+        self.wrap("33", text)
+    }
+
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[1;{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// A small report every writer's tests share: two operations with findings of several
+/// categories (three differing only by array index), one transport problem, a passed trial and a
+/// skipped trial without an operation.
+#[cfg(test)]
+pub(super) mod fixture {
+    use super::super::model::{Report, Summary, TransportProblem, TrialOutcome, TrialRecord};
+    use crate::checks::{Category, Finding};
+    use crate::spec::OperationId;
+    use std::collections::BTreeMap;
+
+    /// A finding with the given essentials and fixed doc and curl.
+    pub(in crate::report) fn finding(
+        operation: OperationId,
+        check: &str,
+        category: Category,
+        location: &str,
+        observed: &str,
+        trial: &str,
+    ) -> Finding {
+        Finding {
+            operation,
+            check: check.to_string(),
+            code: code_for(check).to_string(),
+            category,
+            location: location.to_string(),
+            expected: format!("documented {category}"),
+            observed: observed.to_string(),
+            reproduce: format!("curl -sS -H 'X-Auth-Token: $HUAWEICLOUD_TOKEN' 'http://127.0.0.1:8080/{operation}?t={trial}'"),
+            doc: Some(format!("{operation}: response table")),
+            trial: trial.to_string(),
+        }
+    }
+
+    /// A stable code per check name, as the checks catalogue would give.
+    fn code_for(check: &str) -> &'static str {
+        match check {
+            "status_code" => "SC001",
+            "auth_required" => "AU001",
+            _ => "RS001",
+        }
+    }
+
+    /// A trial record.
+    pub(in crate::report) fn trial(
+        name: &str,
+        operation: Option<OperationId>,
+        outcome: TrialOutcome,
+        findings: Vec<usize>,
+        transport: Vec<usize>,
+    ) -> TrialRecord {
+        TrialRecord {
+            name: name.to_string(),
+            operation,
+            outcome,
+            requests: 3,
+            duration_ms: 1500,
+            findings,
+            transport,
+            skip_reason: (outcome == TrialOutcome::Skipped)
+                .then(|| "no fixture for this target".to_string()),
+        }
+    }
+
+    /// A report with no findings, transport problems or trials.
+    pub(in crate::report) fn empty_report() -> Report {
+        Report {
+            summary: Summary {
+                target: "http://127.0.0.1:8080".to_string(),
+                operations: Vec::new(),
+                seed: 7,
+                cases_per_operation: 16,
+                requests: 0,
+                trials: BTreeMap::new(),
+                findings: 0,
+                by_category: BTreeMap::new(),
+                by_operation: BTreeMap::new(),
+                transport_problems: 0,
+                duration_ms: 0,
+                notes: Vec::new(),
+                exit_code: 0,
+            },
+            findings: Vec::new(),
+            transport: Vec::new(),
+            trials: Vec::new(),
+        }
+    }
+
+    /// The shared sample.
+    pub(in crate::report) fn sample_report() -> Report {
+        use OperationId::{BudgetV1, CustomersV1};
+        let valid = "generated::customers_v1::valid";
+        let findings = vec![
+            finding(
+                CustomersV1,
+                "response_schema",
+                Category::MissingField,
+                "body.customer_info_list[3].corp_name",
+                "absent",
+                valid,
+            ),
+            finding(
+                CustomersV1,
+                "status_code",
+                Category::StatusCode,
+                "status",
+                "500 | internal",
+                valid,
+            ),
+            finding(
+                CustomersV1,
+                "response_schema",
+                Category::MissingField,
+                "body.customer_info_list[12].corp_name",
+                "absent",
+                valid,
+            ),
+            finding(
+                CustomersV1,
+                "response_schema",
+                Category::MissingField,
+                "body.customer_info_list[0].corp_name",
+                "absent",
+                valid,
+            ),
+            finding(
+                CustomersV1,
+                "response_schema",
+                Category::Format,
+                "body.customer_info_list[0].created_at",
+                "2024/01/01\n(slashes)",
+                valid,
+            ),
+            finding(
+                BudgetV1,
+                "auth_required",
+                Category::Auth,
+                "status",
+                "200 without credentials",
+                "stateful::budget_v1::auth",
+            ),
+        ];
+        let transport = vec![TransportProblem {
+            operation: BudgetV1,
+            trial: "generated::budget_v1::valid".to_string(),
+            kind: "timeout".to_string(),
+            message: "no response within 10s".to_string(),
+            status: None,
+            reproduce: "curl -sS 'http://127.0.0.1:8080/budget'".to_string(),
+        }];
+        let trials = vec![
+            trial(
+                valid,
+                Some(CustomersV1),
+                TrialOutcome::Drift,
+                vec![0, 1, 2, 3, 4],
+                vec![],
+            ),
+            trial(
+                "cases::customers_v1::paging",
+                Some(CustomersV1),
+                TrialOutcome::Passed,
+                vec![],
+                vec![],
+            ),
+            trial(
+                "stateful::budget_v1::auth",
+                Some(BudgetV1),
+                TrialOutcome::Drift,
+                vec![5],
+                vec![],
+            ),
+            trial(
+                "generated::budget_v1::valid",
+                Some(BudgetV1),
+                TrialOutcome::Transport,
+                vec![],
+                vec![0],
+            ),
+            trial(
+                "ambiguities::page_size_zero",
+                None,
+                TrialOutcome::Skipped,
+                vec![],
+                vec![],
+            ),
+        ];
+        let mut report = empty_report();
+        report.summary = Summary {
+            operations: vec![CustomersV1, BudgetV1],
+            seed: 42,
+            requests: 15,
+            trials: [
+                ("drift", 2),
+                ("passed", 1),
+                ("skipped", 1),
+                ("transport", 1),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            findings: 6,
+            by_category: [
+                (Category::StatusCode, 1),
+                (Category::MissingField, 3),
+                (Category::Format, 1),
+                (Category::Auth, 1),
+            ]
+            .into_iter()
+            .collect(),
+            by_operation: [(CustomersV1, 5), (BudgetV1, 1)].into_iter().collect(),
+            transport_problems: 1,
+            duration_ms: 7500,
+            notes: vec!["null policy: lenient (null accepted for optional fields)".to_string()],
+            exit_code: 1,
+            ..report.summary
+        };
+        report.findings = findings;
+        report.transport = transport;
+        report.trials = trials;
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{empty_report, finding, sample_report};
+    use super::*;
+
+    #[test]
+    fn normalises_array_indices_only() {
+        assert_eq!(
+            normalise_location("body.customer_info_list[3].corp_name"),
+            "body.customer_info_list[*].corp_name"
+        );
+        assert_eq!(normalise_location("body.a[10].b[0]"), "body.a[*].b[*]");
+        assert_eq!(normalise_location("body.a[x].b[]"), "body.a[x].b[]");
+        assert_eq!(normalise_location("query.page_size"), "query.page_size");
+    }
+
+    #[test]
+    fn drift_report_groups_collapses_and_orders_by_severity() {
+        let text = write_human(&sample_report(), false);
+        assert!(
+            text.starts_with("Drift: 6 findings in 4 categories across 2 operations: "),
+            "{text}"
+        );
+        assert!(text.contains("(seed 42)"), "{text}");
+        // Operations in report order, categories by severity within each.
+        let customers = text.find("customers_v1: 5 findings").unwrap();
+        let budget = text.find("budget_v1: 1 finding\n").unwrap();
+        assert!(customers < budget, "{text}");
+        let status = text.find("  status_code (1)").unwrap();
+        let missing = text.find("  missing_field (3)").unwrap();
+        let format = text.find("  format (1)").unwrap();
+        assert!(status < missing && missing < format, "{text}");
+        // The three index-only duplicates are one block, shown with the first one's location.
+        assert!(
+            text.contains(
+                "[RS001 response_schema] body.customer_info_list[3].corp_name (and 2 more like it)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("list[12].corp_name"), "{text}");
+        assert!(
+            text.contains("      expected: documented missing_field\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      doc: customers_v1: response table\n"),
+            "{text}"
+        );
+        assert!(text.contains("      reproduce: curl -sS "), "{text}");
+        // Multi-line values stay inside their block.
+        assert!(
+            text.contains("observed: 2024/01/01\n        (slashes)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn transport_notes_and_exit_code_follow_the_findings() {
+        let text = write_human(&sample_report(), false);
+        let transport = text.find("Transport problems (not drift): 1").unwrap();
+        assert!(
+            text.find("budget_v1: 1 finding").unwrap() < transport,
+            "{text}"
+        );
+        assert!(text.contains("  timeout (1)\n"), "{text}");
+        assert!(
+            text.contains("first: budget_v1 generated::budget_v1::valid: no response within 10s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n\nnote: null policy: lenient (null accepted for optional fields)\n\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\nexit code 1: drift found\n"), "{text}");
+    }
+
+    #[test]
+    fn no_escape_codes_without_color() {
+        let mut report = sample_report();
+        report.findings[1].observed = "500 \x1b[31mred\x1b[0m".to_string();
+        let text = write_human(&report, false);
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.contains("500 \\u{1b}[31mred"), "{text}");
+    }
+
+    #[test]
+    fn color_marks_the_verdict_only_when_asked() {
+        let drift = write_human(&sample_report(), true);
+        assert!(drift.starts_with("\x1b[1;31mDrift: "), "{drift}");
+        assert!(drift.contains("\x1b[1;33mTransport problems"), "{drift}");
+        let clean = write_human(&empty_report(), true);
+        assert!(clean.starts_with("\x1b[1;32mNo drift: "), "{clean}");
+    }
+
+    #[test]
+    fn unusable_target_is_not_reported_as_clean() {
+        let mut report = empty_report();
+        report.summary.exit_code = exit::TARGET_UNUSABLE;
+        let text = write_human(&report, false);
+        assert!(
+            text.starts_with("No drift found, but the target was unusable: 0 operations, "),
+            "{text}"
+        );
+        assert!(text.ends_with("exit code 3: target unusable\n"), "{text}");
+    }
+
+    #[test]
+    fn empty_report_says_no_drift_and_nothing_else() {
+        let text = write_human(&empty_report(), false);
+        assert_eq!(
+            text,
+            "No drift: 0 operations, 0 requests, 0 trials against http://127.0.0.1:8080 (seed 7).\n\
+             \nexit code 0: no drift\n"
+        );
+    }
+
+    #[test]
+    fn caps_blocks_per_category_and_counts_the_rest() {
+        let mut report = empty_report();
+        report.findings = (0..8)
+            .map(|i| {
+                finding(
+                    OperationId::CustomersV1,
+                    "response_schema",
+                    Category::Type,
+                    &format!("body.field_{i}"),
+                    "string",
+                    "t",
+                )
+            })
+            .chain((0..3).map(|i| {
+                finding(
+                    OperationId::CustomersV1,
+                    "response_schema",
+                    Category::Type,
+                    &format!("body.zz[{i}]"),
+                    "string",
+                    "t",
+                )
+            }))
+            .collect();
+        let text = write_human(&report, false);
+        assert_eq!(text.matches("[RS001 response_schema]").count(), 5, "{text}");
+        // Three single blocks and one collapsed block of three are left out.
+        assert!(
+            text.contains("    ... 6 more (see --report json=PATH)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_category_has_a_distinct_rank() {
+        let mut ranks: Vec<u8> = Category::ALL.iter().map(|c| severity_rank(*c)).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        assert_eq!(ranks.len(), Category::ALL.len());
+    }
+
+    #[test]
+    fn plural_forms() {
+        assert_eq!(plural(1, "category"), "1 category");
+        assert_eq!(plural(3, "category"), "3 categories");
+        assert_eq!(plural(0, "finding"), "0 findings");
+    }
+}

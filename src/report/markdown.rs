@@ -1,0 +1,463 @@
+//! The Markdown report, sized for a pull-request comment: a verdict heading, a table per
+//! operation, the curl lines folded away in `<details>`, transport problems and notes apart.
+//! Every cell is escaped (data comes from the target and must not turn into markup) and capped,
+//! so a bad run cannot break the table or flood the comment. The main function is
+//! [`write_markdown`].
+
+use super::human::{exit_meaning, normalise_location, plural, severity_rank, transport_kinds};
+use super::model::{Report, TransportProblem, TrialOutcome};
+use crate::checks::{Category, Finding};
+use crate::exit;
+use crate::spec::OperationId;
+use std::fmt::Write as _;
+
+/// Rows per table: a comment stays readable and under the forges' size limits.
+const MAX_ROWS: usize = 50;
+
+/// Characters per cell before truncation.
+const MAX_CELL: usize = 120;
+
+/// Formats the report as Markdown for a pull-request comment.
+pub fn write_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### partner-conformance: {}\n", verdict(report));
+    let _ = writeln!(out, "{}\n", run_line(report));
+    push_summary_table(&mut out, report);
+    for operation in operations(report) {
+        let findings = sorted_findings(&report.findings, operation);
+        if !findings.is_empty() {
+            push_operation(&mut out, operation, &findings);
+        }
+    }
+    push_transport(&mut out, &report.transport);
+    push_notes(&mut out, &report.summary.notes);
+    out
+}
+
+/// The heading's verdict: the finding count, or why there is none.
+fn verdict(report: &Report) -> String {
+    match (report.findings.len(), report.summary.exit_code) {
+        (0, exit::TARGET_UNUSABLE) => "no drift found, but the target was unusable".to_string(),
+        (0, _) => "no drift".to_string(),
+        (n, _) => plural(n, "finding"),
+    }
+}
+
+/// One line of context: target, seed, requests, trials by outcome, exit code.
+fn run_line(report: &Report) -> String {
+    let s = &report.summary;
+    let outcomes = [
+        (TrialOutcome::Passed, "passed"),
+        (TrialOutcome::Drift, "drift"),
+        (TrialOutcome::Transport, "transport"),
+        (TrialOutcome::Skipped, "skipped"),
+    ]
+    .iter()
+    .map(|(outcome, label)| {
+        let n = report
+            .trials
+            .iter()
+            .filter(|t| t.outcome == *outcome)
+            .count();
+        format!("{n} {label}")
+    })
+    .collect::<Vec<_>>()
+    .join(", ");
+    format!(
+        "Target {}, seed {}, {} requests, {} ({outcomes}); exit code {} ({}).",
+        inline_text(&s.target),
+        s.seed,
+        s.requests,
+        plural(report.trials.len(), "trial"),
+        s.exit_code,
+        exit_meaning(s.exit_code)
+    )
+}
+
+/// Operations to report: those run, in run order, then any other a finding names.
+fn operations(report: &Report) -> Vec<OperationId> {
+    let mut ops = report.summary.operations.clone();
+    let mut extra: Vec<OperationId> = report
+        .findings
+        .iter()
+        .map(|f| f.operation)
+        .filter(|op| !ops.contains(op))
+        .collect();
+    extra.sort();
+    extra.dedup();
+    ops.extend(extra);
+    ops
+}
+
+/// One operation's findings, most severe category first, then by location pattern; findings
+/// that compare equal keep report order.
+fn sorted_findings(findings: &[Finding], operation: OperationId) -> Vec<&Finding> {
+    let mut list: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.operation == operation)
+        .collect();
+    list.sort_by_cached_key(|f| (severity_rank(f.category), normalise_location(&f.location)));
+    list
+}
+
+/// Distinct categories, most severe first.
+fn categories(findings: &[&Finding]) -> Vec<Category> {
+    let mut list: Vec<Category> = findings.iter().map(|f| f.category).collect();
+    list.sort_by_key(|c| severity_rank(*c));
+    list.dedup();
+    list
+}
+
+/// operation | findings | categories.
+fn push_summary_table(out: &mut String, report: &Report) {
+    let rows: Vec<Vec<String>> = operations(report)
+        .into_iter()
+        .map(|op| {
+            let findings = sorted_findings(&report.findings, op);
+            let names: Vec<&str> = categories(&findings).iter().map(|c| c.as_str()).collect();
+            vec![
+                code_cell(op.as_str()),
+                findings.len().to_string(),
+                text_cell(&names.join(", ")),
+            ]
+        })
+        .collect();
+    push_table(out, &["operation", "findings", "categories"], rows);
+}
+
+/// One operation: its findings table, then its reproduce lines folded away.
+fn push_operation(out: &mut String, operation: OperationId, findings: &[&Finding]) {
+    let _ = writeln!(
+        out,
+        "#### {operation}: {}\n",
+        plural(findings.len(), "finding")
+    );
+    let rows = findings
+        .iter()
+        .map(|f| {
+            vec![
+                code_cell(&f.check),
+                code_cell(f.category.as_str()),
+                code_cell(&f.location),
+                text_cell(&f.expected),
+                text_cell(&f.observed),
+            ]
+        })
+        .collect();
+    let headers = ["check", "category", "location", "expected", "observed"];
+    push_table(out, &headers, rows);
+    let commands = reproduce_commands(findings);
+    let summary = format!(
+        "Reproduce {operation} ({})",
+        plural(commands.len(), "command")
+    );
+    push_details(out, &summary, &commands);
+}
+
+/// Distinct curl lines in table order, each under a comment naming what it shows.
+fn reproduce_commands(findings: &[&Finding]) -> Vec<(String, String)> {
+    let mut commands: Vec<(String, String, usize)> = Vec::new();
+    for f in findings {
+        match commands
+            .iter_mut()
+            .find(|(_, curl, _)| *curl == f.reproduce)
+        {
+            Some(entry) => entry.2 += 1,
+            None => {
+                let comment = format!("{} {} {}", f.code, f.check, f.location);
+                commands.push((comment, f.reproduce.clone(), 0));
+            }
+        }
+    }
+    commands
+        .into_iter()
+        .map(|(comment, curl, more)| match more {
+            0 => (comment, curl),
+            n => (format!("{comment} (and {n} more)"), curl),
+        })
+        .collect()
+}
+
+/// Transport problems by kind, with the first example's curl folded away.
+fn push_transport(out: &mut String, transport: &[TransportProblem]) {
+    if transport.is_empty() {
+        return;
+    }
+    let kinds = transport_kinds(transport);
+    let _ = writeln!(out, "#### Transport problems (not drift)\n");
+    let rows = kinds
+        .iter()
+        .map(|(kind, count, first)| {
+            let status = first
+                .status
+                .map(|s| format!(" [HTTP {s}]"))
+                .unwrap_or_default();
+            let example = format!(
+                "{} {}{status}: {}",
+                first.operation, first.trial, first.message
+            );
+            vec![code_cell(kind), count.to_string(), text_cell(&example)]
+        })
+        .collect();
+    push_table(out, &["kind", "count", "first example"], rows);
+    let commands: Vec<(String, String)> = kinds
+        .iter()
+        .take(MAX_ROWS)
+        .map(|(kind, _, first)| (format!("{kind}: {}", first.trial), first.reproduce.clone()))
+        .collect();
+    push_details(out, "Reproduce transport problems", &commands);
+}
+
+/// The run's notes as a list.
+fn push_notes(out: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str("#### Notes\n\n");
+    for note in notes {
+        let _ = writeln!(out, "- {}", inline_text(note));
+    }
+    out.push('\n');
+}
+
+/// A table of at most [`MAX_ROWS`] rows, then how many were left out. No rows, no table.
+fn push_table(out: &mut String, headers: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    let total = rows.len();
+    for row in rows.into_iter().take(MAX_ROWS) {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    if total > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "\n{} more not shown (see --report json=PATH).",
+            total - MAX_ROWS
+        );
+    }
+    out.push('\n');
+}
+
+/// A `<details>` block with `(comment, command)` pairs in a `sh` code block, at most
+/// [`MAX_ROWS`] of them.
+fn push_details(out: &mut String, summary: &str, commands: &[(String, String)]) {
+    if commands.is_empty() {
+        return;
+    }
+    let mut body = String::new();
+    for (comment, command) in commands.iter().take(MAX_ROWS) {
+        let _ = writeln!(body, "# {}", one_line(comment));
+        let _ = writeln!(body, "{command}");
+    }
+    if commands.len() > MAX_ROWS {
+        let _ = writeln!(body, "# {} more not shown", commands.len() - MAX_ROWS);
+    }
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    // The `<details>` line is an HTML block: backslash escapes do not apply there.
+    let _ = writeln!(
+        out,
+        "<details><summary>{}</summary>\n",
+        html_escape(summary)
+    );
+    let _ = write!(out, "{fence}sh\n{body}{fence}\n\n</details>\n\n");
+}
+
+/// Plain-text cell: truncated to [`MAX_CELL`] characters, then escaped as [`inline_text`].
+fn text_cell(text: &str) -> String {
+    inline_text(&truncate(text))
+}
+
+/// Inline text with Markdown and HTML punctuation backslash-escaped (so `|` cannot end a cell
+/// and `<img>` cannot become markup) and line breaks as `<br>`.
+fn inline_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for inside an HTML element, where Markdown escapes are not processed.
+fn html_escape(text: &str) -> String {
+    one_line(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Code-span cell for identifiers and locations: truncated, on one line, `|` escaped (GitHub
+/// honours `\|` inside code spans in tables), fenced with more backticks than it holds.
+fn code_cell(text: &str) -> String {
+    let text = one_line(&truncate(text)).replace('|', "\\|");
+    if text.is_empty() {
+        return String::new();
+    }
+    let fence = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// At most [`MAX_CELL`] characters, the last one `…` when something was cut.
+fn truncate(text: &str) -> String {
+    if text.chars().count() <= MAX_CELL {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(MAX_CELL - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Line breaks and other control characters as spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for ch in text.chars() {
+        current = if ch == c { current + 1 } else { 0 };
+        longest = longest.max(current);
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::human::fixture::{empty_report, finding, sample_report};
+    use super::*;
+
+    #[test]
+    fn heading_and_summary_table() {
+        let md = write_markdown(&sample_report());
+        assert!(
+            md.starts_with("### partner-conformance: 6 findings\n\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| `customers_v1` | 5 | status\\_code, missing\\_field, format |"),
+            "{md}"
+        );
+        assert!(md.contains("| `budget_v1` | 1 | auth |"), "{md}");
+        assert!(md.contains("exit code 1 (drift found)"), "{md}");
+        assert!(
+            md.contains("5 trials (1 passed, 2 drift, 1 transport, 1 skipped)"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn findings_tables_escape_pipes_and_newlines() {
+        let md = write_markdown(&sample_report());
+        assert!(md.contains("#### customers_v1: 5 findings\n"), "{md}");
+        assert!(
+            md.contains("| `status_code` | `status_code` | `status` | documented status\\_code | 500 \\| internal |"),
+            "{md}"
+        );
+        assert!(md.contains("| 2024/01/01<br>(slashes) |"), "{md}");
+        // Every table row has exactly the header's cell count: no stray pipe split a cell.
+        for line in md.lines().filter(|l| l.starts_with("| `response_schema`")) {
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 6, "{line}");
+        }
+    }
+
+    #[test]
+    fn reproduce_lines_are_folded_per_operation() {
+        let md = write_markdown(&sample_report());
+        assert!(
+            md.contains("<details><summary>Reproduce customers_v1 (1 command)</summary>\n\n```sh\n# SC001 status_code status (and 4 more)\ncurl -sS "),
+            "{md}"
+        );
+        assert!(md.contains("\n```\n\n</details>\n"), "{md}");
+    }
+
+    #[test]
+    fn transport_and_notes_have_their_own_sections() {
+        let md = write_markdown(&sample_report());
+        let transport = md.find("#### Transport problems (not drift)").unwrap();
+        let notes = md.find("#### Notes").unwrap();
+        assert!(
+            md.find("#### budget_v1").unwrap() < transport && transport < notes,
+            "{md}"
+        );
+        assert!(md.contains("| `timeout` | 1 | budget\\_v1 generated::budget\\_v1::valid: no response within 10s |"), "{md}");
+        assert!(
+            md.contains("- null policy: lenient (null accepted for optional fields)\n"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn cells_are_truncated_and_markup_neutralised() {
+        let long = "x".repeat(300);
+        let cell = text_cell(&long);
+        assert_eq!(cell.chars().count(), MAX_CELL);
+        assert!(cell.ends_with('…'));
+        assert_eq!(text_cell("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(code_cell("a|b`c"), "``a\\|b`c``");
+        assert_eq!(html_escape("<b>&\n"), "&lt;b&gt;&amp; ");
+        let long_note = "n".repeat(200);
+        assert!(
+            inline_text(&long_note).len() == 200,
+            "notes are not truncated"
+        );
+    }
+
+    #[test]
+    fn tables_are_capped() {
+        let mut report = empty_report();
+        report.findings = (0..60)
+            .map(|i| {
+                finding(
+                    OperationId::BudgetV1,
+                    "response_schema",
+                    Category::Enum,
+                    &format!("body.items[{i}].state"),
+                    "unknown",
+                    "t",
+                )
+            })
+            .collect();
+        let md = write_markdown(&report);
+        assert_eq!(
+            md.matches("| `response_schema` |").count(),
+            MAX_ROWS,
+            "{md}"
+        );
+        assert!(
+            md.contains("\n10 more not shown (see --report json=PATH).\n"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn empty_report_is_a_bare_verdict() {
+        let md = write_markdown(&empty_report());
+        assert!(
+            md.starts_with("### partner-conformance: no drift\n"),
+            "{md}"
+        );
+        assert!(!md.contains('|'), "{md}");
+        assert!(!md.contains("<details>"), "{md}");
+        assert!(!md.contains("####"), "{md}");
+    }
+}

@@ -1,0 +1,78 @@
+//! Reports: the model ([`Report`]) and one writer per format. Writers only format; what a run
+//! found is decided before they are called. Formats: a human summary on stdout, JSON, JUnit XML
+//! (findings as `<failure>`, transport problems as `<error>`) and Markdown for pull requests.
+
+mod human;
+mod json;
+mod junit;
+mod markdown;
+mod model;
+
+pub use human::write_human;
+pub use json::write_json;
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use model::{Report, Summary, TransportProblem, TrialOutcome, TrialRecord};
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// A `--report FORMAT=PATH` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRequest {
+    /// Which writer.
+    pub format: ReportFormat,
+    /// Where to write.
+    pub path: PathBuf,
+}
+
+/// Machine-readable report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// `{"summary": ..., "findings": [...]}`.
+    Json,
+    /// JUnit XML.
+    Junit,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+impl FromStr for ReportRequest {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (format, path) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown)"))?;
+        let format = match format {
+            "json" => ReportFormat::Json,
+            "junit" => ReportFormat::Junit,
+            "markdown" | "md" => ReportFormat::Markdown,
+            other => {
+                return Err(format!(
+                    "unknown report format `{other}` (json, junit, markdown)"
+                ))
+            }
+        };
+        if path.is_empty() {
+            return Err(format!("`{s}` has no path after `=`"));
+        }
+        Ok(ReportRequest {
+            format,
+            path: PathBuf::from(path),
+        })
+    }
+}
+
+/// Writes one requested report file.
+pub fn write_file(request: &ReportRequest, report: &Report) -> std::io::Result<()> {
+    let text = match request.format {
+        ReportFormat::Json => write_json(report),
+        ReportFormat::Junit => write_junit(report),
+        ReportFormat::Markdown => write_markdown(report),
+    };
+    if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&request.path, text)
+}

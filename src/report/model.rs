@@ -1,0 +1,106 @@
+//! The report model every writer reads: a summary, the findings (drift), the transport problems
+//! (not drift) and one record per trial. Writers only format it.
+
+use crate::checks::{Category, Finding};
+use crate::spec::OperationId;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A request that could not be answered usably: reported apart from drift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransportProblem {
+    /// The operation called.
+    pub operation: OperationId,
+    /// The trial that sent it.
+    pub trial: String,
+    /// Classification (`connect`, `timeout`, `body_too_large`, `protocol`, `not_json`, `other`).
+    pub kind: String,
+    /// What happened.
+    pub message: String,
+    /// The status, when an HTTP head arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// A curl command reproducing the request.
+    pub reproduce: String,
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialOutcome {
+    /// Every check held.
+    Passed,
+    /// At least one finding.
+    Drift,
+    /// No finding, but at least one request failed at transport.
+    Transport,
+    /// Not run (filtered out, or nothing to check against this target).
+    Skipped,
+}
+
+/// One trial's record.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrialRecord {
+    /// Trial name (`generated::customers_v1::valid`...).
+    pub name: String,
+    /// The operation it exercises, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<OperationId>,
+    /// Outcome.
+    pub outcome: TrialOutcome,
+    /// Requests it sent.
+    pub requests: u64,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Indices into [`Report::findings`].
+    pub findings: Vec<usize>,
+    /// Indices into [`Report::transport`].
+    pub transport: Vec<usize>,
+    /// Why it was skipped, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+}
+
+/// Totals and settings of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// What was tested.
+    pub target: String,
+    /// Operations run.
+    pub operations: Vec<OperationId>,
+    /// Generation seed (rerun with `--seed`).
+    pub seed: u64,
+    /// Generated cases per operation.
+    pub cases_per_operation: u64,
+    /// Requests sent.
+    pub requests: u64,
+    /// Trials by outcome.
+    pub trials: BTreeMap<String, u64>,
+    /// Number of findings.
+    pub findings: u64,
+    /// Findings per category (categories with none are left out).
+    pub by_category: BTreeMap<Category, u64>,
+    /// Findings per operation.
+    pub by_operation: BTreeMap<OperationId, u64>,
+    /// Number of transport problems.
+    pub transport_problems: u64,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Settings a reader needs to interpret the findings (policies, `--insecure`...).
+    pub notes: Vec<String>,
+    /// The process exit code this run ends with.
+    pub exit_code: i32,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Totals.
+    pub summary: Summary,
+    /// Drift.
+    pub findings: Vec<Finding>,
+    /// Not drift.
+    pub transport: Vec<TransportProblem>,
+    /// One record per trial, in run order.
+    pub trials: Vec<TrialRecord>,
+}
