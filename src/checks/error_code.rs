@@ -34,10 +34,9 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         // A success carries the documented success code, or no code where none is documented.
         return match (coded.first(), observed) {
             (Some(code), Some(Value::String(seen))) if seen == code => Vec::new(),
-            (Some(code), _) => finding(
-                code.to_string(),
-                entries.first().map(|e| doc_label(&e.doc)),
-            ),
+            (Some(code), _) => {
+                finding(code.to_string(), entries.first().map(|e| doc_label(&e.doc)))
+            }
             (None, None) => Vec::new(),
             (None, Some(_)) => finding(
                 "no error_code in a successful answer (returned only on failure)".into(),

@@ -179,7 +179,7 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
         if let Some(min) = param.limit("minimum") {
             out.extend(fixed(
                 Scenario::BelowMinimum,
-                vec![(min - 1).to_string(), (min - 100).to_string()],
+                vec![(min - 1).to_string(), i64::MIN.to_string()],
             ));
         }
         if let Some(max) = param.limit("maximum") {
