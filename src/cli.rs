@@ -45,6 +45,8 @@ pub enum ListWhat {
     Checks,
     /// Every operation with its method and path.
     Operations,
+    /// Every drift the mock can inject, with the category the suite must report for it.
+    Drifts,
 }
 
 /// Arguments of `run`.
@@ -101,6 +103,9 @@ pub struct RunArgs {
     /// A schemas/ directory replacing the embedded contract.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+    /// Make the embedded mock inject a named drift (repeatable; see `list drifts`).
+    #[arg(long = "mock-drift", value_name = "NAME")]
+    pub mock_drifts: Vec<crate::mock::Drift>,
     /// Where failing seeds are kept and replayed from (default: cases/regressions when ./cases exists).
     #[arg(long, value_name = "DIR")]
     pub regressions: Option<PathBuf>,
@@ -130,6 +135,9 @@ pub struct ServeArgs {
     /// A schemas/ directory replacing the embedded contract.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+    /// Inject a named drift (repeatable; see `partner-conformance list drifts`).
+    #[arg(long = "drift", value_name = "NAME")]
+    pub drifts: Vec<crate::mock::Drift>,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -177,6 +185,14 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 ));
             }
         }
+        ListWhat::Drifts => {
+            for drift in crate::mock::DRIFTS {
+                out.push_str(&format!(
+                    "{:<30} {:<13} {:<17} {}\n",
+                    drift.name, drift.operation, drift.category, drift.description
+                ));
+            }
+        }
         ListWhat::Operations => {
             for op in spec.operations() {
                 out.push_str(&format!(
@@ -214,9 +230,16 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
             }
             TargetChoice::Embedded {
                 fixtures: args.fixtures.clone(),
+                drifts: crate::mock::DriftSet::new(args.mock_drifts.iter().copied()),
             }
         }
         Some(bss) => {
+            if !args.mock_drifts.is_empty() || args.fixtures.is_some() {
+                return Err(usage(
+                    "--mock-drift and --fixtures apply to the embedded mock, not to --target"
+                        .into(),
+                ));
+            }
             check_url(bss).map_err(usage)?;
             let aicc = args.aicc_target.clone().unwrap_or_else(|| bss.clone());
             check_url(&aicc).map_err(usage)?;
@@ -333,13 +356,20 @@ fn serve(args: ServeArgs) -> Result<i32, ExitError> {
         let addr = listener
             .local_addr()
             .map_err(|e| ExitError::Usage(e.into()))?;
+        let signals = crate::mock::ShutdownSignals::install()
+            .context("failed to install signal handlers")
+            .map_err(ExitError::Usage)?;
         print_banner(&spec, addr, &fixtures, &credentials, &sources);
+        for drift in &args.drifts {
+            println!("injecting drift {drift}: {}", drift.info().description);
+        }
         let state = Arc::new(MockState {
             spec,
             credentials,
             fixtures,
+            drifts: crate::mock::DriftSet::new(args.drifts.iter().copied()),
         });
-        crate::mock::serve_until_signal(state, listener)
+        crate::mock::serve_until_signal(state, listener, signals)
             .await
             .context("the mock server failed")
             .map_err(ExitError::Usage)?;

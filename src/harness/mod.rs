@@ -38,6 +38,8 @@ pub enum TargetChoice {
     Embedded {
         /// `--fixtures`.
         fixtures: Option<PathBuf>,
+        /// `--mock-drift`: deviations the embedded mock makes.
+        drifts: crate::mock::DriftSet,
     },
     /// An endpoint given with `--target`.
     External {
@@ -163,6 +165,14 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    if let TargetChoice::Embedded { drifts, .. } = &config.target {
+        for drift in drifts.iter() {
+            notes.push(format!(
+                "the embedded mock injects drift `{drift}`: {}",
+                drift.info().description
+            ));
+        }
+    }
     if !config.selection.is_enabled("response_schema_conformance") {
         notes.push(
             "response_schema_conformance is excluded: bodies were not checked against the tables"
@@ -195,7 +205,7 @@ async fn start_target(
     choice: &TargetChoice,
 ) -> Result<(Target, TargetCredentials, Option<MockServer>), ExitError> {
     match choice {
-        TargetChoice::Embedded { fixtures } => {
+        TargetChoice::Embedded { fixtures, drifts } => {
             let fixtures = match fixtures {
                 Some(path) => Fixtures::from_file(spec, path),
                 None => Fixtures::embedded(spec),
@@ -210,6 +220,7 @@ async fn start_target(
                 spec: Arc::clone(spec),
                 credentials,
                 fixtures,
+                drifts: drifts.clone(),
             });
             let server = MockServer::start(state, ([127, 0, 0, 1], 0).into())
                 .await

@@ -6,7 +6,9 @@
 //! with no socket) and [`MockServer`] (a running instance on loopback).
 
 mod auth;
+mod drift;
 mod fixtures;
+mod inject;
 mod request;
 mod respond;
 mod routes;
@@ -15,7 +17,8 @@ mod server;
 mod validate;
 
 pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
+pub use drift::{Drift, DriftInfo, DriftSet, DRIFTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
 pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use routes::{app, MockState};
-pub use server::{serve_until_signal, MockServer};
+pub use server::{serve_until_signal, MockServer, ShutdownSignals};

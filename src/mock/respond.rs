@@ -1,7 +1,7 @@
 //! Building the mock's responses: JSON with the documented Content-Type, and error bodies taken
 //! from the catalogue entries of `schemas/` (never a code typed in Rust).
 
-use crate::spec::{ErrorEntry, Operation, Spec};
+use crate::spec::{ErrorEntry, ErrorRole, Operation, Spec};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -16,6 +16,36 @@ pub fn json(status: u16, content_type: &str, body: &Value) -> Response {
         .headers_mut()
         .insert(header::CONTENT_TYPE, content_type);
     response
+}
+
+/// An answer before it becomes an HTTP response, so drift injection can still change it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Content-Type header value.
+    pub content_type: String,
+    /// JSON body.
+    pub body: Value,
+    /// The catalogue role this answer stands for, for error answers.
+    pub role: Option<ErrorRole>,
+}
+
+impl Answer {
+    /// The documented success of an operation.
+    pub fn success(op: &Operation, body: Value) -> Self {
+        Answer {
+            status: op.meta.success_status,
+            content_type: op.meta.content_type.clone(),
+            body,
+            role: None,
+        }
+    }
+
+    /// The HTTP response.
+    pub fn into_response(self) -> Response {
+        json(self.status, &self.content_type, &self.body)
+    }
 }
 
 /// Where an error entry comes from, which decides its body shape.
@@ -66,12 +96,16 @@ pub fn operation_error(
     entry: &ErrorEntry,
     detail: Option<&str>,
     origin: Origin,
-) -> Response {
+) -> Answer {
     let limit = op
         .response(entry.status)
         .and_then(|r| message_limit(&spec.flatten(&r.file, &r.schema)));
-    let body = error_body(entry, detail, origin, limit);
-    json(entry.status, &op.meta.content_type, &body)
+    Answer {
+        status: entry.status,
+        content_type: op.meta.content_type.clone(),
+        body: error_body(entry, detail, origin, limit),
+        role: Some(entry.role),
+    }
 }
 
 /// The response for a gateway entry when no operation was matched.

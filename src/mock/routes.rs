@@ -1,10 +1,13 @@
 //! Request dispatch: the operation is found from the path templates in `schemas/`, then auth,
-//! partner, parameters and the operation's behaviour run in the order a gateway and backend would.
+//! parameters, partner and the operation's behaviour run in the order a gateway and backend
+//! would. Injected drifts (see `drift.rs`) act at the points marked in `inject.rs`.
 
 use super::auth::Credentials;
+use super::drift::DriftSet;
 use super::fixtures::Fixtures;
+use super::inject;
 use super::request::{decode_component, IncomingRequest, MAX_BODY_BYTES};
-use super::respond::{self, Origin};
+use super::respond::{self, Answer, Origin};
 use super::select::select;
 use super::validate::{validate, Accepted};
 use crate::spec::{AuthScheme, ErrorRole, Operation, OperationId, ParamLocation, Spec};
@@ -23,6 +26,8 @@ pub struct MockState {
     pub credentials: Credentials,
     /// The data served.
     pub fixtures: Fixtures,
+    /// Deviations to inject (none for the reference behaviour).
+    pub drifts: DriftSet,
 }
 
 /// The mock as a router, apart from any socket, so tests can drive it directly.
@@ -51,7 +56,9 @@ async fn dispatch(State(state): State<Arc<MockState>>, request: Request) -> Resp
             None => respond::json(404, "application/json", &Value::String("not found".into())),
         };
     };
-    handle(&state, op, &request, path_params)
+    let mut answer = handle(&state, op, &request, path_params);
+    inject::after(&state, op, &mut answer);
+    answer.into_response()
 }
 
 fn handle(
@@ -59,14 +66,19 @@ fn handle(
     op: &Operation,
     request: &IncomingRequest,
     path_params: PathParams,
-) -> Response {
+) -> Answer {
     let spec = &state.spec;
     let fail = |role: ErrorRole, detail: Option<&str>, origin: Origin| match op
         .error_for(role)
         .or_else(|| op.error_for(ErrorRole::Other))
     {
         Some(entry) => respond::operation_error(spec, op, entry, detail, origin),
-        None => respond::json(500, &op.meta.content_type, &Value::Null),
+        None => Answer {
+            status: 500,
+            content_type: op.meta.content_type.clone(),
+            body: Value::Null,
+            role: None,
+        },
     };
     // An operation with no documented query parameter and no signature to check never reads
     // its query string, so nothing there can make it fail.
@@ -82,9 +94,12 @@ fn handle(
     } else {
         Vec::new()
     };
-    if let Err(detail) = state.credentials.authenticate(op, request, &query) {
-        return fail(ErrorRole::Unauthenticated, Some(&detail), Origin::Gateway);
+    if !inject::skips_auth(&state.drifts, op.id) {
+        if let Err(detail) = state.credentials.authenticate(op, request, &query) {
+            return fail(ErrorRole::Unauthenticated, Some(&detail), Origin::Gateway);
+        }
     }
+    let query = inject::rewrite_query(&state.drifts, op, query);
     let mut path = Vec::with_capacity(path_params.len());
     for (name, value) in path_params {
         match value {
@@ -103,19 +118,19 @@ fn handle(
         Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
     };
     if let Some((_, partner)) = path.iter().find(|(name, _)| name == "partner_id") {
-        if *partner != state.fixtures.partner_id {
+        if *partner != state.fixtures.partner_id && !inject::skips_partner(&state.drifts) {
             return fail(ErrorRole::PartnerMismatch, None, Origin::Backend);
         }
     }
     let body = match op.id {
-        OperationId::CustomersV1 => list_body(op, &state.fixtures, &accepted),
-        OperationId::BudgetV1 => match budget_body(op, &state.fixtures, &accepted) {
+        OperationId::CustomersV1 => list_body(state, op, &accepted),
+        OperationId::BudgetV1 => match budget_body(state, op, &accepted) {
             Ok(body) => body,
             Err(role) => return fail(role, None, Origin::Backend),
         },
         OperationId::AiccTenant => Value::Object(state.fixtures.masked_tenant(spec)),
     };
-    respond::json(op.meta.success_status, &op.meta.content_type, &body)
+    Answer::success(op, body)
 }
 
 /// Path parameters by name: the decoded value, or why it could not be decoded.
@@ -147,8 +162,9 @@ fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation
 }
 
 /// The body of a list operation for one page of a filtered selection.
-fn list_body(op: &Operation, fixtures: &Fixtures, accepted: &Accepted) -> Value {
-    let page = select(op, &fixtures.customers, accepted);
+fn list_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
+    let options = inject::selection(&state.drifts);
+    let page = select(op, &state.fixtures.customers, accepted, &options);
     let records = page.records.iter().map(|c| c.info.clone()).collect();
     list_body_for(op, records, page.total)
 }
@@ -184,11 +200,8 @@ pub(crate) fn list_body_for(
 }
 
 /// The body of the budget operation, or the catalogue role that answers instead.
-fn budget_body(
-    op: &Operation,
-    fixtures: &Fixtures,
-    accepted: &Accepted,
-) -> Result<Value, ErrorRole> {
+fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result<Value, ErrorRole> {
+    let fixtures = &state.fixtures;
     let Some((param, lookup)) = op
         .parameters_in(ParamLocation::Query)
         .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
@@ -199,11 +212,13 @@ fn budget_body(
         .value(&param.name)
         .and_then(Value::as_str)
         .ok_or(ErrorRole::InvalidParameter)?;
-    let customer = fixtures
+    let Some(customer) = fixtures
         .customers
         .iter()
         .find(|c| c.text(&lookup.field) == Some(wanted))
-        .ok_or(ErrorRole::CustomerNotOwned)?;
+    else {
+        return Err(inject::unknown_customer_role(&state.drifts));
+    };
     let eligible = lookup.eligible.iter().all(|(field, values)| {
         customer
             .text(field)
@@ -211,6 +226,7 @@ fn budget_body(
     });
     match (&customer.budget, eligible) {
         (Some(budget), true) => Ok(Value::Object(budget.clone())),
-        _ => Err(ErrorRole::AssociationTypeNotAllowed),
+        _ => inject::budget_for_ineligible(&state.drifts, fixtures)
+            .ok_or(ErrorRole::AssociationTypeNotAllowed),
     }
 }

@@ -20,6 +20,8 @@ pub enum ParamValue {
 pub struct Accepted {
     /// Parameters in effect (ignored ones are left out).
     pub values: BTreeMap<String, ParamValue>,
+    /// Parameters whose value is the documented default (not sent as a value).
+    pub defaulted: std::collections::BTreeSet<String>,
 }
 
 impl Accepted {
@@ -69,6 +71,7 @@ pub fn validate(
                     accepted
                         .values
                         .insert(param.name.clone(), ParamValue::Value(default.clone()));
+                    accepted.defaulted.insert(param.name.clone());
                 }
                 None => {
                     return Err(format!("{} has no documented default", param.name));

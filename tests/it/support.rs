@@ -36,6 +36,7 @@ impl Mock {
             spec: Arc::clone(&spec),
             credentials: credentials.clone(),
             fixtures: fixtures.clone(),
+            drifts: Default::default(),
         });
         let server = MockServer::start(state, "127.0.0.1:0".parse().unwrap())
             .await

@@ -1,0 +1,209 @@
+//! Drift injection: named, realistic deviations from the documentation that the mock can be told
+//! to make (`serve --drift NAME`, `run --mock-drift NAME`). They prove the suite catches drift:
+//! the mutation-score test runs the suite against each and expects a finding of its category.
+//! Each drift acts at one of four points: the query before validation, authorisation, record
+//! selection, or the response after it is built.
+
+use crate::checks::Category;
+use crate::spec::OperationId;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// One named drift of the catalogue.
+#[derive(Debug)]
+pub struct DriftInfo {
+    /// The drift.
+    pub drift: Drift,
+    /// Its name on the command line.
+    pub name: &'static str,
+    /// The operation it affects.
+    pub operation: OperationId,
+    /// The finding category the suite must report for it.
+    pub category: Category,
+    /// What a backend would have shipped.
+    pub description: &'static str,
+}
+
+macro_rules! drifts {
+    ($($variant:ident => $name:literal, $op:ident, $category:ident, $description:literal;)*) => {
+        /// The drifts the mock can inject.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Drift {
+            $(
+                #[doc = $description]
+                $variant,
+            )*
+        }
+
+        /// The catalogue, in `list drifts` order.
+        pub static DRIFTS: &[DriftInfo] = &[
+            $(DriftInfo {
+                drift: Drift::$variant,
+                name: $name,
+                operation: OperationId::$op,
+                category: Category::$category,
+                description: $description,
+            },)*
+        ];
+    };
+}
+
+drifts! {
+    OverlongCorpName => "overlong-corp-name", CustomersV1, FieldLength,
+        "corp_name of the first record is one character over its documented maximum";
+    RenamedCustomerId => "renamed-customer-id", CustomersV1, MissingField,
+        "records carry customerId instead of the documented customer_id";
+    CountAsString => "count-as-string", CustomersV1, Type,
+        "count is sent as a JSON string (\"240\") instead of an Integer";
+    UndocumentedRecordField => "undocumented-record-field", CustomersV1, UnexpectedField,
+        "records gain a field the table does not have (customer_level)";
+    NullDomainName => "null-domain-name", CustomersV1, NullHandling,
+        "the mandatory domain_name of the first record is null";
+    TimeWithOffset => "time-with-offset", CustomersV1, Format,
+        "start_time is sent with a +08:00 offset instead of UTC Z";
+    UnsupportedCooperationType => "unsupported-cooperation-type", CustomersV1, Enum,
+        "a record carries cooperation_type 2, documented as not supported";
+    MissingErrorMsg => "missing-error-msg", CustomersV1, MissingField,
+        "error answers lack error_msg";
+    UndocumentedErrorCode => "undocumented-error-code", CustomersV1, ErrorCode,
+        "invalid parameters are answered 400 with an undocumented error code";
+    ErrorWithHttp200 => "error-with-http-200", CustomersV1, StatusCode,
+        "invalid parameters are answered with HTTP 200 carrying the invalid-parameter body";
+    WrongContentType => "wrong-content-type", CustomersV1, ContentType,
+        "answers are labelled text/html;charset=UTF-8";
+    SuccessCodeChanged => "success-code-changed", CustomersV1, ErrorCode,
+        "successes carry error_code 0 instead of the documented success code";
+    DefaultPageSize20 => "default-page-size-20", CustomersV1, DefaultValue,
+        "an absent page_size gives 20 records instead of 10";
+    OffByOnePage => "off-by-one-page", CustomersV1, Pagination,
+        "page_no is read as 0-based, so page 1 is the second page";
+    CountIsPageLength => "count-is-page-length", CustomersV1, Pagination,
+        "count is the number of records on the page, not the total";
+    PrefixOnlyFuzzy => "prefix-only-fuzzy", CustomersV1, FilterSemantics,
+        "fuzzy filters match prefixes only";
+    CaseInsensitiveLabel => "case-insensitive-label", CustomersV1, FilterSemantics,
+        "label matching ignores case, which the documentation says it does not";
+    ExclusiveTimeRange => "exclusive-time-range", CustomersV1, FilterSemantics,
+        "the association time range excludes its bounds";
+    CooperationTypeIgnored => "cooperation-type-ignored", CustomersV1, FilterSemantics,
+        "the cooperationType filter is ignored";
+    EmptyMeansFilter => "empty-means-filter", CustomersV1, NullHandling,
+        "an empty domain_name= is used as a filter for empty names instead of being ignored";
+    QuotedEmptyAccepted => "quoted-empty-accepted", CustomersV1, NullHandling,
+        "page_size=\"\" is accepted as the default instead of refused";
+    PageSizeMaxNotEnforced => "page-size-max-not-enforced", CustomersV1, StatusCode,
+        "page_size above the documented maximum is accepted (and capped)";
+    SpacesAccepted => "spaces-accepted", CustomersV1, StatusCode,
+        "fuzzy values with spaces are accepted and match nothing";
+    CredentialsIgnored => "credentials-ignored", CustomersV1, Auth,
+        "customers_v1 answers without checking the token";
+    ShuffledRecords => "shuffled-records", CustomersV1, Consistency,
+        "the records of a page come back in a different order on every call";
+    NotFoundListAbsent => "not-found-list-absent", CustomersV1, MissingField,
+        "a query matching nothing gets a body without customer_info_list";
+    PartnerIgnored => "partner-ignored", CustomersV1, StatusCode,
+        "any partner_id is accepted";
+    BudgetAmountAsString => "budget-amount-as-string", BudgetV1, Type,
+        "creditAmount is sent as a JSON string";
+    BudgetCurrencyUnknown => "budget-currency-unknown", BudgetV1, Enum,
+        "currency is EUR, not the documented USD";
+    BudgetForReferral => "budget-for-referral", BudgetV1, StatusCode,
+        "referral customers get a budget instead of the association-type error";
+    BudgetErrorCodeOnSuccess => "budget-error-code-on-success", BudgetV1, ErrorCode,
+        "successful budget answers carry a success error_code, documented as failure-only";
+    BudgetExtraField => "budget-extra-field", BudgetV1, UnexpectedField,
+        "budget answers gain budget_type, a field of the new API";
+    BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode,
+        "an unknown customer gets the association-type error (500) instead of the not-the-partner's error (403)";
+    BudgetCredentialsIgnored => "budget-credentials-ignored", BudgetV1, Auth,
+        "budget_v1 answers without checking the token";
+    AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format,
+        "mobilePhone is sent in clear";
+    AiccCreateDateString => "aicc-create-date-string", AiccTenant, Type,
+        "createDate is sent as a string";
+    AiccMissingPortalUrl => "aicc-missing-portal-url", AiccTenant, MissingField,
+        "portalUrl is missing";
+    AiccCredentialsIgnored => "aicc-credentials-ignored", AiccTenant, Auth,
+        "the AICC operation answers without checking the token";
+    Aicc401AsObject => "aicc-401-as-object", AiccTenant, Type,
+        "the AICC 401 body is an object instead of the documented string";
+    AiccEncodedContentType => "aicc-encoded-content-type", AiccTenant, ContentType,
+        "the AICC Content-Type is sent URL-encoded as in the example (application/json%3Bcharset=UTF-8)";
+}
+
+impl Drift {
+    /// The catalogue entry.
+    pub fn info(self) -> &'static DriftInfo {
+        DRIFTS
+            .iter()
+            .find(|d| d.drift == self)
+            .unwrap_or_else(|| unreachable!("every Drift is in DRIFTS"))
+    }
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.info().name)
+    }
+}
+
+impl FromStr for Drift {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DRIFTS
+            .iter()
+            .find(|d| d.name == s)
+            .map(|d| d.drift)
+            .ok_or_else(|| format!("unknown drift `{s}` (see `partner-conformance list drifts`)"))
+    }
+}
+
+/// The drifts a mock makes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DriftSet(BTreeSet<Drift>);
+
+impl DriftSet {
+    /// A set of drifts.
+    pub fn new(drifts: impl IntoIterator<Item = Drift>) -> Self {
+        DriftSet(drifts.into_iter().collect())
+    }
+
+    /// Whether a drift is on.
+    pub fn has(&self, drift: Drift) -> bool {
+        self.0.contains(&drift)
+    }
+
+    /// Whether no drift is on.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The drifts, in catalogue order.
+    pub fn iter(&self) -> impl Iterator<Item = Drift> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn the_catalogue_covers_every_category_and_operation() {
+        assert!(DRIFTS.len() >= 30);
+        for category in Category::ALL {
+            assert!(DRIFTS.iter().any(|d| d.category == *category), "{category}");
+        }
+        for op in OperationId::ALL {
+            assert!(DRIFTS.iter().any(|d| d.operation == *op), "{op}");
+        }
+        let names: HashSet<_> = DRIFTS.iter().map(|d| d.name).collect();
+        assert_eq!(names.len(), DRIFTS.len());
+        for d in DRIFTS {
+            assert_eq!(d.name.parse::<Drift>().unwrap(), d.drift);
+        }
+    }
+}
