@@ -115,6 +115,9 @@ pub struct RunArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Write every request sent to FILE, one line each, sorted, without credentials.
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
     /// Seconds one request may take, connect to last byte.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
@@ -305,6 +308,7 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         libtest: args.libtest,
         color,
         progress,
+        request_log: args.request_log.clone(),
     })?;
     if let Some(report) = &outcome.report {
         println!();

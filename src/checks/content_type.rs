@@ -59,3 +59,33 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod check_tests {
+    use super::check;
+    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::{Category, Expectation, Policies};
+    use crate::spec::OperationId;
+
+    #[test]
+    fn fires_on_another_media_type_or_none_and_stays_quiet_on_the_documented_one() {
+        let spec = spec();
+        let p = Policies::default();
+        let mut exchange = answer(&spec, OperationId::CustomersV1, 200, customers_success());
+        assert!(run(&spec, check, &exchange, &Expectation::Success, &p).is_empty());
+        exchange.headers = vec![(
+            "content-type".into(),
+            "application/json; charset=utf-8".into(),
+        )];
+        assert!(run(&spec, check, &exchange, &Expectation::Success, &p).is_empty());
+        exchange.headers = vec![("content-type".into(), "text/html;charset=UTF-8".into())];
+        let found = run(&spec, check, &exchange, &Expectation::Success, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].category, Category::ContentType);
+        exchange.headers.clear();
+        assert_eq!(
+            run(&spec, check, &exchange, &Expectation::Success, &p)[0].observed,
+            "(no Content-Type)"
+        );
+    }
+}

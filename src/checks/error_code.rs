@@ -69,3 +69,97 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::{Category, Expectation, Policies};
+    use crate::spec::{ErrorRole, OperationId};
+    use serde_json::json;
+
+    #[test]
+    fn quiet_on_documented_codes() {
+        let spec = spec();
+        let p = Policies::default();
+        let ok = answer(&spec, OperationId::CustomersV1, 200, customers_success());
+        assert!(run(&spec, check, &ok, &Expectation::Success, &p).is_empty());
+        let budget_ok = answer(
+            &spec,
+            OperationId::BudgetV1,
+            200,
+            json!({"creditAmount": 1}),
+        );
+        assert!(run(&spec, check, &budget_ok, &Expectation::Success, &p).is_empty());
+        let invalid = answer(
+            &spec,
+            OperationId::BudgetV1,
+            400,
+            json!({"error_code": "CBC.0100", "error_msg": "x"}),
+        );
+        assert!(run(
+            &spec,
+            check,
+            &invalid,
+            &Expectation::role(ErrorRole::InvalidParameter),
+            &p
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn fires_on_wrong_missing_or_unexpected_codes() {
+        let spec = spec();
+        let p = Policies::default();
+        let mut wrong_success = customers_success();
+        wrong_success["error_code"] = json!("0");
+        let found = run(
+            &spec,
+            check,
+            &answer(&spec, OperationId::CustomersV1, 200, wrong_success),
+            &Expectation::Success,
+            &p,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].category, Category::ErrorCode);
+        assert_eq!(found[0].location, "body.error_code");
+        let undocumented = answer(
+            &spec,
+            OperationId::CustomersV1,
+            400,
+            json!({"error_code": "CBC.0101", "error_msg": "x"}),
+        );
+        assert_eq!(
+            run(&spec, check, &undocumented, &Expectation::Documented, &p).len(),
+            1
+        );
+        // 403 CBC.0151 is documented for budgets, but the situation called for CBC.0150.
+        let other = answer(
+            &spec,
+            OperationId::BudgetV1,
+            403,
+            json!({"error_code": "CBC.0151", "error_msg": "x"}),
+        );
+        assert_eq!(
+            run(
+                &spec,
+                check,
+                &other,
+                &Expectation::role(ErrorRole::CustomerNotOwned),
+                &p
+            )
+            .len(),
+            1
+        );
+        let code_on_success = answer(
+            &spec,
+            OperationId::BudgetV1,
+            200,
+            json!({"error_code": "CBC.0000", "creditAmount": 1}),
+        );
+        assert_eq!(
+            run(&spec, check, &code_on_success, &Expectation::Success, &p).len(),
+            1
+        );
+    }
+}

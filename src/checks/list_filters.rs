@@ -83,7 +83,7 @@ async fn judge(ctx: &StatefulContext<'_>, full: &Walk, judgement: Judgement<'_>)
             Category::FilterSemantics,
             format!("body.{list}"),
             format!(
-                "every record with {} ({} of the full list)",
+                "every record with {} ({} in the full list)",
                 judgement.expected,
                 missing.len() + returned.len()
             ),

@@ -84,3 +84,37 @@ fn visit(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::{Category, Expectation, NullPolicy, Policies};
+    use crate::spec::OperationId;
+
+    #[test]
+    fn fires_only_under_the_strict_policy() {
+        let spec = spec();
+        let exchange = answer(&spec, OperationId::CustomersV1, 200, customers_success());
+        assert!(run(
+            &spec,
+            check,
+            &exchange,
+            &Expectation::Success,
+            &Policies::default()
+        )
+        .is_empty());
+        let strict = Policies {
+            null: NullPolicy::Strict,
+            ..Policies::default()
+        };
+        let found = run(&spec, check, &exchange, &Expectation::Success, &strict);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].category, Category::NullHandling);
+        assert_eq!(found[0].location, "body.customer_info_list[0].corp_name");
+        let mut named = customers_success();
+        named["customer_info_list"][0]["corp_name"] = serde_json::json!("Acme");
+        let exchange = answer(&spec, OperationId::CustomersV1, 200, named);
+        assert!(run(&spec, check, &exchange, &Expectation::Success, &strict).is_empty());
+    }
+}

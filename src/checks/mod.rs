@@ -21,6 +21,8 @@ mod policy;
 mod response_schema;
 mod selection;
 mod status_code;
+#[cfg(test)]
+mod testing;
 mod walk;
 mod wire_forms;
 

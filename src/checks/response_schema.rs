@@ -68,6 +68,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     let Some(response) = ctx.op.response(ctx.exchange.status) else {
         return Vec::new(); // An undocumented status is status_code_conformance's finding.
     };
+    let mut seen = std::collections::HashSet::new();
     response
         .validate(&ctx.exchange.body)
         .into_iter()
@@ -75,6 +76,8 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             ctx.policies.unknown_fields == Toggle::Strict
                 || category_of(v) != Category::UnexpectedField
         })
+        // One finding per field and category: a time can break both `pattern` and `format`.
+        .filter(|v| seen.insert((location_of(v), category_of(v))))
         .map(|violation| {
             let location = location_of(&violation);
             let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
@@ -95,5 +98,111 @@ fn describe_rule(violation: &SchemaViolation) -> String {
         "required" => "a documented mandatory field".into(),
         "additionalProperties" => "only documented fields".into(),
         keyword => format!("the documented `{keyword}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::{Category, Expectation, Policies, Toggle};
+    use crate::spec::OperationId;
+    use serde_json::json;
+
+    fn categories(body: serde_json::Value, policies: &Policies) -> Vec<(Category, String)> {
+        let spec = spec();
+        let exchange = answer(&spec, OperationId::CustomersV1, 200, body);
+        run(&spec, check, &exchange, &Expectation::Success, policies)
+            .into_iter()
+            .map(|f| (f.category, f.location))
+            .collect()
+    }
+
+    #[test]
+    fn quiet_on_the_documented_example() {
+        let spec = spec();
+        let op = spec.operation(OperationId::CustomersV1);
+        let example = op.response(200).unwrap().examples()[0].clone();
+        assert!(categories(example, &Policies::default()).is_empty());
+        assert!(categories(customers_success(), &Policies::default()).is_empty());
+    }
+
+    #[test]
+    fn each_kind_of_violation_gets_its_category_and_location() {
+        let p = Policies::default();
+        let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut body = customers_success();
+            f(&mut body);
+            categories(body, &p)
+        };
+        let record = "body.customer_info_list[0]";
+        assert_eq!(
+            edit(&|b| b["customer_info_list"][0]["corp_name"] = json!("长".repeat(129))),
+            vec![(Category::FieldLength, format!("{record}.corp_name"))]
+        );
+        assert_eq!(
+            edit(&|b| {
+                b["customer_info_list"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("customer_id");
+            }),
+            vec![(Category::MissingField, format!("{record}.customer_id"))]
+        );
+        assert_eq!(
+            edit(&|b| b["customer_info_list"][0]["xaccount_id"] = json!("x")),
+            vec![(Category::UnexpectedField, format!("{record}.xaccount_id"))]
+        );
+        assert_eq!(
+            edit(&|b| b["count"] = json!("1")),
+            vec![(Category::Type, "body.count".to_string())]
+        );
+        assert_eq!(
+            edit(&|b| b["customer_info_list"][0]["domain_name"] = json!(null)),
+            vec![(Category::NullHandling, format!("{record}.domain_name"))]
+        );
+        assert_eq!(
+            edit(&|b| b["customer_info_list"][0]["cooperation_type"] = json!("2")),
+            vec![(Category::Enum, format!("{record}.cooperation_type"))]
+        );
+        assert_eq!(
+            edit(&|b| b["customer_info_list"][0]["start_time"] = json!("2018-10-11 02:28:34")),
+            vec![(Category::Format, format!("{record}.start_time"))]
+        );
+    }
+
+    #[test]
+    fn lenient_unknown_fields_are_accepted() {
+        let mut body = customers_success();
+        body["customer_info_list"][0]["xaccount_id"] = json!("x");
+        let lenient = Policies {
+            unknown_fields: Toggle::Lenient,
+            ..Policies::default()
+        };
+        assert!(categories(body, &lenient).is_empty());
+    }
+
+    #[test]
+    fn findings_carry_the_documentation_row_and_mask_values() {
+        let spec = spec();
+        let mut body = customers_success();
+        body["customer_info_list"][0]["telephone"] = json!("secret-looking-value-123456789");
+        let exchange = answer(&spec, OperationId::CustomersV1, 200, body);
+        let found = run(
+            &spec,
+            check,
+            &exchange,
+            &Expectation::Success,
+            &Policies::default(),
+        );
+        assert_eq!(
+            found[0].doc.as_deref(),
+            Some("000_5988f763b3fa1be5.txt · Table 1 CustomerInfo · telephone")
+        );
+        assert!(
+            !found[0].observed.contains("secret-looking-value"),
+            "{}",
+            found[0].observed
+        );
     }
 }

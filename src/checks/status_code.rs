@@ -100,3 +100,114 @@ fn describe_answer(_op: &Operation, status: u16, body: &Value) -> String {
         None => format!("{status}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::{Category, Expectation, Policies};
+    use crate::spec::{ErrorRole, OperationId};
+    use serde_json::json;
+
+    const OP: OperationId = OperationId::CustomersV1;
+
+    #[test]
+    fn quiet_on_the_documented_answers() {
+        let spec = spec();
+        let p = Policies::default();
+        let ok = answer(&spec, OP, 200, customers_success());
+        assert!(run(&spec, check, &ok, &Expectation::Success, &p).is_empty());
+        let invalid = answer(
+            &spec,
+            OP,
+            400,
+            json!({"error_code": "CBC.0100", "error_msg": "x"}),
+        );
+        assert!(run(
+            &spec,
+            check,
+            &invalid,
+            &Expectation::role(ErrorRole::InvalidParameter),
+            &p
+        )
+        .is_empty());
+        let not_owned = answer(
+            &spec,
+            OperationId::BudgetV1,
+            403,
+            json!({"error_code": "CBC.0150", "error_msg": "x"}),
+        );
+        assert!(run(&spec, check, &not_owned, &Expectation::NotInvalid, &p).is_empty());
+    }
+
+    #[test]
+    fn fires_on_undocumented_or_unexpected_statuses() {
+        let spec = spec();
+        let p = Policies::default();
+        let teapot = answer(&spec, OP, 418, json!({}));
+        let found = run(&spec, check, &teapot, &Expectation::Documented, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].category, Category::StatusCode);
+        assert_eq!(found[0].location, "status");
+        let accepted = answer(&spec, OP, 200, customers_success());
+        assert_eq!(
+            run(
+                &spec,
+                check,
+                &accepted,
+                &Expectation::role(ErrorRole::InvalidParameter),
+                &p
+            )
+            .len(),
+            1
+        );
+        let refused = answer(
+            &spec,
+            OP,
+            400,
+            json!({"error_code": "CBC.0100", "error_msg": "x"}),
+        );
+        assert_eq!(
+            run(&spec, check, &refused, &Expectation::Success, &p).len(),
+            1
+        );
+        let budget_refused = answer(
+            &spec,
+            OperationId::BudgetV1,
+            400,
+            json!({"error_code": "CBC.0100", "error_msg": "x"}),
+        );
+        assert_eq!(
+            run(&spec, check, &budget_refused, &Expectation::NotInvalid, &p).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn lenient_expectations_accept_an_empty_success() {
+        let spec = spec();
+        let p = Policies::default();
+        let empty = answer(
+            &spec,
+            OP,
+            200,
+            json!({"count": 0, "error_code": "CBC.0000", "error_msg": "success", "customer_info_list": []}),
+        );
+        let lenient = Expectation::Role {
+            role: ErrorRole::InvalidParameter,
+            or_empty_success: true,
+        };
+        assert!(run(&spec, check, &empty, &lenient, &p).is_empty());
+        assert_eq!(
+            run(
+                &spec,
+                check,
+                &empty,
+                &Expectation::role(ErrorRole::InvalidParameter),
+                &p
+            )
+            .len(),
+            1
+        );
+    }
+}

@@ -110,6 +110,7 @@ pub struct HttpClient {
     credentials: Arc<TargetCredentials>,
     in_flight: Arc<Semaphore>,
     limits: Limits,
+    log: Option<Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl HttpClient {
@@ -134,7 +135,23 @@ impl HttpClient {
             credentials,
             in_flight: Arc::new(Semaphore::new(limits.concurrency.max(1))),
             limits,
+            log: None,
         })
+    }
+
+    /// Keeps a line (`METHOD path?query`, no host, no credentials) for every request sent, for
+    /// `--request-log`.
+    pub fn with_request_log(mut self) -> Self {
+        self.log = Some(Arc::new(std::sync::Mutex::new(Vec::new())));
+        self
+    }
+
+    /// The logged requests, sorted (concurrency makes the sending order vary; the set does not).
+    pub fn request_log(&self) -> Option<Vec<String>> {
+        let log = self.log.as_ref()?;
+        let mut lines = log.lock().map(|l| l.clone()).unwrap_or_default();
+        lines.sort();
+        Some(lines)
     }
 
     /// The target this client talks to.
@@ -161,6 +178,16 @@ impl HttpClient {
         })?;
         let op = self.spec.operation(request.operation);
         let url = request.url(op, &self.target);
+        if let Some(log) = &self.log {
+            if let Ok(mut lines) = log.lock() {
+                lines.push(format!(
+                    "{} {:?} {}",
+                    request.auth_label(),
+                    request.headers,
+                    request.summary(op)
+                ));
+            }
+        }
         let method =
             reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = self.inner.request(method, &url);

@@ -137,6 +137,15 @@ impl PreparedRequest {
         }
     }
 
+    /// `valid`, `missing` or `wrong`: which credentials the request presents.
+    pub fn auth_label(&self) -> &'static str {
+        match self.auth {
+            AuthMode::Valid => "valid",
+            AuthMode::Missing => "missing",
+            AuthMode::Wrong => "wrong",
+        }
+    }
+
     /// A compact description for trial output (`GET ...?page_size=3`).
     pub fn summary(&self, op: &Operation) -> String {
         let query = self.query_string();

@@ -83,6 +83,8 @@ pub struct RunConfig {
     pub color: bool,
     /// Show a progress bar.
     pub progress: bool,
+    /// Write every request sent (sorted, no credentials) to this file.
+    pub request_log: Option<PathBuf>,
 }
 
 /// What a run ends with.
@@ -134,13 +136,16 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         .map_err(|e| ExitError::Usage(anyhow!("failed to start the async runtime: {e}")))?;
     let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
     let target = Arc::new(target);
-    let client = HttpClient::new(
+    let mut client = HttpClient::new(
         Arc::clone(&spec),
         Arc::clone(&target),
         Arc::new(credentials),
         config.limits,
     )
     .map_err(|e| ExitError::Usage(anyhow!("failed to set up the HTTP client: {e}")))?;
+    if config.request_log.is_some() {
+        client = client.with_request_log();
+    }
     runtime.block_on(preflight(&client, &config.operations))?;
     let progress = progress_bar(config.progress);
     let ctx = Arc::new(RunContext {
@@ -187,6 +192,11 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         notes,
         started.elapsed().as_millis() as u64,
     );
+    if let (Some(path), Some(lines)) = (&config.request_log, ctx.client.request_log()) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(path, text)
+            .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", path.display())))?;
+    }
     for request in &config.reports {
         crate::report::write_file(request, &report).map_err(|e| {
             ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))

@@ -10,6 +10,9 @@ use super::select::SelectOptions;
 use crate::spec::{ErrorRole, MatchKind, Operation, OperationId, PagingRole, ParamLocation};
 use serde_json::Value;
 
+/// Calls answered under the shuffled-records drift.
+static SHUFFLE_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Whether authentication is skipped for `op`.
 pub fn skips_auth(drifts: &DriftSet, op: OperationId) -> bool {
     match op {
@@ -186,7 +189,9 @@ fn success_record_drifts(state: &MockState, op: &Operation, body: &mut Value) {
             }
         }
         if drifts.has(Drift::ShuffledRecords) && records.len() > 1 {
-            let shift = rand::random_range(1..records.len());
+            // Consecutive calls always differ: the shift cycles through 1..len.
+            let call = SHUFFLE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let shift = 1 + call % (records.len() - 1);
             records.rotate_left(shift);
         }
     }

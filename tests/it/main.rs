@@ -6,6 +6,8 @@ mod fixtures;
 mod mock_auth;
 mod mock_behaviour;
 mod mock_hostile;
+mod run_suite;
+mod secrets;
 mod serve_cli;
 mod spec_files;
 mod support;

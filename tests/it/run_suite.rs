@@ -1,0 +1,314 @@
+//! `partner-conformance run` end to end, as a user runs it: against the clean embedded mock (no
+//! findings, exit 0), against each stateful check's drift (it fires) and the clean mock (it stays
+//! quiet), the mutation score over the whole drift catalogue, determinism of a seed, and exit
+//! codes. Each run is a subprocess reading only loopback.
+
+use partner_conformance::mock::DRIFTS;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Command, Output};
+
+/// A finished run: exit code, JSON report, stdout and stderr.
+pub struct RunResult {
+    pub code: i32,
+    pub report: Value,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl RunResult {
+    pub fn categories(&self) -> BTreeSet<String> {
+        self.findings()
+            .map(|f| f["category"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = &Value> {
+        self.report["findings"].as_array().into_iter().flatten()
+    }
+}
+
+/// Runs the binary with `args` plus a JSON report and no regression files.
+pub fn run(args: &[&str]) -> RunResult {
+    let dir = crate::fixtures::tempdir();
+    let report = dir.join("report.json");
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .arg("run")
+        .args(["--no-regressions", "--test-threads", "2"])
+        .arg("--report")
+        .arg(format!("json={}", report.display()))
+        .args(args)
+        .env_remove("HUAWEICLOUD_TOKEN")
+        .env_remove("AICC_TOKEN")
+        .output()
+        .expect("binary runs");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| "null".into());
+    RunResult {
+        code: output.status.code().unwrap_or(-1),
+        report: serde_json::from_str(&text).unwrap_or(Value::Null),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_clean_mock_conforms() {
+    let result = run(&["--seed", "11", "--cases", "64"]);
+    assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+    assert_eq!(result.findings().count(), 0, "{}", result.stdout);
+    assert_eq!(result.report["summary"]["transport_problems"], 0);
+    assert!(result.stdout.contains("No drift"), "{}", result.stdout);
+    let trials = result.report["trials"].as_array().unwrap();
+    assert!(trials.len() >= 20, "{} trials", trials.len());
+    for name in [
+        "generated::customers_v1::valid",
+        "generated::customers_v1::invalid",
+        "stateful::customers_v1::pagination",
+        "stateful::budget_v1::budget_by_association_type",
+    ] {
+        assert!(trials.iter().any(|t| t["name"] == name), "no trial {name}");
+    }
+}
+
+/// Each stateful check stays quiet on the clean mock and fires on the drift it exists for.
+#[test]
+fn every_stateful_check_fires_on_its_drift_and_stays_quiet_otherwise() {
+    let pairs = [
+        ("pagination", "count-is-page-length"),
+        ("pagination", "off-by-one-page"),
+        ("default_page_size", "default-page-size-20"),
+        ("fuzzy_filter", "prefix-only-fuzzy"),
+        ("fuzzy_filter", "case-insensitive-label"),
+        ("enum_filter", "cooperation-type-ignored"),
+        ("time_range_filter", "exclusive-time-range"),
+        ("wire_forms", "empty-means-filter"),
+        ("wire_forms", "quoted-empty-accepted"),
+        ("not_found_empty_list", "not-found-list-absent"),
+        ("idempotent_get", "shuffled-records"),
+        ("auth_required", "credentials-ignored"),
+        ("budget_by_association_type", "budget-for-referral"),
+    ];
+    let checks: BTreeSet<&str> = pairs.iter().map(|(c, _)| *c).collect();
+    let list = checks.iter().copied().collect::<Vec<_>>().join(",");
+    let clean = run(&["--seed", "3", "--cases", "8", "--checks", &list]);
+    assert_eq!(clean.findings().count(), 0, "{}", clean.stdout);
+    for (check, drift) in pairs {
+        // The per-response checks judge the answers the stateful check provokes.
+        let with = format!("{check},status_code_conformance");
+        let result = run(&[
+            "--seed",
+            "3",
+            "--cases",
+            "8",
+            "--checks",
+            &with,
+            "--mock-drift",
+            drift,
+        ]);
+        let trial = result.report["trials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| {
+                t["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with(&format!("::{check}")))
+            })
+            .unwrap_or_else(|| panic!("no trial for {check}"))
+            .clone();
+        assert_eq!(
+            trial["outcome"], "drift",
+            "{check} did not fire on {drift}:\n{}",
+            result.stdout
+        );
+        assert_eq!(result.code, 1);
+    }
+}
+
+/// The mutation score: the suite finds every drift of the catalogue with its expected category,
+/// and nothing on the clean mock.
+#[test]
+fn mutation_score_over_the_whole_drift_catalogue() {
+    let clean = run(&["--seed", "7", "--cases", "24"]);
+    assert_eq!(clean.findings().count(), 0, "clean mock: {}", clean.stdout);
+    let results: Vec<(String, String, BTreeSet<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = DRIFTS
+            .chunks(DRIFTS.len().div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|d| {
+                            let result =
+                                run(&["--seed", "7", "--cases", "24", "--mock-drift", d.name]);
+                            (
+                                d.name.to_string(),
+                                d.category.as_str().to_string(),
+                                result.categories(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let missed: Vec<String> = results
+        .iter()
+        .filter(|(_, expected, found)| !found.contains(expected))
+        .map(|(name, expected, found)| format!("{name}: expected {expected}, found {found:?}"))
+        .collect();
+    let detected = results.len() - missed.len();
+    let line = format!(
+        "mutation score: {detected}/{} drifts detected with their expected category ({:.0}%), 0 findings on the clean mock\n",
+        results.len(),
+        100.0 * detected as f64 / results.len() as f64
+    );
+    // Written past the test harness's capture so `cargo test` always shows it.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    assert!(missed.is_empty(), "{line}missed:\n{}", missed.join("\n"));
+    let categories: BTreeSet<&String> = results.iter().flat_map(|(_, _, found)| found).collect();
+    assert!(
+        categories.len() >= 15,
+        "drifted runs found only {categories:?}"
+    );
+}
+
+#[test]
+fn one_seed_gives_identical_requests() {
+    let dir = crate::fixtures::tempdir();
+    let (a, b) = (dir.join("a.log"), dir.join("b.log"));
+    for log in [&a, &b] {
+        let result = run(&[
+            "--seed",
+            "99",
+            "--cases",
+            "32",
+            "--request-log",
+            log.to_str().unwrap(),
+        ]);
+        assert_eq!(result.code, 0, "{}", result.stdout);
+    }
+    let (a, b) = (
+        std::fs::read_to_string(a).unwrap(),
+        std::fs::read_to_string(b).unwrap(),
+    );
+    assert!(
+        a.lines().count() > 100,
+        "{} requests logged",
+        a.lines().count()
+    );
+    assert_eq!(a, b);
+    let c = crate::fixtures::tempdir().join("c.log");
+    run(&[
+        "--seed",
+        "100",
+        "--cases",
+        "32",
+        "--request-log",
+        c.to_str().unwrap(),
+    ]);
+    assert_ne!(
+        a,
+        std::fs::read_to_string(c).unwrap(),
+        "another seed gives other requests"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_an_unreachable_target_exits_3() {
+    let result = run(&["--checks", "paginaton"]);
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("did you mean `pagination`"),
+        "{}",
+        result.stderr
+    );
+    let result = run(&["--operations", "customers"]);
+    assert_eq!(result.code, 2);
+    let result = run(&["--target", "http://127.0.0.1:9", "--partner-id", "p"]);
+    assert_eq!(
+        result.code, 2,
+        "no credentials in the environment: {}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("HUAWEICLOUD_TOKEN"),
+        "{}",
+        result.stderr
+    );
+    // A port nothing listens on: exit 3 with one sentence.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args([
+            "run",
+            "--no-regressions",
+            "--target",
+            &format!("http://127.0.0.1:{port}"),
+            "--partner-id",
+            "p",
+        ])
+        .env("HUAWEICLOUD_TOKEN", "t")
+        .env("AICC_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("could not reach the target"), "{stderr}");
+}
+
+#[test]
+fn list_and_filters_work_like_libtest() {
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["run", "--no-regressions", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let listed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        listed.contains("stateful::customers_v1::pagination: test"),
+        "{listed}"
+    );
+    let result = run(&[
+        "--cases",
+        "4",
+        "stateful::customers_v1::pagination",
+        "--exact",
+    ]);
+    let trials: Vec<_> = result.report["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].clone())
+        .collect();
+    assert_eq!(
+        trials,
+        vec![Value::from("stateful::customers_v1::pagination")]
+    );
+    let result = run(&[
+        "--cases",
+        "4",
+        "--operations",
+        "aicc_tenant",
+        "--skip",
+        "auth_required",
+    ]);
+    let names: Vec<String> = result.report["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.contains("aicc_tenant") && !n.contains("auth_required")),
+        "{names:?}"
+    );
+}

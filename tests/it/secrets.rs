@@ -1,0 +1,129 @@
+//! Secrets never leak: with known values in every credential variable, nothing the run prints or
+//! writes (stdout, stderr at the most verbose log level, JSON/JUnit/Markdown reports, the request
+//! log) contains them; reproduce lines name the variables instead.
+
+use partner_conformance::mock::{Credentials, Drift, DriftSet, Fixtures, MockServer, MockState};
+use partner_conformance::spec::Spec;
+use std::process::Command;
+use std::sync::Arc;
+
+const TOKEN: &str = "tok-SECRET-4f1d9a7c2b";
+const AICC: &str = "aicc-SECRET-8e2c6b1f0a";
+const AK: &str = "AKSECRET0123456789ZZ";
+const SK: &str = "sk-SECRET-0c9b8a7d6e5f4a3b2c1d";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credential_value_appears_in_any_output_or_artifact() {
+    let spec = Spec::embedded().unwrap();
+    let fixtures = Fixtures::embedded(&spec).unwrap();
+    let lookup = |name: &str| match name {
+        "HUAWEICLOUD_TOKEN" => Some(TOKEN.to_string()),
+        "AICC_TOKEN" => Some(AICC.to_string()),
+        "HUAWEICLOUD_SDK_AK" => Some(AK.to_string()),
+        "HUAWEICLOUD_SDK_SK" => Some(SK.to_string()),
+        _ => None,
+    };
+    let (credentials, _) = Credentials::from_lookup(&spec, lookup);
+    // Drifts make findings (with reproduce lines) on every operation.
+    let state = Arc::new(MockState {
+        spec: Arc::clone(&spec),
+        credentials,
+        fixtures: fixtures.clone(),
+        drifts: DriftSet::new([
+            Drift::CountAsString,
+            Drift::BudgetCurrencyUnknown,
+            Drift::AiccMissingPortalUrl,
+            Drift::CredentialsIgnored,
+        ]),
+    });
+    let server = MockServer::start(state, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = crate::fixtures::tempdir();
+    let artifacts = [
+        ("json", dir.join("r.json")),
+        ("junit", dir.join("r.xml")),
+        ("markdown", dir.join("r.md")),
+    ];
+    let log = dir.join("requests.log");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args([
+            "run",
+            "--no-regressions",
+            "--cases",
+            "16",
+            "--target",
+            &server.base_url(),
+            "--partner-id",
+            &fixtures.partner_id,
+        ])
+        .arg("--request-log")
+        .arg(&log)
+        .env("HUAWEICLOUD_TOKEN", TOKEN)
+        .env("AICC_TOKEN", AICC)
+        .env("HUAWEICLOUD_SDK_AK", AK)
+        .env("HUAWEICLOUD_SDK_SK", SK)
+        .env("PARTNER_CONFORMANCE_LOG", "trace")
+        .env("RUST_LOG", "trace");
+    for (format, path) in &artifacts {
+        command
+            .arg("--report")
+            .arg(format!("{format}={}", path.display()));
+    }
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    server.stop().await;
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "drift expected: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let mut texts = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+        (
+            "request log".to_string(),
+            std::fs::read_to_string(&log).unwrap(),
+        ),
+    ];
+    for (format, path) in &artifacts {
+        texts.push((format.to_string(), std::fs::read_to_string(path).unwrap()));
+    }
+    for (what, text) in &texts {
+        assert!(!text.is_empty(), "{what} is empty");
+        for secret in [TOKEN, AICC, AK, SK] {
+            assert!(!text.contains(secret), "{what} contains a credential value");
+        }
+    }
+    let json = &texts.iter().find(|(w, _)| w == "json").unwrap().1;
+    assert!(
+        json.contains("$HUAWEICLOUD_TOKEN"),
+        "reproduce lines name the variable"
+    );
+    assert!(
+        json.contains("$AICC_TOKEN"),
+        "reproduce lines name the AICC variable"
+    );
+}
+
+#[test]
+fn credentials_are_never_accepted_on_the_command_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["run", "--token", TOKEN])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--token"), "{stderr}");
+    assert!(!stderr.contains(TOKEN), "the refused value is not echoed");
+}
