@@ -28,6 +28,9 @@ pub async fn execute(
     match &trial.kind {
         TrialKind::Scenario(index) => {
             let scenario = &ctx.scenarios[*index];
+            if scenario.mock_data && !ctx.client.target().embedded {
+                return Some("depends on the embedded mock's data".into());
+            }
             let spec = ctx.client.spec();
             let request = scenario.prepare(spec, ctx.client.target());
             match scenario.expectation() {

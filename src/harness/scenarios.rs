@@ -58,6 +58,9 @@ pub struct Scenario {
     /// The ambiguity of `schemas/README.md` it probes, if any.
     #[serde(default)]
     pub ambiguity: Option<String>,
+    /// Whether the expectation holds only for the embedded mock's fixtures.
+    #[serde(default)]
+    pub mock_data: bool,
     /// File name without extension (filled in at load).
     #[serde(skip)]
     pub name: String,

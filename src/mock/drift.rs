@@ -116,6 +116,8 @@ drifts! {
         "budget answers gain budget_type, a field of the new API";
     BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode,
         "an unknown customer gets the association-type error (500) instead of the not-the-partner's error (403)";
+    BudgetResellerNotOwned => "budget-reseller-not-owned", BudgetV1, Consistency,
+        "resellers the customer list returns are answered as not the partner's (403)";
     BudgetCredentialsIgnored => "budget-credentials-ignored", BudgetV1, Auth,
         "budget_v1 answers without checking the token";
     AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format,

@@ -92,6 +92,13 @@ pub fn unknown_customer_role(drifts: &DriftSet) -> ErrorRole {
     }
 }
 
+/// The role answering an eligible customer's budget instead of the budget, under a drift.
+pub fn eligible_customer_role(drifts: &DriftSet) -> Option<ErrorRole> {
+    drifts
+        .has(Drift::BudgetResellerNotOwned)
+        .then_some(ErrorRole::CustomerNotOwned)
+}
+
 /// A budget served for a customer whose association type has none (only under a drift): the
 /// first fixture budget, so its shape stays documented.
 pub fn budget_for_ineligible(drifts: &DriftSet, fixtures: &Fixtures) -> Option<Value> {

@@ -225,7 +225,10 @@ fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result
             .is_some_and(|v| values.iter().any(|ok| ok == v))
     });
     match (&customer.budget, eligible) {
-        (Some(budget), true) => Ok(Value::Object(budget.clone())),
+        (Some(budget), true) => match inject::eligible_customer_role(&state.drifts) {
+            Some(role) => Err(role),
+            None => Ok(Value::Object(budget.clone())),
+        },
         _ => inject::budget_for_ineligible(&state.drifts, fixtures)
             .ok_or(ErrorRole::AssociationTypeNotAllowed),
     }

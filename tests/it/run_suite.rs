@@ -88,6 +88,7 @@ fn every_stateful_check_fires_on_its_drift_and_stays_quiet_otherwise() {
         ("idempotent_get", "shuffled-records"),
         ("auth_required", "credentials-ignored"),
         ("budget_by_association_type", "budget-for-referral"),
+        ("budget_by_association_type", "budget-reseller-not-owned"),
     ];
     let checks: BTreeSet<&str> = pairs.iter().map(|(c, _)| *c).collect();
     let list = checks.iter().copied().collect::<Vec<_>>().join(",");
