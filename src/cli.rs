@@ -115,6 +115,21 @@ pub struct RunArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Accept the drift listed in this baseline file: only new drift fails the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Store this run's findings in FILE (existing entries keep their reasons and expiry dates).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Drop the entries of --baseline that no longer occur.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+    /// Record every scenario's answer (redacted) as an insta snapshot in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Compare every scenario's answer with the recording in DIR; differences are behaviour changes.
+    #[arg(long, value_name = "DIR")]
+    pub against_recording: Option<PathBuf>,
     /// Write every request sent to FILE, one line each, sorted, without credentials.
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
@@ -309,6 +324,11 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         color,
         progress,
         request_log: args.request_log.clone(),
+        record: args.record.clone(),
+        against_recording: args.against_recording.clone(),
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
+        prune_baseline: args.prune_baseline,
     })?;
     if let Some(report) = &outcome.report {
         println!();

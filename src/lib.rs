@@ -7,6 +7,7 @@
 //! SDK-HMAC-SHA256 AK/SK signature both sides use, and [`secret`] keeps credentials out of output.
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod client;

@@ -8,7 +8,7 @@ use super::policy::Policies;
 use super::selection::CheckSelection;
 use super::walk::{Walk, WalkCache};
 use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
-use crate::report::TransportProblem;
+use crate::report::{BehaviourChange, TransportProblem};
 use crate::spec::{DocRef, Operation, OperationId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,12 +64,27 @@ pub fn doc_label(doc: &DocRef) -> String {
     format!("{} · {} · {}", doc.en.file, doc.en.table, doc.en.row)
 }
 
-/// Everything a trial records: findings, transport problems and the number of requests.
+/// Everything a trial records: findings, transport problems, behaviour changes and the number
+/// of requests.
 #[derive(Debug, Default)]
 pub struct Recorder {
     findings: Mutex<Vec<Finding>>,
     transport: Mutex<Vec<TransportProblem>>,
+    changes: Mutex<Vec<BehaviourChange>>,
     requests: AtomicU64,
+}
+
+/// What a recorder held.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Drift.
+    pub findings: Vec<Finding>,
+    /// Requests without a usable answer.
+    pub transport: Vec<TransportProblem>,
+    /// Answers that differ from a recording.
+    pub changes: Vec<BehaviourChange>,
+    /// Requests sent.
+    pub requests: u64,
 }
 
 impl Recorder {
@@ -87,6 +102,13 @@ impl Recorder {
         }
     }
 
+    /// Adds a behaviour change.
+    pub fn change(&self, change: BehaviourChange) {
+        if let Ok(mut all) = self.changes.lock() {
+            all.push(change);
+        }
+    }
+
     /// Counts one request.
     pub fn count_request(&self) {
         self.add_requests(1);
@@ -98,22 +120,18 @@ impl Recorder {
     }
 
     /// Everything recorded, leaving the recorder empty.
-    pub fn take(&self) -> (Vec<Finding>, Vec<TransportProblem>, u64) {
-        let findings = self
-            .findings
-            .lock()
-            .map(|mut f| std::mem::take(&mut *f))
-            .unwrap_or_default();
-        let transport = self
-            .transport
-            .lock()
-            .map(|mut t| std::mem::take(&mut *t))
-            .unwrap_or_default();
-        (
-            findings,
-            transport,
-            self.requests.swap(0, Ordering::Relaxed),
-        )
+    pub fn take(&self) -> Recorded {
+        fn drain<T>(m: &Mutex<Vec<T>>) -> Vec<T> {
+            m.lock()
+                .map(|mut v| std::mem::take(&mut *v))
+                .unwrap_or_default()
+        }
+        Recorded {
+            findings: drain(&self.findings),
+            transport: drain(&self.transport),
+            changes: drain(&self.changes),
+            requests: self.requests.swap(0, Ordering::Relaxed),
+        }
     }
 }
 

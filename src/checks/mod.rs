@@ -28,7 +28,7 @@ mod wire_forms;
 
 pub use auth_required::auth_required;
 pub use budget_link::budget_by_association_type;
-pub use context::{doc_label, Recorder, ResponseContext, StatefulContext};
+pub use context::{doc_label, Recorded, Recorder, ResponseContext, StatefulContext};
 pub use default_value::default_page_size;
 pub use expect::Expectation;
 pub use explain::explain;

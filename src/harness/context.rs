@@ -19,6 +19,10 @@ pub struct TrialResult {
     pub findings: Vec<Finding>,
     /// Requests that got no usable answer.
     pub transport: Vec<TransportProblem>,
+    /// Answers that differ from their recording.
+    pub changes: Vec<crate::report::BehaviourChange>,
+    /// Findings the baseline accepts (not in `findings`).
+    pub accepted: Vec<crate::report::AcceptedFinding>,
     /// Requests sent.
     pub requests: u64,
     /// Wall time.
@@ -48,6 +52,12 @@ pub struct RunContext {
     pub concurrency: usize,
     /// Failing seeds.
     pub regressions: RegressionStore,
+    /// Where scenario answers are recorded (`--record`).
+    pub record: Option<std::path::PathBuf>,
+    /// The recording scenario answers are compared with (`--against-recording`).
+    pub against_recording: Option<std::path::PathBuf>,
+    /// Accepted drift (`--baseline`) and the day its expiry dates are judged against.
+    pub baseline: Option<(crate::baseline::Baseline, chrono::NaiveDate)>,
     /// Hand-written scenarios.
     pub scenarios: Vec<Scenario>,
     /// Results, in completion order.

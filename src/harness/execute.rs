@@ -4,6 +4,7 @@
 
 use super::context::RunContext;
 use super::plan::{PlannedTrial, TrialKind};
+use super::recording;
 use super::regressions::Regression;
 use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulContext, Toggle};
 use crate::client::PreparedRequest;
@@ -33,13 +34,12 @@ pub async fn execute(
             }
             let spec = ctx.client.spec();
             let request = scenario.prepare(spec, ctx.client.target());
-            match scenario.expectation() {
-                Ok(expectation) => {
-                    sctx.send(&request, &expectation).await;
-                    None
-                }
-                Err(error) => Some(error.to_string()),
-            }
+            let expectation = match scenario.expectation() {
+                Ok(expectation) => expectation,
+                Err(error) => return Some(error.to_string()),
+            };
+            let answer = sctx.send(&request, &expectation).await?;
+            compare_with_recordings(ctx, &sctx, scenario, &request, &answer)
         }
         TrialKind::Generated(polarity) => {
             let op = ctx.client.spec().operation(trial.operation);
@@ -72,6 +72,53 @@ pub async fn execute(
             None
         }
     }
+}
+
+/// Records a scenario's answer (`--record`) and compares it with the recording
+/// (`--against-recording`); returns why the comparison could not be made, if it could not.
+fn compare_with_recordings(
+    ctx: &RunContext,
+    sctx: &StatefulContext<'_>,
+    scenario: &super::Scenario,
+    request: &PreparedRequest,
+    answer: &crate::client::Exchange,
+) -> Option<String> {
+    let op = scenario.operation.as_str();
+    let value = recording::snapshot_value(answer);
+    if let Some(dir) = &ctx.record {
+        let path = recording::snapshot_path(dir, op, &scenario.name);
+        let info = request.summary(ctx.client.spec().operation(scenario.operation));
+        if let Err(error) = recording::write(&path, &scenario.description, &info, &value) {
+            return Some(format!("could not record to {}: {error}", path.display()));
+        }
+    }
+    let dir = ctx.against_recording.as_ref()?;
+    let path = recording::snapshot_path(dir, op, &scenario.name);
+    let recorded = match recording::read(&path) {
+        Ok(Some(recorded)) => recorded,
+        Ok(None) => return Some(format!("no recording at {}", path.display())),
+        Err(error) => return Some(error),
+    };
+    let locations = recording::differences(&recorded, &value);
+    if !locations.is_empty() {
+        let short = |v: &serde_json::Value| {
+            let text = v.to_string();
+            if text.chars().count() > 200 {
+                format!("{}…", text.chars().take(200).collect::<String>())
+            } else {
+                text
+            }
+        };
+        sctx.recorder.change(crate::report::BehaviourChange {
+            operation: scenario.operation,
+            trial: sctx.trial.clone(),
+            locations: locations.into_iter().take(10).collect(),
+            recorded: short(&recorded),
+            observed: short(&value),
+            reproduce: sctx.curl(request),
+        });
+    }
+    None
 }
 
 fn stateful_context<'a>(
@@ -129,9 +176,9 @@ async fn send_case(
     sctx.send(&request, &expectation_for(op, case, &ctx.policies))
         .await;
     ctx.progress.inc(1);
-    let (findings, transport, requests) = recorder.take();
-    trial.recorder.add_requests(requests);
-    (findings, transport)
+    let recorded = recorder.take();
+    trial.recorder.add_requests(recorded.requests);
+    (recorded.findings, recorded.transport)
 }
 
 /// Sends cases concurrently; shrinks a few failing ones and keeps their seeds when `keep`.

@@ -6,6 +6,7 @@
 mod context;
 mod execute;
 mod plan;
+mod recording;
 mod regressions;
 mod scenarios;
 
@@ -18,14 +19,16 @@ pub use scenarios::{
     ScenarioError,
 };
 
+use crate::baseline::{fingerprint, Baseline, Verdict};
 use crate::checks::{Category, CheckSelection, Finding, Policies, Recorder, WalkCache};
 use crate::client::{HttpClient, Limits, PreparedRequest, Target, TargetCredentials};
 use crate::exit::{self, ExitError};
 use crate::mock::{Credentials, Fixtures, MockServer, MockState};
+use crate::report::{AcceptedFinding, BaselineEntryNote, BaselineSummary};
 use crate::report::{Report, ReportRequest, Summary, TrialOutcome, TrialRecord};
 use crate::spec::{ErrorRole, OperationId, Spec};
 use anyhow::anyhow;
-use libtest_mimic::{Failed, Trial};
+use libtest_mimic::{Completion, Failed, Trial};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -85,6 +88,16 @@ pub struct RunConfig {
     pub progress: bool,
     /// Write every request sent (sorted, no credentials) to this file.
     pub request_log: Option<PathBuf>,
+    /// Record the scenarios' answers in this directory.
+    pub record: Option<PathBuf>,
+    /// Compare the scenarios' answers with the recording in this directory.
+    pub against_recording: Option<PathBuf>,
+    /// Accept the findings of this baseline file.
+    pub baseline: Option<PathBuf>,
+    /// Store this run's findings in this baseline file (merged with it when it exists).
+    pub write_baseline: Option<PathBuf>,
+    /// Drop the resolved entries of `baseline` from the file.
+    pub prune_baseline: bool,
 }
 
 /// What a run ends with.
@@ -102,6 +115,11 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
     let spec = Arc::clone(&config.spec);
     let scenarios = scenarios::load_embedded().map_err(|e| ExitError::Usage(e.into()))?;
     let store = RegressionStore::new(config.regressions.clone());
+    let today = chrono::Local::now().date_naive();
+    let baseline = match &config.baseline {
+        Some(path) => Some(Baseline::load(path).map_err(|e| ExitError::Usage(e.into()))?),
+        None => None,
+    };
     let mut kept = BTreeMap::new();
     for &op in &config.operations {
         let entries = store.load(op).map_err(|e| ExitError::Usage(anyhow!(e)))?;
@@ -158,6 +176,9 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         cases: config.cases,
         concurrency: config.limits.concurrency,
         regressions: store,
+        record: config.record.clone(),
+        against_recording: config.against_recording.clone(),
+        baseline: baseline.clone().map(|b| (b, today)),
         scenarios,
         results: Mutex::new(Vec::new()),
         progress,
@@ -184,7 +205,7 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
                 .into(),
         );
     }
-    let report = build_report(
+    let mut report = build_report(
         &config,
         target.label(),
         &planned,
@@ -192,6 +213,7 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         notes,
         started.elapsed().as_millis() as u64,
     );
+    settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
     if let (Some(path), Some(lines)) = (&config.request_log, ctx.client.request_log()) {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         std::fs::write(path, text)
@@ -328,34 +350,70 @@ fn progress_bar(show: bool) -> indicatif::ProgressBar {
 fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
     let ctx = Arc::clone(ctx);
     let name = planned.name.clone();
-    Trial::test(name, move || {
+    Trial::ignorable_test(name, move || {
         let started = Instant::now();
         let recorder = Recorder::default();
         let skip_reason = ctx
             .runtime
             .block_on(execute::execute(&ctx, &planned, &recorder));
-        let (findings, transport, requests) = recorder.take();
-        let message = failure_message(&findings, transport.len());
+        let recorded = recorder.take();
+        let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
+        let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len());
+        let completion = match (&skip_reason, accepted.is_empty()) {
+            (Some(reason), _) => Completion::ignored_with(reason),
+            (None, false) => Completion::ignored_with(format!(
+                "{} findings accepted by the baseline",
+                accepted.len()
+            )),
+            (None, true) => Completion::Completed,
+        };
         if let Ok(mut results) = ctx.results.lock() {
             results.push(TrialResult {
                 planned,
                 findings,
-                transport,
-                requests,
+                transport: recorded.transport,
+                changes: recorded.changes,
+                accepted,
+                requests: recorded.requests,
                 duration: started.elapsed(),
                 skip_reason,
             });
         }
         match message {
-            None => Ok(()),
+            None => Ok(completion),
             Some(message) => Err(Failed::from(message)),
         }
     })
 }
 
-/// The libtest failure message: a line per distinct finding (at most ten), then transport.
-fn failure_message(findings: &[Finding], transport: usize) -> Option<String> {
-    if findings.is_empty() && transport == 0 {
+/// Splits findings into new ones and those the baseline accepts.
+fn split_accepted(
+    baseline: Option<&(Baseline, chrono::NaiveDate)>,
+    findings: Vec<Finding>,
+) -> (Vec<Finding>, Vec<AcceptedFinding>) {
+    let Some((baseline, today)) = baseline else {
+        return (findings, Vec::new());
+    };
+    let applied = baseline.apply(&findings, *today);
+    let mut new = Vec::new();
+    let mut accepted = Vec::new();
+    for (finding, verdict) in findings.into_iter().zip(applied.verdicts) {
+        match verdict {
+            Verdict::New => new.push(finding),
+            Verdict::Accepted { reason } => accepted.push(AcceptedFinding {
+                fingerprint: fingerprint(&finding),
+                finding,
+                reason,
+            }),
+        }
+    }
+    (new, accepted)
+}
+
+/// The libtest failure message: a line per distinct finding (at most ten), then behaviour
+/// changes and transport.
+fn failure_message(findings: &[Finding], transport: usize, changes: usize) -> Option<String> {
+    if findings.is_empty() && transport == 0 && changes == 0 {
         return None;
     }
     let mut lines: Vec<String> = Vec::new();
@@ -403,14 +461,22 @@ fn build_report(
     });
     let mut findings = Vec::new();
     let mut transport = Vec::new();
+    let mut changes = Vec::new();
+    let mut accepted = Vec::new();
     let mut trials = Vec::new();
     let mut requests = 0;
     for result in results {
         requests += result.requests;
         let finding_ids = (findings.len()..findings.len() + result.findings.len()).collect();
         let transport_ids = (transport.len()..transport.len() + result.transport.len()).collect();
+        let change_ids = (changes.len()..changes.len() + result.changes.len()).collect();
+        let accepted_ids = (accepted.len()..accepted.len() + result.accepted.len()).collect();
         let outcome = if !result.findings.is_empty() {
             TrialOutcome::Drift
+        } else if !result.changes.is_empty() {
+            TrialOutcome::Changed
+        } else if !result.accepted.is_empty() {
+            TrialOutcome::Accepted
         } else if !result.transport.is_empty() {
             TrialOutcome::Transport
         } else if result.skip_reason.is_some() {
@@ -420,6 +486,8 @@ fn build_report(
         };
         findings.extend(result.findings);
         transport.extend(result.transport);
+        changes.extend(result.changes);
+        accepted.extend(result.accepted);
         trials.push(TrialRecord {
             name: result.planned.name,
             operation: Some(result.planned.operation),
@@ -428,6 +496,8 @@ fn build_report(
             duration_ms: result.duration.as_millis() as u64,
             findings: finding_ids,
             transport: transport_ids,
+            accepted: accepted_ids,
+            changes: change_ids,
             skip_reason: result.skip_reason,
         });
     }
@@ -445,7 +515,7 @@ fn build_report(
             .unwrap_or_default();
         *outcomes.entry(key).or_default() += 1;
     }
-    let exit_code = if !findings.is_empty() {
+    let exit_code = if !findings.is_empty() || !changes.is_empty() {
         exit::DRIFT
     } else if requests > 0 && transport.len() as u64 >= requests {
         exit::TARGET_UNUSABLE
@@ -464,12 +534,77 @@ fn build_report(
             by_category,
             by_operation,
             transport_problems: transport.len() as u64,
+            accepted: accepted.len() as u64,
+            behaviour_changes: changes.len() as u64,
             duration_ms,
             notes,
             exit_code,
         },
         findings,
         transport,
+        accepted,
+        behaviour_changes: changes,
+        baseline: None,
         trials,
     }
+}
+
+/// Every finding of a report, new and accepted, in report order.
+fn all_findings(report: &Report) -> Vec<Finding> {
+    report
+        .findings
+        .iter()
+        .cloned()
+        .chain(report.accepted.iter().map(|a| a.finding.clone()))
+        .collect()
+}
+
+/// Fills in what the baseline did, and writes or prunes baseline files as asked.
+fn settle_baseline(
+    config: &RunConfig,
+    baseline: Option<&Baseline>,
+    today: chrono::NaiveDate,
+    report: &mut Report,
+) -> Result<(), ExitError> {
+    let all = all_findings(report);
+    if let (Some(path), Some(baseline)) = (&config.baseline, baseline) {
+        let applied = baseline.apply(&all, today);
+        let note = |e: &crate::baseline::Entry| BaselineEntryNote {
+            fingerprint: e.fingerprint.clone(),
+            reason: e.reason.clone(),
+            expires: e.expires.map(|d| d.to_string()),
+        };
+        report.baseline = Some(BaselineSummary {
+            file: path.display().to_string(),
+            accepted: report.accepted.len() as u64,
+            resolved: applied.resolved.iter().map(note).collect(),
+            expired: applied.expired.iter().map(note).collect(),
+        });
+        if config.prune_baseline && !applied.resolved.is_empty() {
+            baseline
+                .pruned(&applied)
+                .save(path)
+                .map_err(|e| ExitError::Usage(e.into()))?;
+            report.summary.notes.push(format!(
+                "--prune-baseline: {} resolved entries dropped from {}",
+                applied.resolved.len(),
+                path.display()
+            ));
+        }
+    }
+    if let Some(path) = &config.write_baseline {
+        let existing = if path.exists() {
+            Baseline::load(path).map_err(|e| ExitError::Usage(e.into()))?
+        } else {
+            Baseline::default()
+        };
+        let written = existing.merged_with(&all);
+        written.save(path).map_err(|e| ExitError::Usage(e.into()))?;
+        report.summary.notes.push(format!(
+            "--write-baseline: {} entries in {}",
+            written.entries.len(),
+            path.display()
+        ));
+    }
+    Ok(())
 }

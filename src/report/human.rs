@@ -25,6 +25,8 @@ pub fn write_human(report: &Report, color: bool) -> String {
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     push_findings(&mut out, &report.findings);
+    push_changes(&mut out, report);
+    push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport, paint);
     push_notes(&mut out, &report.summary.notes);
     out.push('\n');
@@ -147,6 +149,19 @@ fn verdict_line(report: &Report, paint: Paint) -> String {
             format!("No drift found, but the target was unusable: {operations_run}, {context}.");
         return paint.yellow(&line);
     }
+    if report.findings.is_empty() && !report.behaviour_changes.is_empty() {
+        let line = format!(
+            "No drift, but {} against the recording: {operations_run}, {context}.",
+            plural(report.behaviour_changes.len(), "behaviour change")
+        );
+        return paint.red(&line);
+    }
+    if report.findings.is_empty() && !report.accepted.is_empty() {
+        let accepted = plural(report.accepted.len(), "finding");
+        return paint.green(&format!(
+            "No new drift ({accepted} accepted by the baseline): {operations_run}, {context}."
+        ));
+    }
     if report.findings.is_empty() {
         return paint.green(&format!("No drift: {operations_run}, {context}."));
     }
@@ -192,6 +207,59 @@ fn push_findings(out: &mut String, findings: &[Finding]) {
                 let _ = writeln!(out, "    ... {hidden} more (see --report json=PATH)");
             }
         }
+    }
+}
+
+/// Behaviour changes against a recording: not drift, but not what the target did before.
+fn push_changes(out: &mut String, report: &Report) {
+    if report.behaviour_changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nBehaviour changes against the recording (not spec drift): {}",
+        report.behaviour_changes.len()
+    );
+    for change in &report.behaviour_changes {
+        let _ = writeln!(out, "  {} {}", change.operation, clean(&change.trial));
+        push_field(out, "changed", &change.locations.join(", "));
+        push_field(out, "recorded", &change.recorded);
+        push_field(out, "observed", &change.observed);
+        push_field(out, "reproduce", &change.reproduce);
+    }
+}
+
+/// What the baseline accepted, resolved and let expire.
+fn push_baseline(out: &mut String, report: &Report) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let fingerprints: BTreeSet<&str> = report
+        .accepted
+        .iter()
+        .map(|a| a.fingerprint.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nBaseline {}: {} accepted ({})",
+        clean(&baseline.file),
+        plural(report.accepted.len(), "finding"),
+        plural(fingerprints.len(), "entry")
+    );
+    for note in &baseline.resolved {
+        let _ = writeln!(
+            out,
+            "  resolved (no longer occurs; --prune-baseline drops it): {}",
+            clean(&note.fingerprint)
+        );
+    }
+    for note in &baseline.expired {
+        let _ = writeln!(
+            out,
+            "  expired on {} (its findings count as new): {}",
+            note.expires.as_deref().unwrap_or("?"),
+            clean(&note.fingerprint)
+        );
     }
 }
 
@@ -405,6 +473,8 @@ pub(super) mod fixture {
             duration_ms: 1500,
             findings,
             transport,
+            accepted: Vec::new(),
+            changes: Vec::new(),
             skip_reason: (outcome == TrialOutcome::Skipped)
                 .then(|| "no fixture for this target".to_string()),
         }
@@ -424,12 +494,17 @@ pub(super) mod fixture {
                 by_category: BTreeMap::new(),
                 by_operation: BTreeMap::new(),
                 transport_problems: 0,
+                accepted: 0,
+                behaviour_changes: 0,
                 duration_ms: 0,
                 notes: Vec::new(),
                 exit_code: 0,
             },
             findings: Vec::new(),
             transport: Vec::new(),
+            accepted: Vec::new(),
+            behaviour_changes: Vec::new(),
+            baseline: None,
             trials: Vec::new(),
         }
     }

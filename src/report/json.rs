@@ -39,7 +39,18 @@ mod tests {
     #[test]
     fn top_level_keys_are_exactly_the_model() {
         let value: Value = serde_json::from_str(&write_json(&sample_report())).unwrap();
-        assert_eq!(keys(&value), ["summary", "findings", "transport", "trials"]);
+        assert_eq!(
+            keys(&value),
+            [
+                "summary",
+                "findings",
+                "transport",
+                "accepted",
+                "behaviour_changes",
+                "baseline",
+                "trials"
+            ]
+        );
     }
 
     #[test]

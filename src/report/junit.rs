@@ -78,10 +78,14 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
     let broken = trial.outcome == TrialOutcome::Transport || !transport.is_empty();
     let status = if drift {
         failure(&findings)
+    } else if trial.outcome == TrialOutcome::Changed {
+        changed(report, trial)
     } else if broken {
         error(&transport)
     } else if trial.outcome == TrialOutcome::Skipped {
         skipped(trial)
+    } else if trial.outcome == TrialOutcome::Accepted {
+        accepted(report, trial)
     } else {
         TestCaseStatus::success()
     };
@@ -93,6 +97,60 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
         case.set_system_err(transport_text(&transport));
     }
     case
+}
+
+/// Drift the baseline accepts is `<skipped>`, never passed: the trial did not conform.
+fn accepted(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
+    let accepted: Vec<_> = trial
+        .accepted
+        .iter()
+        .filter_map(|&i| report.accepted.get(i))
+        .collect();
+    let mut status = TestCaseStatus::skipped();
+    let reasons: Vec<&str> = accepted
+        .iter()
+        .filter_map(|a| a.reason.as_deref())
+        .collect();
+    let mut message = format!(
+        "{} accepted by the baseline",
+        plural(accepted.len(), "finding")
+    );
+    if !reasons.is_empty() {
+        message.push_str(": ");
+        message.push_str(&reasons.join("; "));
+    }
+    status.set_message(message);
+    status
+}
+
+/// A behaviour change against a recording is a `<failure>` of type `behaviour_change`.
+fn changed(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
+    let changes: Vec<_> = trial
+        .changes
+        .iter()
+        .filter_map(|&i| report.behaviour_changes.get(i))
+        .collect();
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status.set_type("behaviour_change");
+    status.set_message(format!(
+        "answer differs from the recording: {}",
+        changes
+            .iter()
+            .flat_map(|c| c.locations.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let text: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "recorded: {}\nobserved: {}\nreproduce: {}",
+                c.recorded, c.observed, c.reproduce
+            )
+        })
+        .collect();
+    status.set_description(text.join("\n\n"));
+    status
 }
 
 /// A `<failure>`: message "N findings: categories", type the most severe category.

@@ -29,14 +29,75 @@ pub fn write_markdown(report: &Report) -> String {
             push_operation(&mut out, operation, &findings);
         }
     }
+    push_changes(&mut out, report);
+    push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport);
     push_notes(&mut out, &report.summary.notes);
     out
 }
 
+/// Behaviour changes against a recording, apart from drift.
+fn push_changes(out: &mut String, report: &Report) {
+    if report.behaviour_changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "#### Behaviour changes against the recording (not spec drift)\n"
+    );
+    let _ = writeln!(out, "| scenario | changed | recorded | observed |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for change in &report.behaviour_changes {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            text_cell(&change.trial),
+            text_cell(&change.locations.join(", ")),
+            text_cell(&change.recorded),
+            text_cell(&change.observed)
+        );
+    }
+    out.push('\n');
+}
+
+/// What the baseline accepted, resolved and let expire.
+fn push_baseline(out: &mut String, report: &Report) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "#### Baseline `{}`: {} accepted\n",
+        baseline.file.replace('`', "'"),
+        plural(report.accepted.len(), "finding")
+    );
+    for note in &baseline.resolved {
+        let _ = writeln!(
+            out,
+            "- resolved (no longer occurs): {}",
+            text_cell(&note.fingerprint)
+        );
+    }
+    for note in &baseline.expired {
+        let _ = writeln!(
+            out,
+            "- expired {}: {}",
+            text_cell(note.expires.as_deref().unwrap_or("?")),
+            text_cell(&note.fingerprint)
+        );
+    }
+    out.push('\n');
+}
+
 /// The heading's verdict: the finding count, or why there is none.
 fn verdict(report: &Report) -> String {
     match (report.findings.len(), report.summary.exit_code) {
+        (0, _) if !report.behaviour_changes.is_empty() => {
+            format!(
+                "no drift, {} against the recording",
+                plural(report.behaviour_changes.len(), "behaviour change")
+            )
+        }
         (0, exit::TARGET_UNUSABLE) => "no drift found, but the target was unusable".to_string(),
         (0, _) => "no drift".to_string(),
         (n, _) => plural(n, "finding"),
@@ -49,17 +110,21 @@ fn run_line(report: &Report) -> String {
     let outcomes = [
         (TrialOutcome::Passed, "passed"),
         (TrialOutcome::Drift, "drift"),
+        (TrialOutcome::Accepted, "accepted"),
+        (TrialOutcome::Changed, "changed"),
         (TrialOutcome::Transport, "transport"),
         (TrialOutcome::Skipped, "skipped"),
     ]
     .iter()
-    .map(|(outcome, label)| {
+    .filter_map(|(outcome, label)| {
         let n = report
             .trials
             .iter()
             .filter(|t| t.outcome == *outcome)
             .count();
-        format!("{n} {label}")
+        // Outcomes only some runs have (baseline, recording) are shown when they occur.
+        let optional = matches!(outcome, TrialOutcome::Accepted | TrialOutcome::Changed);
+        (n > 0 || !optional).then(|| format!("{n} {label}"))
     })
     .collect::<Vec<_>>()
     .join(", ");

@@ -12,7 +12,10 @@ pub use human::write_human;
 pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::write_markdown;
-pub use model::{Report, Summary, TransportProblem, TrialOutcome, TrialRecord};
+pub use model::{
+    AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
+    TransportProblem, TrialOutcome, TrialRecord,
+};
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -24,14 +24,72 @@ pub struct TransportProblem {
     pub reproduce: String,
 }
 
+/// A scenario whose answer differs from its recording (`--against-recording`): a change of
+/// behaviour where the documentation is silent or ambiguous, reported apart from spec drift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BehaviourChange {
+    /// The operation called.
+    pub operation: OperationId,
+    /// The trial (scenario) that saw it.
+    pub trial: String,
+    /// Where the answers differ (`status`, `body.count`...), at most ten.
+    pub locations: Vec<String>,
+    /// The recorded answer, shortened.
+    pub recorded: String,
+    /// The answer now, shortened.
+    pub observed: String,
+    /// A curl command reproducing the request.
+    pub reproduce: String,
+}
+
+/// A finding the baseline accepts: shown, counted, but not failing the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcceptedFinding {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Its fingerprint (the baseline key).
+    pub fingerprint: String,
+    /// The baseline entry's reason, if it has one.
+    pub reason: Option<String>,
+}
+
+/// A baseline entry that matched nothing (resolved) or no longer accepts (expired).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineEntryNote {
+    /// The fingerprint.
+    pub fingerprint: String,
+    /// The entry's reason.
+    pub reason: Option<String>,
+    /// The entry's expiry date (YYYY-MM-DD).
+    pub expires: Option<String>,
+}
+
+/// What the baseline did in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline file.
+    pub file: String,
+    /// Findings accepted.
+    pub accepted: u64,
+    /// Entries that matched no finding: the drift is gone.
+    pub resolved: Vec<BaselineEntryNote>,
+    /// Entries past their expiry date: their findings count as new.
+    pub expired: Vec<BaselineEntryNote>,
+}
+
 /// How a trial ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrialOutcome {
     /// Every check held.
     Passed,
-    /// At least one finding.
+    /// At least one new finding.
     Drift,
+    /// Findings, all accepted by the baseline.
+    Accepted,
+    /// No finding, but the answer differs from its recording.
+    Changed,
     /// No finding, but at least one request failed at transport.
     Transport,
     /// Not run (filtered out, or nothing to check against this target).
@@ -56,6 +114,10 @@ pub struct TrialRecord {
     pub findings: Vec<usize>,
     /// Indices into [`Report::transport`].
     pub transport: Vec<usize>,
+    /// Indices into [`Report::accepted`].
+    pub accepted: Vec<usize>,
+    /// Indices into [`Report::behaviour_changes`].
+    pub changes: Vec<usize>,
     /// Why it was skipped, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
@@ -84,6 +146,10 @@ pub struct Summary {
     pub by_operation: BTreeMap<OperationId, u64>,
     /// Number of transport problems.
     pub transport_problems: u64,
+    /// Findings the baseline accepted.
+    pub accepted: u64,
+    /// Behaviour changes against a recording.
+    pub behaviour_changes: u64,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
     /// Settings a reader needs to interpret the findings (policies, `--insecure`...).
@@ -97,10 +163,16 @@ pub struct Summary {
 pub struct Report {
     /// Totals.
     pub summary: Summary,
-    /// Drift.
+    /// New drift: what fails the run.
     pub findings: Vec<Finding>,
     /// Not drift.
     pub transport: Vec<TransportProblem>,
+    /// Drift accepted by the baseline.
+    pub accepted: Vec<AcceptedFinding>,
+    /// Changes against a recording.
+    pub behaviour_changes: Vec<BehaviourChange>,
+    /// What the baseline did, when one was given.
+    pub baseline: Option<BaselineSummary>,
     /// One record per trial, in run order.
     pub trials: Vec<TrialRecord>,
 }

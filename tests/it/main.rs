@@ -1,6 +1,7 @@
 //! The one integration test binary (a 2-core CI links it once). Each module covers one part of
 //! the product; `support` holds the loopback mock harness they share.
 
+mod baseline_recording;
 mod documented_constraints;
 mod fixtures;
 mod mock_auth;
