@@ -47,6 +47,8 @@ pub enum ListWhat {
     Operations,
     /// Every drift the mock can inject, with the category the suite must report for it.
     Drifts,
+    /// Every transport fault a fault server can make, with how the suite classifies it.
+    Faults,
 }
 
 /// Arguments of `run`.
@@ -106,6 +108,13 @@ pub struct RunArgs {
     /// Make the embedded mock inject a named drift (repeatable; see `list drifts`).
     #[arg(long = "mock-drift", value_name = "NAME")]
     pub mock_drifts: Vec<crate::mock::Drift>,
+    /// Replace the embedded mock with a server making a transport fault (see `list faults`).
+    #[arg(
+        long = "mock-fault",
+        value_name = "NAME",
+        conflicts_with = "mock_drifts"
+    )]
+    pub mock_fault: Option<crate::mock::Fault>,
     /// Where failing seeds are kept and replayed from (default: cases/regressions when ./cases exists).
     #[arg(long, value_name = "DIR")]
     pub regressions: Option<PathBuf>,
@@ -156,6 +165,9 @@ pub struct ServeArgs {
     /// Inject a named drift (repeatable; see `partner-conformance list drifts`).
     #[arg(long = "drift", value_name = "NAME")]
     pub drifts: Vec<crate::mock::Drift>,
+    /// Serve a transport fault on every connection instead of the mock (see `list faults`).
+    #[arg(long, value_name = "NAME", conflicts_with = "drifts")]
+    pub fault: Option<crate::mock::Fault>,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -211,6 +223,14 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 ));
             }
         }
+        ListWhat::Faults => {
+            for fault in crate::mock::FAULTS {
+                out.push_str(&format!(
+                    "{:<15} {:<15} {}\n",
+                    fault.name, fault.kind, fault.description
+                ));
+            }
+        }
         ListWhat::Operations => {
             for op in spec.operations() {
                 out.push_str(&format!(
@@ -249,6 +269,7 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
             TargetChoice::Embedded {
                 fixtures: args.fixtures.clone(),
                 drifts: crate::mock::DriftSet::new(args.mock_drifts.iter().copied()),
+                fault: args.mock_fault,
             }
         }
         Some(bss) => {
@@ -383,6 +404,17 @@ fn serve(args: ServeArgs) -> Result<i32, ExitError> {
         let signals = crate::mock::ShutdownSignals::install()
             .context("failed to install signal handlers")
             .map_err(ExitError::Usage)?;
+        if let Some(fault) = args.fault {
+            println!("partner-conformance fault server listening on http://{addr}");
+            println!(
+                "fault {fault}: {} (every connection)",
+                fault.info().description
+            );
+            println!("stop with Ctrl-C");
+            crate::mock::serve_fault(listener, fault, signals.wait()).await;
+            eprintln!("partner-conformance fault server stopped");
+            return Ok(crate::exit::SUCCESS);
+        }
         print_banner(&spec, addr, &fixtures, &credentials, &sources);
         for drift in &args.drifts {
             println!("injecting drift {drift}: {}", drift.info().description);

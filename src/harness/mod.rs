@@ -43,6 +43,8 @@ pub enum TargetChoice {
         fixtures: Option<PathBuf>,
         /// `--mock-drift`: deviations the embedded mock makes.
         drifts: crate::mock::DriftSet,
+        /// `--mock-fault`: a transport fault served instead of the mock.
+        fault: Option<crate::mock::Fault>,
     },
     /// An endpoint given with `--target`.
     External {
@@ -164,7 +166,28 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    runtime.block_on(preflight(&client, &config.operations))?;
+    if let Err(unusable) = runtime.block_on(preflight(&client, &config.operations)) {
+        let mut report = build_report(
+            &config,
+            target.label(),
+            &[],
+            Vec::new(),
+            vec![unusable.sentence.clone()],
+            started.elapsed().as_millis() as u64,
+        );
+        report.summary.transport_problems = unusable.problems.len() as u64;
+        report.transport = unusable.problems;
+        report.summary.exit_code = exit::TARGET_UNUSABLE;
+        for request in &config.reports {
+            crate::report::write_file(request, &report).map_err(|e| {
+                ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
+            })?;
+        }
+        if let Some(mock) = mock {
+            runtime.block_on(mock.stop());
+        }
+        return Err(ExitError::TargetUnusable(anyhow!(unusable.sentence)));
+    }
     let progress = progress_bar(config.progress);
     let ctx = Arc::new(RunContext {
         runtime,
@@ -237,7 +260,11 @@ async fn start_target(
     choice: &TargetChoice,
 ) -> Result<(Target, TargetCredentials, Option<MockServer>), ExitError> {
     match choice {
-        TargetChoice::Embedded { fixtures, drifts } => {
+        TargetChoice::Embedded {
+            fixtures,
+            drifts,
+            fault,
+        } => {
             let fixtures = match fixtures {
                 Some(path) => Fixtures::from_file(spec, path),
                 None => Fixtures::embedded(spec),
@@ -254,9 +281,12 @@ async fn start_target(
                 fixtures,
                 drifts: drifts.clone(),
             });
-            let server = MockServer::start(state, ([127, 0, 0, 1], 0).into())
-                .await
-                .map_err(|e| ExitError::Usage(anyhow!("failed to start the embedded mock: {e}")))?;
+            let loopback = ([127, 0, 0, 1], 0).into();
+            let server = match fault {
+                Some(fault) => MockServer::start_fault(*fault, loopback).await,
+                None => MockServer::start(state, loopback).await,
+            }
+            .map_err(|e| ExitError::Usage(anyhow!("failed to start the embedded mock: {e}")))?;
             let base = server.base_url();
             Ok((
                 Target {
@@ -289,17 +319,35 @@ async fn start_target(
     }
 }
 
-/// One request per operation before the run: a target that cannot be reached, or that refuses
-/// every credential, ends the run with exit 3 and one sentence.
-async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<(), ExitError> {
+/// Why a target cannot be used, with what the preflight saw.
+struct Unusable {
+    sentence: String,
+    problems: Vec<crate::report::TransportProblem>,
+}
+
+/// One request per operation before the run: a target that cannot be reached, that answers
+/// nothing usable, or that refuses every credential ends the run with exit 3 and one sentence.
+async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<(), Unusable> {
     let spec = client.spec();
-    let mut transport = Vec::new();
+    let mut problems = Vec::new();
     let mut refused = 0;
     for &op in operations {
         let operation = spec.operation(op);
         let request = PreparedRequest::new(operation, client.target());
         match client.send(&request).await {
-            Err(error) => transport.push(format!("{op}: {}", error.message)),
+            Err(error) => problems.push(crate::report::TransportProblem {
+                operation: op,
+                trial: "preflight".into(),
+                kind: error.kind.as_str().into(),
+                message: error.message.clone(),
+                status: error.status,
+                reproduce: crate::client::curl_line(
+                    &request,
+                    operation,
+                    client.target(),
+                    client.credentials(),
+                ),
+            }),
             Ok(answer) => {
                 let unauthenticated = operation
                     .error_for(ErrorRole::Unauthenticated)
@@ -310,24 +358,41 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
             }
         }
     }
-    if !operations.is_empty() && transport.len() == operations.len() {
-        return Err(ExitError::TargetUnusable(anyhow!(
-            "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
-            client.target().label(),
-            transport[0]
-        )));
+    if operations.is_empty() {
+        return Ok(());
     }
-    if !operations.is_empty() && refused + transport.len() == operations.len() {
+    if problems.len() == operations.len() {
+        let first = &problems[0];
+        let sentence = if first.kind == "connect" {
+            format!(
+                "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
+                client.target().label(),
+                first.message
+            )
+        } else {
+            format!(
+                "the target ({}) gave no usable answer to any operation ({}: {}): it is up but broken, or not the API",
+                client.target().label(),
+                first.kind,
+                first.message
+            )
+        };
+        return Err(Unusable { sentence, problems });
+    }
+    if refused + problems.len() == operations.len() {
         let variables: Vec<&str> = operations
             .iter()
             .map(|op| spec.operation(*op).meta.token_env.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        return Err(ExitError::TargetUnusable(anyhow!(
-            "the target refused the credentials of every operation: check {}",
-            variables.join(", ")
-        )));
+        return Err(Unusable {
+            sentence: format!(
+                "the target refused the credentials of every operation: check {}",
+                variables.join(", ")
+            ),
+            problems,
+        });
     }
     Ok(())
 }

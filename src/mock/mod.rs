@@ -7,6 +7,7 @@
 
 mod auth;
 mod drift;
+mod fault;
 mod fixtures;
 mod inject;
 mod request;
@@ -18,6 +19,7 @@ mod validate;
 
 pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
 pub use drift::{Drift, DriftInfo, DriftSet, DRIFTS};
+pub use fault::{serve_fault, Fault, FaultInfo, FAULTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
 pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use routes::{app, MockState};

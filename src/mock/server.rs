@@ -40,6 +40,21 @@ impl MockServer {
         })
     }
 
+    /// Binds `addr` and serves a transport fault on every connection instead of the mock.
+    pub async fn start_fault(fault: super::Fault, addr: SocketAddr) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(super::serve_fault(listener, fault, async {
+            let _ = rx.await;
+        }));
+        Ok(MockServer {
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

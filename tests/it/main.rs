@@ -3,6 +3,7 @@
 
 mod baseline_recording;
 mod documented_constraints;
+mod faults;
 mod fixtures;
 mod mock_auth;
 mod mock_behaviour;
