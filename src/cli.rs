@@ -142,6 +142,12 @@ pub struct RunArgs {
     /// Write every request sent to FILE, one line each, sorted, without credentials.
     #[arg(long, value_name = "FILE")]
     pub request_log: Option<PathBuf>,
+    /// A PEM file of extra CA certificates to trust (a staging CA).
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates (a warning goes to stderr and into every report).
+    #[arg(long)]
+    pub insecure: bool,
     /// Seconds one request may take, connect to last byte.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
@@ -306,6 +312,9 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
             }
         }
     };
+    if args.insecure {
+        eprintln!("warning: --insecure: TLS certificates will not be verified; anyone on the path can impersonate the target");
+    }
     let seed = args.seed.unwrap_or_else(rand::random);
     let regressions = if args.no_regressions {
         None
@@ -340,6 +349,10 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
             ..crate::client::Limits::default()
         },
         regressions,
+        tls: crate::client::TlsOptions {
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+        },
         reports: args.report.clone(),
         libtest: args.libtest,
         color,

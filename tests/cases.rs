@@ -67,6 +67,7 @@ fn main() {
         Arc::new(target),
         Arc::new(target_credentials),
         Limits::default(),
+        &Default::default(),
     )
     .expect("HTTP client");
     let shared = Arc::new(Shared {

@@ -5,6 +5,7 @@
 
 use super::request::PreparedRequest;
 use super::target::{Target, TargetCredentials};
+use super::tls::{TlsError, TlsOptions};
 use crate::spec::Spec;
 use serde_json::Value;
 use std::sync::Arc;
@@ -114,20 +115,23 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// Builds the client. Fails only if TLS cannot be set up.
+    /// Builds the client. Fails only if TLS cannot be set up (an unreadable or invalid CA file).
     pub fn new(
         spec: Arc<Spec>,
         target: Arc<Target>,
         credentials: Arc<TargetCredentials>,
         limits: Limits,
-    ) -> Result<Self, reqwest::Error> {
-        let inner = reqwest::Client::builder()
+        tls: &TlsOptions,
+    ) -> Result<Self, TlsError> {
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout)
             .pool_max_idle_per_host(limits.concurrency)
-            .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+            .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")));
+        let inner = super::tls::configure(builder, tls)?
+            .build()
+            .map_err(|e| TlsError::Build(e.to_string()))?;
         Ok(HttpClient {
             inner,
             spec,

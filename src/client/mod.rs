@@ -6,8 +6,10 @@ mod curl;
 mod http;
 mod request;
 mod target;
+mod tls;
 
 pub use curl::curl_line;
 pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
 pub use request::{AuthMode, PreparedRequest};
 pub use target::{Target, TargetCredentials};
+pub use tls::{TlsError, TlsOptions};

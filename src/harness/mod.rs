@@ -78,6 +78,8 @@ pub struct RunConfig {
     pub selection: CheckSelection,
     /// Traffic bounds.
     pub limits: Limits,
+    /// How servers are trusted.
+    pub tls: crate::client::TlsOptions,
     /// Where failing seeds are kept (`None`: nowhere).
     pub regressions: Option<PathBuf>,
     /// Report files to write.
@@ -161,6 +163,7 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         Arc::clone(&target),
         Arc::new(credentials),
         config.limits,
+        &config.tls,
     )
     .map_err(|e| ExitError::Usage(anyhow!("failed to set up the HTTP client: {e}")))?;
     if config.request_log.is_some() {
@@ -214,6 +217,12 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    if config.tls.insecure {
+        notes.push(
+            "--insecure: TLS certificates were NOT verified; findings may come from an impostor"
+                .into(),
+        );
+    }
     if let TargetChoice::Embedded { drifts, .. } = &config.target {
         for drift in drifts.iter() {
             notes.push(format!(
