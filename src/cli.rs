@@ -121,9 +121,25 @@ pub struct RunArgs {
     /// Keep no failing seeds.
     #[arg(long, conflicts_with = "regressions")]
     pub no_regressions: bool,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
+    /// How BSS operations authenticate: token (HUAWEICLOUD_TOKEN) or aksk (HUAWEICLOUD_SDK_AK/SK)
+    /// [default: token when HUAWEICLOUD_TOKEN is set, else aksk when both keys are]
+    #[arg(long, value_enum)]
+    pub auth: Option<crate::client::BssAuth>,
+    /// Requests in flight at once [default: 16 on loopback, 2 elsewhere].
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Requests per second at most [default: unlimited on loopback, 5 elsewhere].
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Retries of an idempotent request after a transport error, 429 or 503.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// Send at most this many requests, then report what was covered.
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+    /// Run at most this many seconds, then report what was covered.
+    #[arg(long, value_name = "SECS")]
+    pub max_duration: Option<u64>,
     /// Accept the drift listed in this baseline file: only new drift fails the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -265,6 +281,17 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
     };
     let selection = crate::checks::CheckSelection::new(&args.checks, &args.exclude_checks)
         .map_err(|e| usage(e.to_string()))?;
+    let bss_auth = args.auth.unwrap_or_else(|| {
+        // Against a real target with only the AK/SK pair set, signing is the only way in.
+        let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        let only_keys =
+            !set("HUAWEICLOUD_TOKEN") && set(crate::client::AK_ENV) && set(crate::client::SK_ENV);
+        if args.target.is_some() && only_keys {
+            crate::client::BssAuth::Aksk
+        } else {
+            crate::client::BssAuth::Token
+        }
+    });
     let target = match &args.target {
         None => {
             if args.aicc_target.is_some() || args.partner_id.is_some() {
@@ -315,6 +342,7 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
     if args.insecure {
         eprintln!("warning: --insecure: TLS certificates will not be verified; anyone on the path can impersonate the target");
     }
+    let loopback = args.target.as_deref().is_none_or(is_loopback);
     let seed = args.seed.unwrap_or_else(rand::random);
     let regressions = if args.no_regressions {
         None
@@ -344,10 +372,21 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         },
         selection,
         limits: crate::client::Limits {
-            concurrency: args.concurrency.max(1),
+            concurrency: args
+                .concurrency
+                .unwrap_or(if loopback { 16 } else { 2 })
+                .max(1),
+            rate: args
+                .rate
+                .or(if loopback { None } else { Some(5.0) })
+                .filter(|r| *r > 0.0),
+            retries: args.retries,
             timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            max_requests: args.max_requests,
+            max_duration: args.max_duration.map(std::time::Duration::from_secs),
             ..crate::client::Limits::default()
         },
+        bss_auth,
         regressions,
         tls: crate::client::TlsOptions {
             ca_cert: args.ca_cert.clone(),
@@ -369,6 +408,20 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         print!("{}", crate::report::write_human(report, color));
     }
     Ok(outcome.exit_code)
+}
+
+/// Whether a base URL points at this machine (loopback runs unthrottled).
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority
+        .strip_prefix('[')
+        .and_then(|h| h.split_once(']').map(|(h, _)| h))
+        .unwrap_or_else(|| authority.rsplit_once(':').map_or(authority, |(h, _)| h));
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A base URL must be http(s) with a host.

@@ -2,16 +2,38 @@
 
 use clap::Parser;
 use partner_conformance::cli::{self, Cli};
+use partner_conformance::secret::{redact, RedactingStderr};
 use tracing_subscriber::EnvFilter;
 
+/// The credential variables whose values must never be printed.
+const SECRET_VARIABLES: &[&str] = &[
+    "HUAWEICLOUD_TOKEN",
+    "AICC_TOKEN",
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+];
+
 fn main() {
+    let secrets: Vec<String> = SECRET_VARIABLES
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .filter(|value| !value.is_empty())
+        .collect();
+    // Logs at every level and panic messages go through the same redaction.
+    let writer = RedactingStderr::new(secrets.clone());
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("PARTNER_CONFORMANCE_LOG")
                 .unwrap_or_else(|_| EnvFilter::new("warn")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(move || writer.clone())
         .init();
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!(
+            "partner-conformance panicked (a bug; please report it): {}",
+            redact(&info.to_string(), &secrets)
+        );
+    }));
     let cli = Cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,

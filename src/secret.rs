@@ -120,3 +120,54 @@ mod tests {
         assert!(!constant_time_eq(&[0xff], &[0x7f]));
     }
 }
+
+/// Replaces every occurrence of each secret in `text` with `[REDACTED]`. The last line of
+/// defence for text the program did not build itself (panic messages, library logs).
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret.as_str(), "[REDACTED]");
+    }
+    out
+}
+
+/// A `Write` for logs that redacts secrets before they reach stderr.
+#[derive(Debug, Clone)]
+pub struct RedactingStderr {
+    secrets: std::sync::Arc<Vec<String>>,
+}
+
+impl RedactingStderr {
+    /// A writer that hides these values.
+    pub fn new(secrets: Vec<String>) -> Self {
+        RedactingStderr {
+            secrets: std::sync::Arc::new(secrets),
+        }
+    }
+}
+
+impl std::io::Write for RedactingStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(redact(&text, &self.secrets).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn hides_every_occurrence_and_ignores_trivial_values() {
+        let secrets = vec!["tok-123456".to_string(), "".to_string(), "ab".to_string()];
+        assert_eq!(
+            redact("a tok-123456 b tok-123456 ab", &secrets),
+            "a [REDACTED] b [REDACTED] ab"
+        );
+    }
+}

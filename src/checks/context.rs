@@ -72,6 +72,7 @@ pub struct Recorder {
     transport: Mutex<Vec<TransportProblem>>,
     changes: Mutex<Vec<BehaviourChange>>,
     requests: AtomicU64,
+    cut_short: std::sync::atomic::AtomicBool,
 }
 
 /// What a recorder held.
@@ -85,6 +86,8 @@ pub struct Recorded {
     pub changes: Vec<BehaviourChange>,
     /// Requests sent.
     pub requests: u64,
+    /// Whether requests were not sent because the run's budget was spent.
+    pub cut_short: bool,
 }
 
 impl Recorder {
@@ -100,6 +103,11 @@ impl Recorder {
         if let Ok(mut all) = self.transport.lock() {
             all.push(problem);
         }
+    }
+
+    /// Notes that a request was not sent because the run's budget was spent.
+    pub fn cut_short(&self) {
+        self.cut_short.store(true, Ordering::Relaxed);
     }
 
     /// Adds a behaviour change.
@@ -131,6 +139,7 @@ impl Recorder {
             transport: drain(&self.transport),
             changes: drain(&self.changes),
             requests: self.requests.swap(0, Ordering::Relaxed),
+            cut_short: self.cut_short.swap(false, Ordering::Relaxed),
         }
     }
 }
@@ -173,8 +182,11 @@ impl StatefulContext<'_> {
         request: &PreparedRequest,
         expectation: &Expectation,
     ) -> Option<Exchange> {
-        self.recorder.count_request();
-        match self.client.send(request).await {
+        let result = self.client.send(request).await;
+        if !matches!(&result, Err(e) if e.kind == crate::client::TransportKind::Budget) {
+            self.recorder.count_request();
+        }
+        match result {
             Ok(exchange) => {
                 let spec = self.spec();
                 let reproduce = self.curl(request);
@@ -190,6 +202,10 @@ impl StatefulContext<'_> {
                 self.recorder
                     .findings(super::check_response(&ctx, self.selection));
                 Some(exchange)
+            }
+            Err(error) if error.kind == crate::client::TransportKind::Budget => {
+                self.recorder.cut_short();
+                None
             }
             Err(error) => {
                 self.transport_problem(request, &error);

@@ -21,7 +21,25 @@ pub fn curl_line(
         parts.push("-H".into());
         parts.push(single_quote(&format!("{name}: {value}")));
     }
-    if let Some((name, value, variable)) = request.credential_header(op, credentials) {
+    if request.auth != super::AuthMode::Missing && credentials.signs(op) {
+        // A signature is bound to a time and expires; the line shows its shape, not a value.
+        if !request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            parts.push("-H".into());
+            parts.push(single_quote("Content-Type: application/json"));
+        }
+        parts.push("-H".into());
+        parts.push("\"X-Sdk-Date: $(date -u +%Y%m%dT%H%M%SZ)\"".into());
+        parts.push("-H".into());
+        parts.push(format!(
+            "\"Authorization: SDK-HMAC-SHA256 Access=${}, SignedHeaders=content-type;host;x-sdk-date, Signature=<SDK-HMAC-SHA256 with ${}; or use partner-conformance replay>\"",
+            super::AK_ENV,
+            super::SK_ENV
+        ));
+    } else if let Some((name, value, variable)) = request.credential_header(op, credentials) {
         parts.push("-H".into());
         match variable {
             Some(variable) => parts.push(format!("\"{name}: ${variable}\"")),

@@ -1,7 +1,9 @@
 //! Sending requests: one reqwest client (connection pool shared by every trial), a semaphore
-//! bounding requests in flight, a whole-request timeout, a cap on body size, no redirects and no
-//! decompression. Whatever the target does, a send ends as an [`Exchange`] or a
-//! [`TransportError`], in bounded time and memory.
+//! bounding requests in flight, an optional rate limit, a whole-request timeout, a cap on body
+//! size, no redirects and no decompression; bounded, jittered retries of idempotent requests
+//! after transport errors, 429 and 503 (honouring Retry-After); AK/SK signing at send time; and a
+//! run-wide request and time budget. Whatever the target does, a send ends as an [`Exchange`] or
+//! a [`TransportError`], in bounded time and memory.
 
 use super::request::PreparedRequest;
 use super::target::{Target, TargetCredentials};
@@ -21,6 +23,16 @@ pub struct Limits {
     pub timeout: Duration,
     /// Largest body read; larger ones are a transport problem.
     pub max_body_bytes: usize,
+    /// Requests per second at most (`None`: unthrottled, as for loopback targets).
+    pub rate: Option<f64>,
+    /// Retries of an idempotent request after a transport error, 429 or 503.
+    pub retries: u32,
+    /// Longest Retry-After honoured; a longer one ends the retries.
+    pub max_retry_after: Duration,
+    /// Requests the run may send in all (`--max-requests`).
+    pub max_requests: Option<u64>,
+    /// Time the run may take (`--max-duration`).
+    pub max_duration: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -29,8 +41,21 @@ impl Default for Limits {
             concurrency: 16,
             timeout: Duration::from_secs(10),
             max_body_bytes: 8 << 20,
+            rate: None,
+            retries: 2,
+            max_retry_after: Duration::from_secs(30),
+            max_requests: None,
+            max_duration: None,
         }
     }
+}
+
+/// How many requests went out, and how many of them were retries.
+#[derive(Debug, Default)]
+struct Counters {
+    sent: std::sync::atomic::AtomicU64,
+    retried: std::sync::atomic::AtomicU64,
+    refused_by_budget: std::sync::atomic::AtomicU64,
 }
 
 /// A request and the answer it got.
@@ -72,6 +97,8 @@ pub enum TransportKind {
     Protocol,
     /// The body is not JSON where JSON is documented.
     NotJson,
+    /// Not sent: the run's `--max-requests` or `--max-duration` budget is spent.
+    Budget,
     /// Anything else reqwest reports.
     Other,
 }
@@ -85,6 +112,7 @@ impl TransportKind {
             TransportKind::BodyTooLarge => "body_too_large",
             TransportKind::Protocol => "protocol",
             TransportKind::NotJson => "not_json",
+            TransportKind::Budget => "budget",
             TransportKind::Other => "other",
         }
     }
@@ -112,6 +140,20 @@ pub struct HttpClient {
     in_flight: Arc<Semaphore>,
     limits: Limits,
     log: Option<Arc<std::sync::Mutex<Vec<String>>>>,
+    next_slot: Arc<tokio::sync::Mutex<Instant>>,
+    started: Instant,
+    counters: Arc<Counters>,
+}
+
+/// What the client sent over a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrafficStats {
+    /// Requests that went out, retries included.
+    pub sent: u64,
+    /// Of those, retries.
+    pub retried: u64,
+    /// Requests not sent because the budget was spent.
+    pub refused_by_budget: u64,
 }
 
 impl HttpClient {
@@ -140,7 +182,57 @@ impl HttpClient {
             in_flight: Arc::new(Semaphore::new(limits.concurrency.max(1))),
             limits,
             log: None,
+            next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())),
+            started: Instant::now(),
+            counters: Arc::new(Counters::default()),
         })
+    }
+
+    /// What went out so far.
+    pub fn stats(&self) -> TrafficStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        TrafficStats {
+            sent: self.counters.sent.load(Relaxed),
+            retried: self.counters.retried.load(Relaxed),
+            refused_by_budget: self.counters.refused_by_budget.load(Relaxed),
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Takes one request from the run's budget; `Err` says which budget is spent. Atomic, so
+    /// concurrent sends never exceed `--max-requests`.
+    fn reserve(&self) -> Result<(), String> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Some(max) = self.limits.max_duration {
+            if self.started.elapsed() >= max {
+                return Err(format!("--max-duration {}s reached", max.as_secs()));
+            }
+        }
+        let max = self.limits.max_requests.unwrap_or(u64::MAX);
+        self.counters
+            .sent
+            .fetch_update(Relaxed, Relaxed, |sent| (sent < max).then_some(sent + 1))
+            .map(|_| ())
+            .map_err(|_| format!("--max-requests {max} reached"))
+    }
+
+    /// Waits for the next slot of the rate limit, if there is one.
+    async fn pace(&self) {
+        let Some(rate) = self.limits.rate.filter(|r| *r > 0.0) else {
+            return;
+        };
+        let interval = Duration::from_secs_f64(1.0 / rate);
+        let slot = {
+            let mut next = self.next_slot.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
     }
 
     /// Keeps a line (`METHOD path?query`, no host, no credentials) for every request sent, for
@@ -173,15 +265,70 @@ impl HttpClient {
         &self.spec
     }
 
-    /// Sends a request and reads the whole answer within the limits.
+    /// Sends a request and reads the whole answer within the limits, retrying an idempotent
+    /// request after a transport error, 429 or 503 (waiting Retry-After when the target gives
+    /// one, else a jittered backoff), at most `retries` times.
     pub async fn send(&self, request: &PreparedRequest) -> Result<Exchange, TransportError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let idempotent = matches!(request.method.as_str(), "GET" | "HEAD");
+        let mut attempt = 0;
+        loop {
+            if let Err(reason) = self.reserve() {
+                self.counters.refused_by_budget.fetch_add(1, Relaxed);
+                return Err(TransportError {
+                    kind: TransportKind::Budget,
+                    message: format!("not sent: {reason}"),
+                    status: None,
+                });
+            }
+            self.pace().await;
+            if attempt > 0 {
+                self.counters.retried.fetch_add(1, Relaxed);
+            }
+            let result = self.attempt(request).await;
+            let retry_after = match &result {
+                Ok(exchange) if matches!(exchange.status, 429 | 503) => {
+                    Some(exchange.header("retry-after").map(str::to_string))
+                }
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        TransportKind::Connect | TransportKind::Timeout | TransportKind::Protocol
+                    ) =>
+                {
+                    Some(None)
+                }
+                Err(e)
+                    if e.kind == TransportKind::NotJson && matches!(e.status, Some(429 | 503)) =>
+                {
+                    Some(None)
+                }
+                _ => None,
+            };
+            let Some(retry_after) =
+                retry_after.filter(|_| idempotent && attempt < self.limits.retries)
+            else {
+                return result;
+            };
+            let wait = match retry_after.as_deref().map(parse_retry_after) {
+                Some(Some(wait)) if wait > self.limits.max_retry_after => return result,
+                Some(Some(wait)) => wait,
+                _ => backoff(attempt),
+            };
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: sign if needed, send, read the body within the limits.
+    async fn attempt(&self, request: &PreparedRequest) -> Result<Exchange, TransportError> {
         let _permit = self.in_flight.acquire().await.map_err(|_| TransportError {
             kind: TransportKind::Other,
             message: "the client was shut down".into(),
             status: None,
         })?;
         let op = self.spec.operation(request.operation);
-        let url = request.url(op, &self.target);
+        let (url, signed_headers) = self.signed_url_and_headers(request, op);
         if let Some(log) = &self.log {
             if let Ok(mut lines) = log.lock() {
                 lines.push(format!(
@@ -195,11 +342,23 @@ impl HttpClient {
         let method =
             reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = self.inner.request(method, &url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        if let Some((name, value, _)) = request.credential_header(op, &self.credentials) {
-            builder = builder.header(name, value);
+        match signed_headers {
+            Some(headers) => {
+                for (name, value) in headers {
+                    // reqwest sends Host from the URL, the same authority that was signed.
+                    if !name.eq_ignore_ascii_case("host") {
+                        builder = builder.header(name.as_str(), value.as_str());
+                    }
+                }
+            }
+            None => {
+                for (name, value) in &request.headers {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+                if let Some((name, value, _)) = request.credential_header(op, &self.credentials) {
+                    builder = builder.header(name, value);
+                }
+            }
         }
         let started = Instant::now();
         let sent = tokio::time::timeout(self.limits.timeout, async {
@@ -256,6 +415,77 @@ impl HttpClient {
             elapsed: started.elapsed(),
         })
     }
+}
+
+impl HttpClient {
+    /// The URL and, for an AK/SK-signed request, the full signed header list. A signed request's
+    /// query goes on the wire as the canonical query string, as the official SDK sends it.
+    fn signed_url_and_headers(
+        &self,
+        request: &PreparedRequest,
+        op: &crate::spec::Operation,
+    ) -> (String, Option<Vec<(String, String)>>) {
+        let url = request.url(op, &self.target);
+        if request.auth == super::AuthMode::Missing || !self.credentials.signs(op) {
+            return (url, None);
+        }
+        let Some((ak, sk)) = self.credentials.aksk() else {
+            return (url, None);
+        };
+        let sk = match request.auth {
+            super::AuthMode::Wrong => super::request::WRONG_SECRET,
+            _ => sk.expose(),
+        };
+        let base = self.target.base_for(op);
+        let host = base
+            .split_once("://")
+            .map_or(base, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let path = request.path(op);
+        let mut headers = request.headers.clone();
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            // The SDK sends and signs Content-Type on body-less GETs too.
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        let signable = crate::signing::SignableRequest {
+            method: &request.method,
+            path: &path,
+            query: &request.query,
+            headers: &headers,
+            body: b"",
+        };
+        let signed =
+            crate::signing::sign_for_host(&signable, &host, ak.expose(), sk, chrono::Utc::now());
+        let mut url = format!("{base}{path}");
+        if !signed.query_string.is_empty() {
+            url.push('?');
+            url.push_str(&signed.query_string);
+        }
+        (url, Some(signed.headers))
+    }
+}
+
+/// Parses a Retry-After value: seconds, or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Exponential backoff with full jitter: up to 100 ms, 200 ms, 400 ms...
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = 100u64.saturating_mul(1 << attempt.min(10));
+    Duration::from_millis(rand::random_range(0..=ceiling))
 }
 
 /// Parses a body as JSON; an empty body or text is described briefly (never echoed in full).

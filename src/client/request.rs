@@ -44,6 +44,8 @@ pub struct PreparedRequest {
 
 /// A token no server will accept; shown as is in reproduce lines.
 pub const WRONG_TOKEN: &str = "partner-conformance-wrong-token";
+/// A secret key no server will accept, for wrong-credential requests in AK/SK mode.
+pub const WRONG_SECRET: &str = "partner-conformance-wrong-secret-key";
 
 impl PreparedRequest {
     /// A request for `op` with the target's partner id and valid credentials.

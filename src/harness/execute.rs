@@ -178,6 +178,9 @@ async fn send_case(
     ctx.progress.inc(1);
     let recorded = recorder.take();
     trial.recorder.add_requests(recorded.requests);
+    if recorded.cut_short {
+        trial.recorder.cut_short();
+    }
     (recorded.findings, recorded.transport)
 }
 

@@ -80,6 +80,8 @@ pub struct RunConfig {
     pub limits: Limits,
     /// How servers are trusted.
     pub tls: crate::client::TlsOptions,
+    /// How BSS operations authenticate.
+    pub bss_auth: crate::client::BssAuth,
     /// Where failing seeds are kept (`None`: nowhere).
     pub regressions: Option<PathBuf>,
     /// Report files to write.
@@ -157,6 +159,7 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         .build()
         .map_err(|e| ExitError::Usage(anyhow!("failed to start the async runtime: {e}")))?;
     let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
+    let credentials = credentials.with_bss_auth(config.bss_auth);
     let target = Arc::new(target);
     let mut client = HttpClient::new(
         Arc::clone(&spec),
@@ -217,6 +220,19 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    let stats = ctx.client.stats();
+    if stats.refused_by_budget > 0 {
+        notes.push(format!(
+            "stopped early: the request or time budget (--max-requests/--max-duration) was spent; {} requests were not sent, so the skipped trials were not fully covered",
+            stats.refused_by_budget
+        ));
+    }
+    if stats.retried > 0 {
+        notes.push(format!(
+            "{} requests were retried after a transport error, 429 or 503",
+            stats.retried
+        ));
+    }
     if config.tls.insecure {
         notes.push(
             "--insecure: TLS certificates were NOT verified; findings may come from an impostor"
@@ -431,6 +447,10 @@ fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
             .runtime
             .block_on(execute::execute(&ctx, &planned, &recorder));
         let recorded = recorder.take();
+        let skip_reason = skip_reason.or_else(|| {
+            (recorded.cut_short && recorded.findings.is_empty())
+                .then(|| "cut short: the run's request or time budget was spent".to_string())
+        });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
         let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len());
         let completion = match (&skip_reason, accepted.is_empty()) {

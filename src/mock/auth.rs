@@ -8,10 +8,7 @@ use crate::spec::{AuthScheme, Operation, Spec};
 use rand::distr::{Alphanumeric, SampleString};
 use std::collections::BTreeMap;
 
-/// Environment variable holding the access key of AK/SK signing.
-pub const AK_ENV: &str = "HUAWEICLOUD_SDK_AK";
-/// Environment variable holding the secret key of AK/SK signing.
-pub const SK_ENV: &str = "HUAWEICLOUD_SDK_SK";
+pub use crate::client::{AK_ENV, SK_ENV};
 
 /// The credentials the mock accepts.
 #[derive(Debug, Clone)]

@@ -14,6 +14,12 @@ const SK: &str = "sk-SECRET-0c9b8a7d6e5f4a3b2c1d";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_value_appears_in_any_output_or_artifact() {
+    for auth in ["token", "aksk"] {
+        check_no_leak(auth).await;
+    }
+}
+
+async fn check_no_leak(auth: &str) {
     let spec = Spec::embedded().unwrap();
     let fixtures = Fixtures::embedded(&spec).unwrap();
     let lookup = |name: &str| match name {
@@ -53,6 +59,8 @@ async fn no_credential_value_appears_in_any_output_or_artifact() {
             "--no-regressions",
             "--cases",
             "16",
+            "--auth",
+            auth,
             "--target",
             &server.base_url(),
             "--partner-id",
@@ -106,10 +114,12 @@ async fn no_credential_value_appears_in_any_output_or_artifact() {
         }
     }
     let json = &texts.iter().find(|(w, _)| w == "json").unwrap().1;
-    assert!(
-        json.contains("$HUAWEICLOUD_TOKEN"),
-        "reproduce lines name the variable"
-    );
+    let variable = if auth == "aksk" {
+        "$HUAWEICLOUD_SDK_AK"
+    } else {
+        "$HUAWEICLOUD_TOKEN"
+    };
+    assert!(json.contains(variable), "reproduce lines name {variable}");
     assert!(
         json.contains("$AICC_TOKEN"),
         "reproduce lines name the AICC variable"
