@@ -99,6 +99,8 @@ pub enum TransportKind {
     NotJson,
     /// Not sent: the run's `--max-requests` or `--max-duration` budget is spent.
     Budget,
+    /// The TLS handshake failed: the target's certificate is not trusted.
+    Tls,
     /// Anything else reqwest reports.
     Other,
 }
@@ -113,6 +115,7 @@ impl TransportKind {
             TransportKind::Protocol => "protocol",
             TransportKind::NotJson => "not_json",
             TransportKind::Budget => "budget",
+            TransportKind::Tls => "tls",
             TransportKind::Other => "other",
         }
     }
@@ -482,9 +485,12 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// Exponential backoff with full jitter: up to 100 ms, 200 ms, 400 ms...
+/// First backoff ceiling; each retry doubles it.
+const BACKOFF_BASE_MS: u64 = 120;
+
+/// Exponential backoff with full jitter: up to 120 ms, 240 ms, 480 ms...
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = 100u64.saturating_mul(1 << attempt.min(10));
+    let ceiling = BACKOFF_BASE_MS.saturating_mul(1 << attempt.min(10));
     Duration::from_millis(rand::random_range(0..=ceiling))
 }
 
@@ -520,6 +526,13 @@ fn classify(error: reqwest::Error) -> TransportError {
         message.push_str(&inner.to_string());
         source = inner.source();
     }
+    // A certificate the client does not trust is its own kind: retrying cannot help, and the
+    // user's fix (--ca-cert) differs from that of an unreachable host.
+    let kind = if message.contains("certificate") {
+        TransportKind::Tls
+    } else {
+        kind
+    };
     TransportError {
         kind,
         message,

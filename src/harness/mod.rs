@@ -388,7 +388,13 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
     }
     if problems.len() == operations.len() {
         let first = &problems[0];
-        let sentence = if first.kind == "connect" {
+        let sentence = if first.kind == "tls" {
+            format!(
+                "the target's TLS certificate is not trusted ({}): {}. For a staging endpoint with its own CA pass --ca-cert CA.pem; --insecure skips verification (never against production)",
+                client.target().label(),
+                first.message.rsplit(": ").next().unwrap_or(&first.message)
+            )
+        } else if first.kind == "connect" {
             format!(
                 "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
                 client.target().label(),

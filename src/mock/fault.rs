@@ -51,7 +51,7 @@ faults! {
     Html => "html", "not_json", "answers 200 with an HTML page where JSON is documented";
     EmptyBody => "empty-body", "not_json", "answers 200 with an empty body";
     EndlessBody => "endless-body", "body_too_large", "streams a JSON body that never ends";
-    DeepJson => "deep-json", "not_json", "answers with JSON nested 100,000 levels deep";
+    DeepJson => "deep-json", "not_json", "answers with JSON nested 200,000 levels deep";
     GzipBomb => "gzip-bomb", "not_json", "answers with a gzip bomb labelled Content-Encoding: gzip";
     HeaderFlood => "header-flood", "protocol", "answers with 10,000 headers";
     RedirectLoop => "redirect-loop", "not_json", "answers every request with a redirect to itself";
@@ -153,9 +153,9 @@ async fn misbehave(mut stream: TcpStream, fault: Fault) -> std::io::Result<()> {
         }
         Fault::SlowBody => {
             stream
-                .write_all(&head("200 OK", &[json, ("Content-Length", "100".into())]))
+                .write_all(&head("200 OK", &[json, ("Content-Length", "64".into())]))
                 .await?;
-            for _ in 0..100 {
+            for _ in 0..64 {
                 stream.write_all(b" ").await?;
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -199,7 +199,7 @@ async fn misbehave(mut stream: TcpStream, fault: Fault) -> std::io::Result<()> {
             }
         }
         Fault::DeepJson => {
-            let depth = 100_000;
+            let depth = 200_000;
             let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             stream
                 .write_all(&head(

@@ -50,6 +50,10 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     let mut suite = TestSuite::new(name);
     suite.add_property(Property::new("target", report.summary.target.as_str()));
     suite.add_property(Property::new("seed", report.summary.seed.to_string()));
+    // Notes change how findings read (policies, --insecure, a budget cut): every suite says them.
+    for note in &report.summary.notes {
+        suite.add_property(Property::new("note", note.as_str()));
+    }
     let millis: u64 = trials.iter().map(|t| t.duration_ms).sum();
     suite.set_time(Duration::from_millis(millis));
     for trial in trials {
