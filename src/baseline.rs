@@ -647,6 +647,7 @@ mod tests {
             reproduce: "curl -sS http://127.0.0.1:1/".into(),
             doc: None,
             trial: "generated::customers_v1::valid".into(),
+            origin: None,
         }
     }
 

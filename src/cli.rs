@@ -30,12 +30,59 @@ pub enum Command {
         /// Check code (PC012) or name (fuzzy_filter).
         check: String,
     },
+    /// Re-send the requests behind the findings of a run and say which findings still hold.
+    Replay(ReplayArgs),
+    /// Work with the config file of profiles.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// List checks or operations.
     List {
         /// What to list.
         #[arg(value_enum)]
         what: ListWhat,
     },
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate the config file and show its profiles and the variables they need; sends nothing.
+    Check {
+        /// The config file [default: ./partner-conformance.toml].
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Arguments of `replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The run directory (printed by `run`).
+    pub dir: PathBuf,
+    /// Send to this BSS base URL instead of the run's.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Send the AICC requests to this base URL [default: --target].
+    #[arg(long, value_name = "URL")]
+    pub aicc_target: Option<String>,
+    /// Partner id for the target [default: the run's].
+    #[arg(long, value_name = "ID")]
+    pub partner_id: Option<String>,
+    /// How BSS requests authenticate [default: the run's].
+    #[arg(long, value_enum)]
+    pub auth: Option<crate::client::BssAuth>,
+    /// Make the embedded mock (used when the run was against it) inject a drift.
+    #[arg(long = "mock-drift", value_name = "NAME")]
+    pub mock_drifts: Vec<crate::mock::Drift>,
+    /// A PEM file of extra CA certificates to trust.
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates (warned about on stderr).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// What `list` prints.
@@ -165,8 +212,21 @@ pub struct RunArgs {
     #[arg(long)]
     pub insecure: bool,
     /// Seconds one request may take, connect to last byte.
-    #[arg(long, default_value_t = 10)]
-    pub timeout: u64,
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// The config file with named profiles [default: ./partner-conformance.toml when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The profile of the config file to use; flags given on the command line override it.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Where the requests behind findings are stored for `replay`
+    /// [default: partner-conformance-runs/<time> when there are findings].
+    #[arg(long, value_name = "DIR")]
+    pub run_dir: Option<PathBuf>,
+    /// Store no request files.
+    #[arg(long, conflicts_with = "run_dir")]
+    pub no_run_dir: bool,
     /// libtest options: [FILTER] --exact --skip --list --test-threads ...
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
@@ -208,6 +268,18 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
                     "no check `{check}` (see `partner-conformance list checks`)"
                 ))),
             }
+        }
+        Command::Replay(args) => replay(args),
+        Command::Config {
+            action: ConfigAction::Check { config },
+        } => {
+            let path = config.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
+            let loaded =
+                crate::config::Config::load(&path).map_err(|e| ExitError::Usage(e.into()))?;
+            let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+            print!("{}", loaded.describe(&set));
+            println!("\n{}: valid", path.display());
+            Ok(crate::exit::SUCCESS)
         }
         Command::List { what } => {
             let spec = load_spec(None)?;
@@ -266,9 +338,51 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
 }
 
 /// `run`: the conformance suite.
-fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
+/// Fills the flags the command line left unset from the selected profile of the config file.
+fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
+    let config = crate::config::Config::discover(args.config.as_deref())
+        .map_err(|e| ExitError::Usage(e.into()))?;
+    let Some(config) = config else {
+        if let Some(name) = &args.profile {
+            return Err(ExitError::Usage(anyhow::anyhow!(
+                "--profile {name}: no config file (give --config PATH or create {})",
+                crate::config::DEFAULT_FILE
+            )));
+        }
+        return Ok(());
+    };
+    let Some(profile) = config
+        .profile(args.profile.as_deref())
+        .map_err(|e| ExitError::Usage(e.into()))?
+        .cloned()
+    else {
+        return Ok(());
+    };
+    args.target = args.target.take().or(profile.bss_url);
+    args.aicc_target = args.aicc_target.take().or(profile.aicc_url);
+    args.partner_id = args.partner_id.take().or(profile.partner_id);
+    args.auth = args.auth.or(profile.auth.map(|a| match a {
+        crate::config::AuthMode::Token => crate::client::BssAuth::Token,
+        crate::config::AuthMode::Aksk => crate::client::BssAuth::Aksk,
+    }));
+    args.rate = args.rate.or(profile.rate);
+    args.concurrency = args.concurrency.or(profile.concurrency);
+    args.timeout = args.timeout.or(profile.timeout_seconds);
+    args.ca_cert = args.ca_cert.take().or(profile.ca_cert);
+    if args.operations.is_empty() {
+        args.operations = profile.operations.unwrap_or_default();
+    }
+    args.baseline = args.baseline.take().or(profile.baseline);
+    args.insecure |= profile.insecure;
+    args.max_requests = args.max_requests.or(profile.max_requests);
+    args.max_duration = args.max_duration.or(profile.max_duration_seconds);
+    Ok(())
+}
+
+fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
     use crate::harness::{RunConfig, TargetChoice};
     use std::io::IsTerminal;
+    apply_profile(&mut args)?;
     let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
     let spec = load_spec(args.schemas.as_ref())?;
     let operations: Vec<OperationId> = if args.operations.is_empty() {
@@ -381,7 +495,7 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
                 .or(if loopback { None } else { Some(5.0) })
                 .filter(|r| *r > 0.0),
             retries: args.retries,
-            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            timeout: std::time::Duration::from_secs(args.timeout.unwrap_or(10).max(1)),
             max_requests: args.max_requests,
             max_duration: args.max_duration.map(std::time::Duration::from_secs),
             ..crate::client::Limits::default()
@@ -400,6 +514,14 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         record: args.record.clone(),
         against_recording: args.against_recording.clone(),
         baseline: args.baseline.clone(),
+        run_dir: if args.no_run_dir {
+            None
+        } else {
+            Some(args.run_dir.clone().unwrap_or_else(|| {
+                PathBuf::from("partner-conformance-runs")
+                    .join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+            }))
+        },
         write_baseline: args.write_baseline.clone(),
         prune_baseline: args.prune_baseline,
     })?;
@@ -408,6 +530,107 @@ fn conformance_run(args: RunArgs) -> Result<i32, ExitError> {
         print!("{}", crate::report::write_human(report, color));
     }
     Ok(outcome.exit_code)
+}
+
+/// `replay`: re-send stored requests and judge their findings.
+fn replay(args: ReplayArgs) -> Result<i32, ExitError> {
+    use crate::harness::{load_run, manifest_target, ReplayVerdict};
+    let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
+    let spec = load_spec(None)?;
+    let (manifest, requests) = load_run(&args.dir).map_err(usage)?;
+    if args.insecure {
+        eprintln!("warning: --insecure: TLS certificates will not be verified");
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| usage(e.to_string()))?;
+    runtime.block_on(async {
+        let mut target = manifest_target(&manifest);
+        let mut mock = None;
+        let credentials;
+        match &args.target {
+            Some(bss) => {
+                check_url(bss).map_err(usage)?;
+                target.bss_base = bss.trim_end_matches('/').to_string();
+                target.aicc_base = args.aicc_target.clone().unwrap_or_else(|| bss.clone()).trim_end_matches('/').to_string();
+                target.embedded = false;
+                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
+            }
+            None if manifest.embedded => {
+                // The run's mock is gone; a fresh one has the same data and documented behaviour.
+                let fixtures = Fixtures::embedded(&spec).map_err(|e| usage(e.to_string()))?;
+                let mock_credentials = Credentials::random(&spec);
+                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| {
+                    mock_credentials.get(n).map(|s| s.expose().to_string())
+                });
+                let state = Arc::new(MockState {
+                    spec: Arc::clone(&spec),
+                    credentials: mock_credentials,
+                    fixtures,
+                    drifts: crate::mock::DriftSet::new(args.mock_drifts.iter().copied()),
+                });
+                let server = crate::mock::MockServer::start(state, ([127, 0, 0, 1], 0).into())
+                    .await
+                    .map_err(|e| usage(e.to_string()))?;
+                target.bss_base = server.base_url();
+                target.aicc_base = server.base_url();
+                mock = Some(server);
+            }
+            None => {
+                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
+            }
+        }
+        if let Some(partner) = &args.partner_id {
+            target.partner_id = partner.clone();
+        }
+        let credentials = credentials.with_bss_auth(args.auth.unwrap_or(manifest.auth));
+        let client = crate::client::HttpClient::new(
+            Arc::clone(&spec),
+            Arc::new(target),
+            Arc::new(credentials),
+            crate::client::Limits::default(),
+            &crate::client::TlsOptions {
+                ca_cert: args.ca_cert.clone(),
+                insecure: args.insecure,
+            },
+        )
+        .map_err(|e| usage(e.to_string()))?;
+        let lines = crate::harness::replay(&client, &requests).await;
+        if let Some(mock) = mock {
+            mock.stop().await;
+        }
+        let count = |v: ReplayVerdict| lines.iter().filter(|l| l.verdict == v).count();
+        for line in &lines {
+            let verdict = match line.verdict {
+                ReplayVerdict::StillHolds => "still holds",
+                ReplayVerdict::Fixed => "fixed",
+                ReplayVerdict::RerunTrial => "rerun trial",
+                ReplayVerdict::Transport => "no answer",
+            };
+            println!(
+                "{verdict:<12} {} [{} {}] {} {}",
+                line.operation, line.finding.code, line.finding.category, line.finding.location, line.file
+            );
+            if line.verdict == ReplayVerdict::RerunTrial {
+                println!("             stateful check: partner-conformance run '{}' --exact", line.trial);
+            }
+        }
+        println!(
+            "\nreplayed {} requests against {}: {} still hold, {} fixed, {} need their trial rerun, {} got no answer",
+            requests.len(),
+            client.target().label(),
+            count(ReplayVerdict::StillHolds),
+            count(ReplayVerdict::Fixed),
+            count(ReplayVerdict::RerunTrial),
+            count(ReplayVerdict::Transport)
+        );
+        let code = if count(ReplayVerdict::StillHolds) > 0 {
+            crate::exit::DRIFT
+        } else if !lines.is_empty() && count(ReplayVerdict::Transport) == lines.len() {
+            crate::exit::TARGET_UNUSABLE
+        } else {
+            crate::exit::SUCCESS
+        };
+        Ok(code)
+    })
 }
 
 /// Whether a base URL points at this machine (loopback runs unthrottled).

@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod client;
+pub mod config;
 pub mod exit;
 pub mod generate;
 pub mod harness;

@@ -55,6 +55,10 @@ impl ResponseContext<'_> {
             reproduce: self.reproduce.to_string(),
             doc,
             trial: self.trial.to_string(),
+            origin: Some(Box::new(super::finding::FindingOrigin {
+                request: self.exchange.request.clone(),
+                expectation: self.expectation.clone(),
+            })),
         }
     }
 }
@@ -249,6 +253,10 @@ impl StatefulContext<'_> {
             reproduce: self.curl(request),
             doc,
             trial: self.trial.clone(),
+            origin: Some(Box::new(super::finding::FindingOrigin {
+                request: request.clone(),
+                expectation: Expectation::Documented,
+            })),
         }]);
     }
 

@@ -3,7 +3,8 @@
 use crate::spec::ErrorRole;
 
 /// The answer a request calls for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Expectation {
     /// A valid request whose answer does not depend on data: the success status.
     Success,

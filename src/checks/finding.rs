@@ -111,4 +111,17 @@ pub struct Finding {
     pub doc: Option<String>,
     /// The trial that found it.
     pub trial: String,
+    /// The request behind the finding and what it called for, kept for `replay` (not part of
+    /// the report formats: the reproduce line is).
+    #[serde(skip)]
+    pub origin: Option<Box<FindingOrigin>>,
+}
+
+/// The concrete request of a finding and the answer it called for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingOrigin {
+    /// The request, without credentials.
+    pub request: crate::client::PreparedRequest,
+    /// What the request called for.
+    pub expectation: super::Expectation,
 }

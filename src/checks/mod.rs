@@ -32,7 +32,7 @@ pub use context::{doc_label, Recorded, Recorder, ResponseContext, StatefulContex
 pub use default_value::default_page_size;
 pub use expect::Expectation;
 pub use explain::explain;
-pub use finding::{Category, Finding};
+pub use finding::{Category, Finding, FindingOrigin};
 pub use idempotent::idempotent_get;
 pub use list_filters::{enum_filter, fuzzy_filter, time_range_filter};
 pub use not_found::not_found_empty_list;

@@ -15,7 +15,8 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Which credentials a request presents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AuthMode {
     /// The operation's token from the environment.
     Valid,
@@ -25,8 +26,9 @@ pub enum AuthMode {
     Wrong,
 }
 
-/// One request to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One request to send. Holds no credential: those are added (or signed) at send time, so a
+/// stored request can be replayed later, and re-signed, with the credentials of that moment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedRequest {
     /// The operation it calls.
     pub operation: OperationId,

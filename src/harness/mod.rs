@@ -8,12 +8,17 @@ mod execute;
 mod plan;
 mod recording;
 mod regressions;
+mod replay;
 mod scenarios;
 
 pub use context::{RunContext, TrialResult};
 pub use execute::expectation_for;
 pub use plan::{plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
+pub use replay::{
+    load as load_run, manifest_target, replay, save as save_run, ReplayLine, ReplayVerdict,
+    RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
+};
 pub use scenarios::{
     load as load_scenarios, load_embedded as load_embedded_scenarios, other_partner, Scenario,
     ScenarioError,
@@ -100,6 +105,8 @@ pub struct RunConfig {
     pub against_recording: Option<PathBuf>,
     /// Accept the findings of this baseline file.
     pub baseline: Option<PathBuf>,
+    /// Where the requests behind findings are stored for `replay` (only when there are any).
+    pub run_dir: Option<PathBuf>,
     /// Store this run's findings in this baseline file (merged with it when it exists).
     pub write_baseline: Option<PathBuf>,
     /// Drop the resolved entries of `baseline` from the file.
@@ -262,6 +269,26 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         started.elapsed().as_millis() as u64,
     );
     settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
+    let all = all_findings(&report);
+    if let (Some(dir), false) = (&config.run_dir, all.is_empty()) {
+        let manifest = RunManifest {
+            version: RUN_DIR_VERSION,
+            bss_url: ctx.client.target().bss_base.clone(),
+            aicc_url: ctx.client.target().aicc_base.clone(),
+            partner_id: ctx.client.target().partner_id.clone(),
+            embedded: ctx.client.target().embedded,
+            auth: config.bss_auth,
+            created: chrono::Utc::now().to_rfc3339(),
+            seed: config.seed,
+        };
+        let saved = save_run(dir, &manifest, &all)
+            .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", dir.display())))?;
+        report.summary.notes.push(format!(
+            "the {saved} requests behind the findings are in {}: `partner-conformance replay {}` re-sends them",
+            dir.display(),
+            dir.display()
+        ));
+    }
     if let (Some(path), Some(lines)) = (&config.request_log, ctx.client.request_log()) {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         std::fs::write(path, text)

@@ -445,6 +445,7 @@ pub(super) mod fixture {
             reproduce: format!("curl -sS -H 'X-Auth-Token: $HUAWEICLOUD_TOKEN' 'http://127.0.0.1:8080/{operation}?t={trial}'"),
             doc: Some(format!("{operation}: response table")),
             trial: trial.to_string(),
+            origin: None,
         }
     }
 

@@ -74,7 +74,7 @@ pub struct OperationMeta {
 
 /// Why the server answers with a catalogue entry: lets the mock and the checks pick an entry by
 /// situation rather than by a code typed in Rust.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorRole {
     /// The success envelope (customers_v1 carries CBC.0000 in the body).

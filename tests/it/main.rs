@@ -13,5 +13,6 @@ mod run_suite;
 mod secrets;
 mod serve_cli;
 mod spec_files;
+mod staging;
 mod support;
 mod tls;

@@ -35,7 +35,7 @@ pub fn run(args: &[&str]) -> RunResult {
     let report = dir.join("report.json");
     let output: Output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
         .arg("run")
-        .args(["--no-regressions", "--test-threads", "2"])
+        .args(["--no-regressions", "--no-run-dir", "--test-threads", "2"])
         .arg("--report")
         .arg(format!("json={}", report.display()))
         .args(args)

@@ -68,6 +68,8 @@ async fn check_no_leak(auth: &str) {
         ])
         .arg("--request-log")
         .arg(&log)
+        .arg("--run-dir")
+        .arg(dir.join("run"))
         .env("HUAWEICLOUD_TOKEN", TOKEN)
         .env("AICC_TOKEN", AICC)
         .env("HUAWEICLOUD_SDK_AK", AK)
@@ -106,6 +108,14 @@ async fn check_no_leak(auth: &str) {
     ];
     for (format, path) in &artifacts {
         texts.push((format.to_string(), std::fs::read_to_string(path).unwrap()));
+    }
+    // The stored requests for `replay` too.
+    for entry in std::fs::read_dir(dir.join("run").join("requests")).unwrap() {
+        let path = entry.unwrap().path();
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
     }
     for (what, text) in &texts {
         assert!(!text.is_empty(), "{what} is empty");
