@@ -944,9 +944,8 @@ impl Cx<'_> {
             return Err(self.error(
                 value.span(),
                 path,
-                format!(
-                    "must be letters, digits, '-' or '_' (e.g. 0a1b2c3d4e5f60718293a4b5c6d7e8f9)"
-                ),
+                "must be letters, digits, '-' or '_' (e.g. 0a1b2c3d4e5f60718293a4b5c6d7e8f9)"
+                    .to_string(),
             ));
         }
         Ok(id.to_string())
