@@ -161,3 +161,11 @@ fn profiles_fill_unset_flags_and_config_check_validates_without_sending() {
     let unknown = binary(&["run", "--config", config_arg, "--profile", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn the_example_profile_file_is_valid() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/partner-conformance.toml");
+    let output = binary(&["config", "check", "--config", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
