@@ -456,7 +456,8 @@ fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
     if args.insecure {
         eprintln!("warning: --insecure: TLS certificates will not be verified; anyone on the path can impersonate the target");
     }
-    let loopback = args.target.as_deref().is_none_or(is_loopback);
+    let loopback = args.target.as_deref().is_none_or(is_loopback)
+        && args.aicc_target.as_deref().is_none_or(is_loopback);
     let seed = args.seed.unwrap_or_else(rand::random);
     let regressions = if args.no_regressions {
         None
@@ -582,18 +583,28 @@ fn replay(args: ReplayArgs) -> Result<i32, ExitError> {
             target.partner_id = partner.clone();
         }
         let credentials = credentials.with_bss_auth(args.auth.unwrap_or(manifest.auth));
+        // Replay is as polite as run: unthrottled only on loopback.
+        let limits = if is_loopback(&target.bss_base) && is_loopback(&target.aicc_base) {
+            crate::client::Limits::default()
+        } else {
+            crate::client::Limits {
+                concurrency: 2,
+                rate: Some(5.0),
+                ..crate::client::Limits::default()
+            }
+        };
         let client = crate::client::HttpClient::new(
             Arc::clone(&spec),
             Arc::new(target),
             Arc::new(credentials),
-            crate::client::Limits::default(),
+            limits,
             &crate::client::TlsOptions {
                 ca_cert: args.ca_cert.clone(),
                 insecure: args.insecure,
             },
         )
         .map_err(|e| usage(e.to_string()))?;
-        let lines = crate::harness::replay(&client, &requests).await;
+        let lines = crate::harness::replay(&client, &manifest, &requests).await;
         if let Some(mock) = mock {
             mock.stop().await;
         }

@@ -28,17 +28,18 @@ fn main() {
         )
         .with_writer(move || writer.clone())
         .init();
+    let hook_secrets = secrets.clone();
     std::panic::set_hook(Box::new(move |info| {
         eprintln!(
             "partner-conformance panicked (a bug; please report it): {}",
-            redact(&info.to_string(), &secrets)
+            redact(&info.to_string(), &hook_secrets)
         );
     }));
     let cli = Cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", redact(&error.to_string(), &secrets));
             error.code()
         }
     };

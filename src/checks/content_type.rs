@@ -24,8 +24,23 @@ fn parts(value: &str) -> (String, Option<String>) {
 
 /// Runs the check.
 pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
-    let documented = &ctx.op.meta.content_type;
     let observed = ctx.exchange.header("content-type");
+    // An entry answered by the gateway documents only its media type.
+    let entry = super::status_code::observed_entry(ctx.op, ctx.exchange.status, &ctx.exchange.body);
+    if let Some(media) = entry.and_then(|e| e.content_type.as_deref()) {
+        if observed.is_some_and(|o| parts(o).0 == media) {
+            return Vec::new();
+        }
+        return vec![ctx.finding(
+            NAME,
+            Category::ContentType,
+            "header.content-type",
+            media.to_string(),
+            observed.unwrap_or("(no Content-Type)"),
+            entry.map(|e| doc_label(&e.doc)),
+        )];
+    }
+    let documented = &ctx.op.meta.content_type;
     if observed.is_some_and(|o| parts(o) == parts(documented)) {
         return Vec::new();
     }

@@ -10,9 +10,11 @@ use serde_json::Value;
 
 const NAME: &str = "default_page_size";
 
-/// The keys of the records of a list answer.
+/// The keys of the records of a list answer, sorted: the documentation states no order, so
+/// "the same records" means the same set.
 pub fn record_keys(body: &Value, list: &str, key: &str) -> Vec<String> {
-    body.get(list)
+    let mut keys: Vec<String> = body
+        .get(list)
         .and_then(Value::as_array)
         .map(|records| {
             records
@@ -20,7 +22,9 @@ pub fn record_keys(body: &Value, list: &str, key: &str) -> Vec<String> {
                 .filter_map(|r| r.get(key).and_then(Value::as_str).map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    keys.sort();
+    keys
 }
 
 /// Runs the check on `op`.

@@ -48,6 +48,7 @@ fn check_walk(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
     let Some(first) = walk.pages.first() else {
         return;
     };
+    let list = list_location(ctx, walk);
     let mut seen = HashSet::new();
     for (i, page) in walk.pages.iter().enumerate() {
         let report = |location: String, expected: String, observed: String| {
@@ -71,14 +72,14 @@ fn check_walk(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
         let last = i + 1 == walk.pages.len();
         if !last && page.records.len() as u64 != walk.page_size {
             report(
-                "body.records".into(),
+                list.clone(),
                 format!("{} records (a full page)", walk.page_size),
                 format!("{} records on page {}", page.records.len(), i + 1),
             );
         }
         if page.records.len() as u64 > walk.page_size {
             report(
-                "body.records".into(),
+                list.clone(),
                 format!("at most {} records", walk.page_size),
                 format!("{} records", page.records.len()),
             );
@@ -87,7 +88,7 @@ fn check_walk(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
             if let Some(key) = walk.key_of(record) {
                 if !seen.insert(key.to_string()) {
                     report(
-                        format!("body.records[{}]", walk.key),
+                        format!("{list}[*].{}", walk.key),
                         "each record once across all pages".into(),
                         format!("`{key}` again on page {}", i + 1),
                     );
@@ -113,6 +114,16 @@ fn check_walk(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String>) {
     }
 }
 
+/// `body.<list field>` of the walked operation, for finding locations.
+fn list_location(ctx: &StatefulContext<'_>, walk: &Walk) -> String {
+    let list = ctx
+        .spec()
+        .operation(walk.op)
+        .list_field()
+        .unwrap_or("records");
+    format!("body.{list}")
+}
+
 /// Two complete walks must hold the same set of records.
 fn compare_walks(ctx: &StatefulContext<'_>, a: &Walk, b: &Walk, doc: Option<String>) {
     if !(a.complete && b.complete) {
@@ -132,7 +143,7 @@ fn compare_walks(ctx: &StatefulContext<'_>, a: &Walk, b: &Walk, doc: Option<Stri
         ctx.report(
             NAME,
             Category::Pagination,
-            "body.records",
+            list_location(ctx, b),
             format!(
                 "the same {} records with page size {} as with {}",
                 ka.len(),

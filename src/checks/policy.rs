@@ -2,7 +2,18 @@
 //! switchable on the command line. Defaults are the positions the README takes.
 
 /// How to treat null in a field documented as mandatory whose documented example is null.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum NullPolicy {
     /// Accept it, as the example does (default).
     #[default]
@@ -12,7 +23,18 @@ pub enum NullPolicy {
 }
 
 /// A strict-or-lenient switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Toggle {
     /// Report the deviation (default).
     #[default]
@@ -22,7 +44,18 @@ pub enum Toggle {
 }
 
 /// What body a query that matches nothing must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum NotFoundPolicy {
     /// 200 with count 0 and an empty list, as the Chinese page says (default).
     #[default]
@@ -32,7 +65,8 @@ pub enum NotFoundPolicy {
 }
 
 /// The policy set of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Policies {
     /// `--null-policy`.
     pub null: NullPolicy,

@@ -56,7 +56,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                 op.meta.success_status,
                 ctx.expectation.describe()
             ),
-            describe_answer(op, status, body),
+            describe_answer(status, body),
         ),
         Expectation::NotInvalid
             if observed_entry(op, status, body)
@@ -64,7 +64,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         {
             finding(
                 "a valid request to be accepted".into(),
-                describe_answer(op, status, body),
+                describe_answer(status, body),
             )
         }
         Expectation::Role {
@@ -85,7 +85,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                         role_name(*role),
                         entry.error_code.as_deref().unwrap_or("")
                     ),
-                    describe_answer(op, status, body),
+                    describe_answer(status, body),
                 )
             }
         }
@@ -94,7 +94,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
 }
 
 /// `200`, or `400 CBC.0100` when the body carries a code.
-fn describe_answer(_op: &Operation, status: u16, body: &Value) -> String {
+fn describe_answer(status: u16, body: &Value) -> String {
     match body.get("error_code").and_then(Value::as_str) {
         Some(code) => format!("{status} {code}"),
         None => format!("{status}"),

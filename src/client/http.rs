@@ -101,6 +101,8 @@ pub enum TransportKind {
     Budget,
     /// The TLS handshake failed: the target's certificate is not trusted.
     Tls,
+    /// Still 429 or 503 after the retries: the target is throttling or unavailable.
+    Throttled,
     /// Anything else reqwest reports.
     Other,
 }
@@ -116,6 +118,7 @@ impl TransportKind {
             TransportKind::NotJson => "not_json",
             TransportKind::Budget => "budget",
             TransportKind::Tls => "tls",
+            TransportKind::Throttled => "throttled",
             TransportKind::Other => "other",
         }
     }
@@ -311,10 +314,12 @@ impl HttpClient {
             let Some(retry_after) =
                 retry_after.filter(|_| idempotent && attempt < self.limits.retries)
             else {
-                return result;
+                return throttled(result, attempt);
             };
             let wait = match retry_after.as_deref().map(parse_retry_after) {
-                Some(Some(wait)) if wait > self.limits.max_retry_after => return result,
+                Some(Some(wait)) if wait > self.limits.max_retry_after => {
+                    return throttled(result, attempt)
+                }
                 Some(Some(wait)) => wait,
                 _ => backoff(attempt),
             };
@@ -440,13 +445,15 @@ impl HttpClient {
             _ => sk.expose(),
         };
         let base = self.target.base_for(op);
-        let host = base
-            .split_once("://")
-            .map_or(base, |(_, rest)| rest)
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        // Sign the Host that will be sent: reqwest lower-cases the host and drops a default port.
+        let host = match reqwest::Url::parse(base) {
+            Ok(url) => match (url.host_str(), url.port()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (Some(host), None) => host.to_string(),
+                _ => String::new(),
+            },
+            Err(_) => String::new(),
+        };
         let path = request.path(op);
         let mut headers = request.headers.clone();
         if !headers
@@ -471,6 +478,26 @@ impl HttpClient {
             url.push_str(&signed.query_string);
         }
         (url, Some(signed.headers))
+    }
+}
+
+/// A 429 or 503 that outlived the retries is throttling or unavailability, not an answer to
+/// judge against the documentation: it becomes a transport problem.
+fn throttled(
+    result: Result<Exchange, TransportError>,
+    retries: u32,
+) -> Result<Exchange, TransportError> {
+    match result {
+        Ok(exchange) if matches!(exchange.status, 429 | 503) => Err(TransportError {
+            kind: TransportKind::Throttled,
+            message: format!(
+                "{} after {retries} retries (Retry-After: {})",
+                exchange.status,
+                exchange.header("retry-after").unwrap_or("none")
+            ),
+            status: Some(exchange.status),
+        }),
+        other => other,
     }
 }
 

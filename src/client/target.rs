@@ -121,11 +121,15 @@ impl TargetCredentials {
     }
 
     /// Every secret value, for redaction of anything that is printed or written.
-    pub fn secret_values(&self) -> Vec<&str> {
-        let mut values: Vec<&str> = self.tokens.values().map(Secret::expose).collect();
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self
+            .tokens
+            .values()
+            .map(|s| s.expose().to_string())
+            .collect();
         if let Some((ak, sk)) = &self.aksk {
-            values.push(ak.expose());
-            values.push(sk.expose());
+            values.push(ak.expose().to_string());
+            values.push(sk.expose().to_string());
         }
         values
     }

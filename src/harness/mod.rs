@@ -269,6 +269,8 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         started.elapsed().as_millis() as u64,
     );
     settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
+    let secrets = ctx.client.credentials().secret_values();
+    report.redact(&secrets);
     let all = all_findings(&report);
     if let (Some(dir), false) = (&config.run_dir, all.is_empty()) {
         let manifest = RunManifest {
@@ -280,8 +282,9 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
             auth: config.bss_auth,
             created: chrono::Utc::now().to_rfc3339(),
             seed: config.seed,
+            policies: config.policies,
         };
-        let saved = save_run(dir, &manifest, &all)
+        let saved = save_run(dir, &manifest, &all, &secrets)
             .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", dir.display())))?;
         report.summary.notes.push(format!(
             "the {saved} requests behind the findings are in {}: `partner-conformance replay {}` re-sends them",
@@ -485,7 +488,10 @@ fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 .then(|| "cut short: the run's request or time budget was spent".to_string())
         });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
-        let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len());
+        // libtest prints this message: it quotes the target, so it is redacted like the reports.
+        let secrets = ctx.client.credentials().secret_values();
+        let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len())
+            .map(|m| crate::secret::redact(&m, &secrets));
         let completion = match (&skip_reason, accepted.is_empty()) {
             (Some(reason), _) => Completion::ignored_with(reason),
             (None, false) => Completion::ignored_with(format!(
@@ -493,6 +499,17 @@ fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 accepted.len()
             )),
             (None, true) => Completion::Completed,
+        };
+        // Transport problems alone are not drift: libtest shows them as ignored, not failed.
+        let (message, completion) = match message {
+            Some(_) if findings.is_empty() && recorded.changes.is_empty() => (
+                None,
+                Completion::ignored_with(format!(
+                    "{} requests got no usable answer (transport, not drift)",
+                    recorded.transport.len()
+                )),
+            ),
+            other => (other, completion),
         };
         if let Ok(mut results) = ctx.results.lock() {
             results.push(TrialResult {
@@ -676,6 +693,32 @@ fn build_report(
     }
 }
 
+/// Why a run did not cover every check of every operation, if it did not: pruning a baseline
+/// after such a run would drop entries that were never tested.
+fn coverage_gap(config: &RunConfig, report: &Report) -> Option<String> {
+    if config.operations.len() < OperationId::ALL.len() {
+        return Some("--operations selected only some operations".into());
+    }
+    if config.selection != CheckSelection::default() {
+        return Some("--checks/--exclude-checks selected only some checks".into());
+    }
+    if config.libtest.filter.is_some() || !config.libtest.skip.is_empty() {
+        return Some("a trial filter or --skip selected only some trials".into());
+    }
+    let cut_short = |t: &TrialRecord| {
+        t.skip_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("cut short"))
+    };
+    if report.trials.iter().any(cut_short) {
+        return Some("the request or time budget cut trials short".into());
+    }
+    if !report.transport.is_empty() {
+        return Some("some requests got no usable answer".into());
+    }
+    None
+}
+
 /// Every finding of a report, new and accepted, in report order.
 fn all_findings(report: &Report) -> Vec<Finding> {
     report
@@ -707,7 +750,13 @@ fn settle_baseline(
             resolved: applied.resolved.iter().map(note).collect(),
             expired: applied.expired.iter().map(note).collect(),
         });
-        if config.prune_baseline && !applied.resolved.is_empty() {
+        let coverage_gap = coverage_gap(config, report);
+        if config.prune_baseline && !applied.resolved.is_empty() && coverage_gap.is_some() {
+            report.summary.notes.push(format!(
+                "--prune-baseline: nothing dropped, because {}: an entry that matched nothing may simply not have been tested",
+                coverage_gap.unwrap_or_default()
+            ));
+        } else if config.prune_baseline && !applied.resolved.is_empty() {
             baseline
                 .pruned(&applied)
                 .save(path)

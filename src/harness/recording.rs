@@ -31,8 +31,14 @@ pub fn snapshot_path(dir: &Path, operation: &str, scenario: &str) -> PathBuf {
     dir.join(format!("{operation}__{scenario}.snap"))
 }
 
-/// Writes a recording in insta's snapshot file format.
-pub fn write(path: &Path, description: &str, info: &str, value: &Value) -> std::io::Result<()> {
+/// Writes a recording in insta's snapshot file format, with every secret value redacted.
+pub fn write(
+    path: &Path,
+    description: &str,
+    info: &str,
+    value: &Value,
+    secrets: &[String],
+) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -42,7 +48,10 @@ pub fn write(path: &Path, description: &str, info: &str, value: &Value) -> std::
         yaml_line(description),
         info.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    std::fs::write(path, format!("{header}{body}\n"))
+    std::fs::write(
+        path,
+        crate::secret::redact(&format!("{header}{body}\n"), secrets),
+    )
 }
 
 /// Reads a recording back; `Ok(None)` when there is no file for the scenario.
@@ -145,7 +154,14 @@ mod tests {
         let path = snapshot_path(&dir, "customers_v1", "a1_x");
         let value =
             json!({"status": 200, "content_type": "application/json", "body": {"a": "b: c"}});
-        write(&path, "a: description \"quoted\"", "GET /x?y=1", &value).unwrap();
+        write(
+            &path,
+            "a: description \"quoted\"",
+            "GET /x?y=1",
+            &value,
+            &[],
+        )
+        .unwrap();
         assert_eq!(read(&path).unwrap(), Some(value));
         assert_eq!(read(&dir.join("none.snap")).unwrap(), None);
         std::fs::write(&path, "not a snapshot").unwrap();

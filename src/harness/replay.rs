@@ -36,6 +36,9 @@ pub struct RunManifest {
     pub created: String,
     /// The seed of the run.
     pub seed: u64,
+    /// The policies the findings were judged under (replay judges under the same).
+    #[serde(default)]
+    pub policies: Policies,
 }
 
 /// One finding as stored with its request.
@@ -68,8 +71,14 @@ pub struct StoredRequest {
     pub findings: Vec<StoredFinding>,
 }
 
-/// Stores the requests of `findings` (one file per distinct request). Returns how many.
-pub fn save(dir: &Path, manifest: &RunManifest, findings: &[Finding]) -> std::io::Result<usize> {
+/// Stores the requests of `findings` (one file per distinct request), with every secret value
+/// redacted from what the target sent. Returns how many.
+pub fn save(
+    dir: &Path,
+    manifest: &RunManifest,
+    findings: &[Finding],
+    secrets: &[String],
+) -> std::io::Result<usize> {
     let requests_dir = dir.join("requests");
     std::fs::create_dir_all(&requests_dir)?;
     std::fs::write(
@@ -109,7 +118,10 @@ pub fn save(dir: &Path, manifest: &RunManifest, findings: &[Finding]) -> std::io
     for (i, request) in stored.iter().enumerate() {
         let name = format!("{:04}-{}.json", i + 1, request.request.operation);
         let text = serde_json::to_string_pretty(request).unwrap_or_default() + "\n";
-        std::fs::write(requests_dir.join(name), text)?;
+        std::fs::write(
+            requests_dir.join(name),
+            crate::secret::redact(&text, secrets),
+        )?;
     }
     Ok(stored.len())
 }
@@ -191,9 +203,14 @@ pub struct ReplayLine {
     pub trial: String,
 }
 
-/// Re-sends every stored request against `client`'s target and judges each stored finding.
-pub async fn replay(client: &HttpClient, requests: &[(PathBuf, StoredRequest)]) -> Vec<ReplayLine> {
-    let policies = Policies::default();
+/// Re-sends every stored request against `client`'s target and judges each stored finding
+/// under the run's policies.
+pub async fn replay(
+    client: &HttpClient,
+    manifest: &RunManifest,
+    requests: &[(PathBuf, StoredRequest)],
+) -> Vec<ReplayLine> {
+    let policies = manifest.policies;
     let selection = CheckSelection::default();
     let walks = WalkCache::new(1);
     let mut lines = Vec::new();

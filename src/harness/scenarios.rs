@@ -61,6 +61,10 @@ pub struct Scenario {
     /// Whether the expectation holds only for the embedded mock's fixtures.
     #[serde(default)]
     pub mock_data: bool,
+    /// The policy (`fuzzy-spaces`, `unsupported-enum`) that, when lenient, also accepts a success
+    /// with no records.
+    #[serde(default)]
+    pub relaxed_by: Option<String>,
     /// File name without extension (filled in at load).
     #[serde(skip)]
     pub name: String,
@@ -80,6 +84,26 @@ pub struct ScenarioError {
 }
 
 impl Scenario {
+    /// What the scenario calls for under the run's policies.
+    pub fn expectation_under(
+        &self,
+        policies: &crate::checks::Policies,
+    ) -> Result<Expectation, ScenarioError> {
+        use crate::checks::Toggle;
+        let relaxed = match self.relaxed_by.as_deref() {
+            Some("fuzzy-spaces") => policies.fuzzy_spaces == Toggle::Lenient,
+            Some("unsupported-enum") => policies.unsupported_enum == Toggle::Lenient,
+            _ => false,
+        };
+        Ok(match self.expectation()? {
+            Expectation::Role { role, .. } if relaxed => Expectation::Role {
+                role,
+                or_empty_success: true,
+            },
+            other => other,
+        })
+    }
+
     /// What the scenario calls for.
     pub fn expectation(&self) -> Result<Expectation, ScenarioError> {
         let role = |name: &str| serde_json::from_value::<ErrorRole>(Value::String(name.into()));

@@ -176,3 +176,36 @@ pub struct Report {
     /// One record per trial, in run order.
     pub trials: Vec<TrialRecord>,
 }
+
+impl Report {
+    /// Replaces every secret value in every text of the report with `[REDACTED]`. Reports quote
+    /// what a target sent (codes, messages, bodies); a hostile target could echo a credential.
+    pub fn redact(&mut self, secrets: &[String]) {
+        if secrets.is_empty() {
+            return;
+        }
+        let r = |text: &mut String| *text = crate::secret::redact(text, secrets);
+        for f in self
+            .findings
+            .iter_mut()
+            .chain(self.accepted.iter_mut().map(|a| &mut a.finding))
+        {
+            r(&mut f.location);
+            r(&mut f.expected);
+            r(&mut f.observed);
+            r(&mut f.reproduce);
+        }
+        for t in &mut self.transport {
+            r(&mut t.message);
+            r(&mut t.reproduce);
+        }
+        for c in &mut self.behaviour_changes {
+            c.locations.iter_mut().for_each(r);
+            r(&mut c.recorded);
+            r(&mut c.observed);
+            r(&mut c.reproduce);
+        }
+        self.summary.notes.iter_mut().for_each(r);
+        r(&mut self.summary.target);
+    }
+}

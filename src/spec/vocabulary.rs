@@ -104,6 +104,12 @@ pub struct ErrorEntry {
     pub status: u16,
     /// Body error code; `None` where the body is a bare string (AICC).
     pub error_code: Option<String>,
+    /// Other codes a server may send for this entry (the gateway's `APIG.` prefix).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The media type of this entry's body when it is not the operation's Content-Type (the
+    /// gateway answers for BSS; only the media type is documented).
+    pub content_type: Option<String>,
     /// Documented meaning.
     pub meaning: String,
     /// The `error_msg` a server sends, when it differs from the meaning (success: "success").
@@ -116,6 +122,11 @@ pub struct ErrorEntry {
 }
 
 impl ErrorEntry {
+    /// Whether `code` is this entry's code or one of its aliases.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.error_code.as_deref() == Some(code) || self.aliases.iter().any(|a| a == code)
+    }
+
     /// The message a conforming server sends with this entry.
     pub fn message(&self) -> &str {
         self.message.as_deref().unwrap_or(&self.meaning)

@@ -133,15 +133,26 @@ async fn retries_are_bounded_and_a_long_retry_after_is_not_waited() {
             ..Limits::default()
         },
     );
-    let answer = client.send(&budget_request(&client, &spec)).await.unwrap();
-    assert_eq!(answer.status, 503, "the last answer is reported as it is");
+    let error = client
+        .send(&budget_request(&client, &spec))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.kind,
+        TransportKind::Throttled,
+        "throttling is not drift"
+    );
+    assert_eq!(error.status, Some(503));
     assert_eq!(count.load(Ordering::SeqCst), 3);
 
     let (base, count) = server(|_| refusal(StatusCode::TOO_MANY_REQUESTS, Some("3600"))).await;
     let (client, spec) = make_client(&base, Limits::default());
     let started = Instant::now();
-    let answer = client.send(&budget_request(&client, &spec)).await.unwrap();
-    assert_eq!(answer.status, 429);
+    let error = client
+        .send(&budget_request(&client, &spec))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, TransportKind::Throttled);
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -152,8 +163,8 @@ async fn non_idempotent_requests_are_never_retried() {
     let (client, spec) = make_client(&base, Limits::default());
     let mut request = budget_request(&client, &spec);
     request.method = "POST".into();
-    let answer = client.send(&request).await.unwrap();
-    assert_eq!(answer.status, 503);
+    let error = client.send(&request).await.unwrap_err();
+    assert_eq!(error.kind, TransportKind::Throttled);
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 

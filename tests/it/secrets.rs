@@ -147,3 +147,85 @@ fn credentials_are_never_accepted_on_the_command_line() {
     assert!(stderr.contains("--token"), "{stderr}");
     assert!(!stderr.contains(TOKEN), "the refused value is not echoed");
 }
+
+/// A hostile target echoes the credential it receives into what the suite quotes (an error code,
+/// the start of a non-JSON body): reports and output still never contain it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_echoing_the_token_does_not_make_it_leak() {
+    use axum::http::HeaderMap;
+    let app = axum::Router::new().fallback(|headers: HeaderMap| async move {
+        let token = headers
+            .get("x-auth-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if token.starts_with("aicc") {
+            (axum::http::StatusCode::OK, format!("{token} is not JSON")).into_response()
+        } else {
+            let body =
+                serde_json::json!({"error_code": token, "error_msg": format!("bad {token}")});
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                [("content-type", "application/json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    });
+    use axum::response::IntoResponse;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = crate::fixtures::tempdir();
+    let report = dir.join("r.json");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args([
+            "run",
+            "--no-regressions",
+            "--cases",
+            "4",
+            "--target",
+            &base,
+            "--partner-id",
+            "p",
+        ])
+        .arg("--run-dir")
+        .arg(dir.join("run"))
+        .arg("--report")
+        .arg(format!("json={}", report.display()))
+        .env("HUAWEICLOUD_TOKEN", TOKEN)
+        .env("AICC_TOKEN", AICC);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut texts = vec![
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        std::fs::read_to_string(&report).unwrap_or_default(),
+    ];
+    if let Ok(entries) = std::fs::read_dir(dir.join("run").join("requests")) {
+        for entry in entries {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    assert!(
+        texts[2].contains("[REDACTED]"),
+        "the echo was quoted, redacted: {}",
+        texts[2]
+    );
+    for text in &texts {
+        assert!(
+            !text.contains(TOKEN) && !text.contains(AICC),
+            "a credential leaked: {}",
+            text.replace(TOKEN, "<<TOKEN>>")
+                .replace(AICC, "<<AICC>>")
+                .lines()
+                .filter(|l| l.contains("<<"))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
