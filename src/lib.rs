@@ -13,6 +13,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod exit;
+pub mod export;
 pub mod generate;
 pub mod harness;
 pub mod mock;

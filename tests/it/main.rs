@@ -3,6 +3,7 @@
 
 mod baseline_recording;
 mod documented_constraints;
+mod export;
 mod faults;
 mod fixtures;
 mod mock_auth;
