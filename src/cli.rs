@@ -38,11 +38,31 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Export the contract for other tools.
+    Export {
+        /// What to export.
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// List checks or operations.
     List {
         /// What to list.
         #[arg(value_enum)]
         what: ListWhat,
+    },
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// An OpenAPI 3.1 document generated from schemas/ (for Schemathesis, Prism, Postman, code generators).
+    Openapi {
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// A schemas/ directory replacing the embedded contract.
+        #[arg(long, value_name = "DIR")]
+        schemas: Option<PathBuf>,
     },
 }
 
@@ -270,6 +290,21 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
             }
         }
         Command::Replay(args) => replay(args),
+        Command::Export {
+            what: ExportWhat::Openapi { out, schemas },
+        } => {
+            let spec = load_spec(schemas.as_ref())?;
+            let text = serde_json::to_string_pretty(&crate::export::openapi(&spec))
+                .map_err(|e| ExitError::Usage(e.into()))?
+                + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("failed to write {}", path.display()))
+                    .map_err(ExitError::Usage)?,
+                None => print!("{text}"),
+            }
+            Ok(crate::exit::SUCCESS)
+        }
         Command::Config {
             action: ConfigAction::Check { config },
         } => {
