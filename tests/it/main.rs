@@ -6,6 +6,7 @@ mod documented_constraints;
 mod export;
 mod faults;
 mod fixtures;
+mod fuzz_mock;
 mod mock_auth;
 mod mock_behaviour;
 mod mock_hostile;
