@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Regenerates src/mock/data/fixtures.json, the mock's deterministic data.
 
-Run from the repository root: python3 scripts/gen-fixtures.py
+Run from the repository root: python3 scripts/gen-fixtures.py [--count N] [--out PATH]
 Limits (maximum lengths) are read from schemas/, never typed here, so values "exactly at the
-documented maximum" stay exact when a schema changes. The output is committed; the mock embeds it.
+documented maximum" stay exact when a schema changes. The default output is committed; the mock
+embeds it. bench/run uses --count 100000 --out /tmp/... for a large data set.
 """
+import argparse
 import json
 import random
 from datetime import datetime, timedelta, timezone
 
+parser = argparse.ArgumentParser()
+parser.add_argument("--count", type=int, default=240)
+parser.add_argument("--out", default="src/mock/data/fixtures.json")
+args = parser.parse_args()
+
 SEED = 20241126
-COUNT = 240
+COUNT = args.count
 ROOT = "."
 
 rng = random.Random(SEED)
@@ -100,7 +107,7 @@ fixtures = {
     },
 }
 
-with open(f"{ROOT}/src/mock/data/fixtures.json", "w", encoding="utf-8") as out:
+with open(args.out, "w", encoding="utf-8") as out:
     json.dump(fixtures, out, ensure_ascii=False, indent=1)
     out.write("\n")
 print(f"wrote {len(customers)} customers")

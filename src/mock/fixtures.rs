@@ -5,7 +5,7 @@
 use crate::spec::{OperationId, Spec};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The fixtures compiled into the binary.
@@ -51,6 +51,61 @@ pub struct Fixtures {
     pub customers: Vec<Customer>,
     /// The AICC tenant, unmasked; the mock masks it as `x-mask` says.
     pub aicc_tenant: Map<String, Value>,
+    /// Filtered and looked-up fields as columns, so selection scans contiguous memory instead of
+    /// one map per record (the mock stays fast at 100,000 customers).
+    columns: HashMap<String, Vec<Option<Box<str>>>>,
+    /// Lookup field values to record positions.
+    keys: HashMap<String, HashMap<Box<str>, usize>>,
+}
+
+impl Fixtures {
+    /// A text field of every customer, in order, when the field is filtered or looked up by the
+    /// contract (`None` for other fields).
+    pub fn column(&self, field: &str) -> Option<&[Option<Box<str>>]> {
+        self.columns.get(field).map(Vec::as_slice)
+    }
+
+    /// The customer whose `field` equals `value` (for `x-lookup` fields).
+    pub fn find_by(&self, field: &str, value: &str) -> Option<&Customer> {
+        match self.keys.get(field) {
+            Some(index) => index.get(value).map(|&i| &self.customers[i]),
+            None => self.customers.iter().find(|c| c.text(field) == Some(value)),
+        }
+    }
+
+    /// Builds the columns and key indexes the contract's filters and lookups need.
+    fn index(&mut self, spec: &Spec) {
+        let mut fields: HashSet<String> = HashSet::new();
+        let mut lookups: HashSet<String> = HashSet::new();
+        for op in spec.operations() {
+            for param in &op.parameters {
+                if let Some(filter) = &param.filter {
+                    fields.insert(filter.field.clone());
+                }
+                if let Some(lookup) = &param.lookup {
+                    lookups.insert(lookup.field.clone());
+                    fields.extend(lookup.eligible.keys().cloned());
+                }
+            }
+        }
+        for field in fields {
+            let column = self
+                .customers
+                .iter()
+                .map(|c| c.text(&field).map(Box::from))
+                .collect();
+            self.columns.insert(field, column);
+        }
+        for field in lookups {
+            let index = self
+                .customers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.text(&field).map(|v| (Box::from(v), i)))
+                .collect();
+            self.keys.insert(field, index);
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -160,11 +215,14 @@ impl Fixtures {
             }
             customers.push(customer);
         }
-        let fixtures = Fixtures {
+        let mut fixtures = Fixtures {
             partner_id: raw.partner_id,
             customers,
             aicc_tenant: raw.aicc_tenant,
+            columns: HashMap::new(),
+            keys: HashMap::new(),
         };
+        fixtures.index(spec);
         fixtures
             .check_customers(spec)
             .map_err(|(path, msg)| error(path, msg))?;

@@ -164,7 +164,7 @@ fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation
 /// The body of a list operation for one page of a filtered selection.
 fn list_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
     let options = inject::selection(&state.drifts);
-    let page = select(op, &state.fixtures.customers, accepted, &options);
+    let page = select(op, &state.fixtures, accepted, &options);
     let records = page.records.iter().map(|c| c.info.clone()).collect();
     list_body_for(op, records, page.total)
 }
@@ -212,11 +212,7 @@ fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result
         .value(&param.name)
         .and_then(Value::as_str)
         .ok_or(ErrorRole::InvalidParameter)?;
-    let Some(customer) = fixtures
-        .customers
-        .iter()
-        .find(|c| c.text(&lookup.field) == Some(wanted))
-    else {
+    let Some(customer) = fixtures.find_by(&lookup.field, wanted) else {
         return Err(inject::unknown_customer_role(&state.drifts));
     };
     let eligible = lookup.eligible.iter().all(|(field, values)| {

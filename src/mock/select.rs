@@ -1,6 +1,6 @@
 //! Record selection for list operations: the `x-filter` rules and the `x-paging` parameters.
 
-use super::fixtures::Customer;
+use super::fixtures::{Customer, Fixtures};
 use super::validate::{Accepted, ParamValue};
 use crate::spec::{CaseRule, Filter, MatchKind, Operation, PagingRole, ParamLocation};
 use serde_json::Value;
@@ -36,13 +36,19 @@ pub struct SelectOptions {
 /// Applies every filter in effect, then cuts the requested page.
 pub fn select<'a>(
     op: &Operation,
-    customers: &'a [Customer],
+    fixtures: &'a Fixtures,
     accepted: &Accepted,
     options: &SelectOptions,
 ) -> Page<'a> {
-    let matching: Vec<&Customer> = customers
-        .iter()
-        .filter(|c| matches_all(op, c, accepted, options))
+    let customers = &fixtures.customers;
+    // The filters in effect, each with the column of the field it reads.
+    let filters: Vec<(&Filter, &ParamValue, Option<&[Option<Box<str>>]>)> = op
+        .parameters_in(ParamLocation::Query)
+        .filter_map(|param| {
+            let filter = param.filter.as_ref()?;
+            let value = accepted.values.get(&param.name)?;
+            Some((filter, value, fixtures.column(&filter.field)))
+        })
         .collect();
     let number = paging_value(op, accepted, PagingRole::PageNumber).unwrap_or(1);
     let mut size = paging_value(op, accepted, PagingRole::PageSize).unwrap_or(u64::MAX);
@@ -59,13 +65,26 @@ pub fn select<'a>(
     } else {
         number.saturating_sub(1)
     };
-    let skip = first.saturating_mul(size);
-    let mut total = matching.len();
-    let records: Vec<&Customer> = matching
-        .into_iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-        .take(usize::try_from(size).unwrap_or(usize::MAX))
-        .collect();
+    let skip = usize::try_from(first.saturating_mul(size)).unwrap_or(usize::MAX);
+    let take = usize::try_from(size).unwrap_or(usize::MAX);
+    // One pass: count every match, keep only the requested page.
+    let mut total = 0;
+    let mut records: Vec<&Customer> = Vec::new();
+    let matching = customers
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            filters
+                .iter()
+                .all(|(filter, value, column)| matches_one(filter, value, *column, *i, c, options))
+        })
+        .map(|(_, c)| c);
+    for customer in matching {
+        if total >= skip && records.len() < take {
+            records.push(customer);
+        }
+        total += 1;
+    }
     if options.count_page_only {
         total = records.len();
     }
@@ -77,32 +96,28 @@ fn paging_value(op: &Operation, accepted: &Accepted, role: PagingRole) -> Option
     accepted.value(&param.name).and_then(Value::as_u64)
 }
 
-fn matches_all(
-    op: &Operation,
+/// Whether record `i` passes one filter, reading its column when the field has one.
+fn matches_one(
+    filter: &Filter,
+    value: &ParamValue,
+    column: Option<&[Option<Box<str>>]>,
+    i: usize,
     customer: &Customer,
-    accepted: &Accepted,
     options: &SelectOptions,
 ) -> bool {
-    op.parameters_in(ParamLocation::Query).all(|param| {
-        let (Some(filter), Some(value)) = (&param.filter, accepted.values.get(&param.name)) else {
-            return true;
-        };
-        let field = customer.info.get(&filter.field);
-        match value {
-            ParamValue::MatchEmpty => match field {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.is_empty(),
-                Some(_) => false,
-            },
-            ParamValue::Value(wanted) => {
-                let (Some(have), Some(wanted)) = (field.and_then(Value::as_str), wanted.as_str())
-                else {
-                    return false;
-                };
-                matches_with(filter, have, wanted, options)
-            }
-        }
-    })
+    let have: Option<&str> = match column {
+        Some(column) => column.get(i).and_then(|v| v.as_deref()),
+        None => customer.text(&filter.field),
+    };
+    match value {
+        // Null, absent or empty: a non-string value would have a column entry of None too,
+        // which the fixtures' schema check rules out for filtered fields.
+        ParamValue::MatchEmpty => have.is_none_or(str::is_empty),
+        ParamValue::Value(wanted) => match (have, wanted.as_str()) {
+            (Some(have), Some(wanted)) => matches_with(filter, have, wanted, options),
+            _ => false,
+        },
+    }
 }
 
 /// A filter match, with the deviations of `options`.
