@@ -33,6 +33,9 @@ pub struct SelectOptions {
     pub count_page_only: bool,
 }
 
+/// A filter in effect: its rule, its value and the column of the field it reads.
+type ActiveFilter<'a> = (&'a Filter, &'a ParamValue, Option<&'a [Option<Box<str>>]>);
+
 /// Applies every filter in effect, then cuts the requested page.
 pub fn select<'a>(
     op: &Operation,
@@ -42,7 +45,7 @@ pub fn select<'a>(
 ) -> Page<'a> {
     let customers = &fixtures.customers;
     // The filters in effect, each with the column of the field it reads.
-    let filters: Vec<(&Filter, &ParamValue, Option<&[Option<Box<str>>]>)> = op
+    let filters: Vec<ActiveFilter<'_>> = op
         .parameters_in(ParamLocation::Query)
         .filter_map(|param| {
             let filter = param.filter.as_ref()?;
