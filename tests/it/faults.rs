@@ -8,50 +8,26 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn every_fault_is_classified_as_transport_and_never_hangs() {
-    let results: Vec<(String, String, i32, Vec<String>, Duration, String)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = FAULTS
-                .chunks(FAULTS.len().div_ceil(2))
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|fault| {
-                                let started = Instant::now();
-                                let result = run(&[
-                                    "--cases",
-                                    "4",
-                                    "--timeout",
-                                    "2",
-                                    "--mock-fault",
-                                    fault.name,
-                                ]);
-                                let kinds = result.report["transport"]
-                                    .as_array()
-                                    .map(|t| {
-                                        t.iter()
-                                            .map(|p| p["kind"].as_str().unwrap_or("").to_string())
-                                            .collect()
-                                    })
-                                    .unwrap_or_default();
-                                (
-                                    fault.name.to_string(),
-                                    fault.kind.to_string(),
-                                    result.code,
-                                    kinds,
-                                    started.elapsed(),
-                                    result.stderr,
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap())
-                .collect()
-        });
+    let results = crate::run_suite::on_two_threads(FAULTS, |fault| {
+        let started = Instant::now();
+        let result = run(&["--cases", "4", "--timeout", "2", "--mock-fault", fault.name]);
+        let kinds: Vec<String> = result.report["transport"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .map(|p| p["kind"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (
+            fault.name.to_string(),
+            fault.kind.to_string(),
+            result.code,
+            kinds,
+            started.elapsed(),
+            result.stderr,
+        )
+    });
     for (name, kind, code, kinds, elapsed, stderr) in results {
         assert_eq!(code, 3, "{name}: {stderr}");
         assert!(!kinds.is_empty(), "{name}: no transport problem reported");

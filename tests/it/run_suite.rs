@@ -52,6 +52,21 @@ pub fn run(args: &[&str]) -> RunResult {
     }
 }
 
+/// Maps `f` over `items` on two threads (the machine has two cores), keeping the order.
+pub fn on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(2).max(1))
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
 #[test]
 fn the_clean_mock_conforms() {
     let result = run(&["--seed", "11", "--cases", "64"]);
@@ -133,30 +148,13 @@ fn every_stateful_check_fires_on_its_drift_and_stays_quiet_otherwise() {
 fn mutation_score_over_the_whole_drift_catalogue() {
     let clean = run(&["--seed", "7", "--cases", "24"]);
     assert_eq!(clean.findings().count(), 0, "clean mock: {}", clean.stdout);
-    let results: Vec<(String, String, BTreeSet<String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = DRIFTS
-            .chunks(DRIFTS.len().div_ceil(2))
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|d| {
-                            let result =
-                                run(&["--seed", "7", "--cases", "24", "--mock-drift", d.name]);
-                            (
-                                d.name.to_string(),
-                                d.category.as_str().to_string(),
-                                result.categories(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let results: Vec<(String, String, BTreeSet<String>)> = on_two_threads(DRIFTS, |d| {
+        let result = run(&["--seed", "7", "--cases", "24", "--mock-drift", d.name]);
+        (
+            d.name.to_string(),
+            d.category.as_str().to_string(),
+            result.categories(),
+        )
     });
     let missed: Vec<String> = results
         .iter()
