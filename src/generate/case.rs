@@ -373,6 +373,28 @@ mod tests {
     }
 
     #[test]
+    fn valid_ids_are_shaped_like_the_documented_example() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::BudgetV1);
+        let cases = generate(op, Polarity::Valid, 5, 200);
+        let ids: Vec<&str> = cases
+            .iter()
+            .flat_map(|(_, c)| {
+                c.query
+                    .iter()
+                    .filter(|(k, _)| k == "customer_id")
+                    .map(|(_, v)| v.as_str())
+            })
+            .collect();
+        assert!(ids.len() > 100);
+        assert!(
+            ids.iter()
+                .all(|id| id.chars().all(|c| c.is_ascii_hexdigit())),
+            "{ids:?}"
+        );
+    }
+
+    #[test]
     fn valid_cases_reach_the_documented_maximum_length_in_characters() {
         let spec = Spec::embedded().unwrap();
         let op = spec.operation(OperationId::CustomersV1);

@@ -48,6 +48,20 @@ fn utc_time() -> BoxedStrategy<String> {
         .boxed()
 }
 
+/// The characters of a parameter's documented `examples`, when it has some: ids shaped like the
+/// documented ones (a backend may reasonably refuse an id of any other alphabet).
+fn example_alphabet(param: &Parameter) -> Option<Vec<char>> {
+    let examples = param.schema.get("examples")?.as_array()?;
+    let mut chars: Vec<char> = examples
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .flat_map(str::chars)
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    (!chars.is_empty()).then_some(chars)
+}
+
 /// Valid values of a parameter.
 pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
     if let Some(values) = param.enum_values() {
@@ -74,7 +88,12 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
                 .limit("maxLength")
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(32);
-            text(min, max)
+            match example_alphabet(param) {
+                Some(alphabet) => proptest::collection::vec(select(alphabet), min..=max)
+                    .prop_map(String::from_iter)
+                    .boxed(),
+                None => text(min, max),
+            }
         }
     }
 }
