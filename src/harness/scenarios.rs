@@ -61,6 +61,10 @@ pub struct Scenario {
     /// Whether the expectation holds only for the embedded mock's fixtures.
     #[serde(default)]
     pub mock_data: bool,
+    /// Whether the expectation is only this suite's position on an ambiguity (strict against the
+    /// embedded mock; any documented answer elsewhere).
+    #[serde(default)]
+    pub position_only: bool,
     /// The policy (`fuzzy-spaces`, `unsupported-enum`) that, when lenient, also accepts a success
     /// with no records.
     #[serde(default)]

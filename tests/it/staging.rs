@@ -169,3 +169,49 @@ fn the_example_profile_file_is_valid() {
     let output = binary(&["config", "check", "--config", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
+
+/// A probe of a position the pages do not decide (A22: which check comes first) is held only
+/// against the embedded mock: a real target answering the other way is not reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn position_only_probes_accept_any_documented_answer_from_a_real_target() {
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::FORBIDDEN,
+            [("content-type", "application/json;charset=UTF-8")],
+            r#"{"error_code": "CBC.0151", "error_msg": "Access denied."}"#,
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let trial = "cases::customers_v1::a22_parameters_checked_before_partner";
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+            .args([
+                "run",
+                "--no-regressions",
+                "--no-run-dir",
+                "--operations",
+                "customers_v1",
+                "--target",
+                &base,
+                "--partner-id",
+                "p",
+                trial,
+                "--exact",
+            ])
+            .env("HUAWEICLOUD_TOKEN", "t")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains(&format!("test {trial} ... ok")), "{stdout}");
+}
