@@ -55,17 +55,26 @@ impl Expectation {
     }
 }
 
-/// The kebab-case name of a role, as in `x-errors`.
-pub fn role_name(role: ErrorRole) -> &'static str {
-    match role {
-        ErrorRole::Success => "success",
-        ErrorRole::InvalidParameter => "invalid-parameter",
-        ErrorRole::PartnerMismatch => "partner-mismatch",
-        ErrorRole::CustomerNotOwned => "customer-not-owned",
-        ErrorRole::AssociationTypeNotAllowed => "association-type-not-allowed",
-        ErrorRole::Unauthenticated => "unauthenticated",
-        ErrorRole::NoSuchApi => "no-such-api",
-        ErrorRole::MalformedRequest => "malformed-request",
-        ErrorRole::Other => "other",
+/// The kebab-case name of a role, as `x-errors` spells it: the serde name, so the two never
+/// disagree.
+pub fn role_name(role: ErrorRole) -> String {
+    serde_json::to_value(role)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_name;
+    use crate::spec::ErrorRole;
+
+    #[test]
+    fn role_names_are_the_x_errors_spelling() {
+        assert_eq!(role_name(ErrorRole::InvalidParameter), "invalid-parameter");
+        assert_eq!(
+            role_name(ErrorRole::AssociationTypeNotAllowed),
+            "association-type-not-allowed"
+        );
     }
 }
