@@ -91,6 +91,19 @@ customers[9]["label"] = at_max("label", "标签客户")
 customers[10]["corp_name"] = ""
 customers[11]["label"] = "VipGold"
 
+# Fields only the new generation (customers_v2, budget_v2) serves, derived without the random
+# generator so every value above stays as it was.
+for i, record in enumerate(customers):
+    kind = i % 5
+    extra = {
+        "customer_type": 0 if kind in (3, 4) else 1,
+        "is_frozen": 1 if i % 23 == 0 else 0,
+        "customer_level": "V%d" % (i % 6),
+    }
+    if "budget" in record:
+        extra["budget"] = {"budget_type": "PACKAGE" if i % 4 == 0 else "MONTHLY"}
+    record["v2"] = extra
+
 fixtures = {
     "description": "Deterministic data of the partner-conformance mock. Regenerate with scripts/gen-fixtures.py.",
     "partner_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",

@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the conformance suite (against the embedded mock unless --target is given).
     Run(Box<RunArgs>),
+    /// Compare each new API with the old one it replaces, for one partner (against the embedded
+    /// mock unless --target is given); prints the migration table.
+    Migrate(Box<MigrateArgs>),
     /// Serve the documented APIs on loopback: the reference mock.
     Serve(ServeArgs),
     /// Explain a check: what it verifies, the documentation it rests on, how to reproduce.
@@ -116,6 +119,17 @@ pub enum ListWhat {
     Drifts,
     /// Every transport fault a fault server can make, with how the suite classifies it.
     Faults,
+}
+
+/// Arguments of `migrate`: the target and report options of `run`, plus where the table goes.
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// Also write the migration table (Markdown) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub table: Option<PathBuf>,
+    /// Target, credentials, politeness and report options, as for `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Arguments of `run`.
@@ -275,7 +289,11 @@ pub struct ServeArgs {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32, ExitError> {
     match cli.command {
-        Command::Run(args) => conformance_run(*args),
+        Command::Run(args) => conformance_run(*args, None),
+        Command::Migrate(args) => {
+            let MigrateArgs { table, run } = *args;
+            conformance_run(run, Some(table))
+        }
         Command::Serve(args) => serve(args),
         Command::Explain { check } => {
             let spec = load_spec(None)?;
@@ -334,6 +352,7 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 let kind = match check.kind {
                     crate::checks::CheckKind::PerResponse => "per-response",
                     crate::checks::CheckKind::Stateful => "stateful",
+                    crate::checks::CheckKind::Migration => "migrate",
                 };
                 out.push_str(&format!(
                     "{}  {:<28} {:<12} {}\n",
@@ -346,9 +365,13 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
         }
         ListWhat::Drifts => {
             for drift in crate::mock::DRIFTS {
+                let seen_by = match drift.seen_by {
+                    crate::mock::SeenBy::Run => "run",
+                    crate::mock::SeenBy::Migrate => "migrate",
+                };
                 out.push_str(&format!(
-                    "{:<30} {:<13} {:<17} {}\n",
-                    drift.name, drift.operation, drift.category, drift.description
+                    "{:<30} {:<13} {:<17} {:<8} {}\n",
+                    drift.name, drift.operation, drift.category, seen_by, drift.description
                 ));
             }
         }
@@ -414,7 +437,8 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     Ok(())
 }
 
-fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
+/// `run`, or `migrate` when `migrate` holds the optional table path.
+fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result<i32, ExitError> {
     use crate::harness::{RunConfig, TargetChoice};
     use std::io::IsTerminal;
     apply_profile(&mut args)?;
@@ -427,6 +451,12 @@ fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
             .iter()
             .map(|o| o.parse::<OperationId>().map_err(|e| usage(e.to_string())))
             .collect::<Result<_, _>>()?
+    };
+    // What is called: a migration calls both generations of what it compares.
+    let called = if migrate.is_some() {
+        crate::migrate::operations_involved(&spec, &operations)
+    } else {
+        operations.clone()
     };
     let selection = crate::checks::CheckSelection::new(&args.checks, &args.exclude_checks)
         .map_err(|e| usage(e.to_string()))?;
@@ -464,7 +494,7 @@ fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
             check_url(bss).map_err(usage)?;
             let aicc = args.aicc_target.clone().unwrap_or_else(|| bss.clone());
             check_url(&aicc).map_err(usage)?;
-            let needs_partner = operations
+            let needs_partner = called
                 .iter()
                 .any(|op| spec.operation(*op).meta.path.contains("{partner_id}"));
             if needs_partner && args.partner_id.is_none() {
@@ -474,7 +504,7 @@ fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
             }
             let credentials =
                 crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
-            let missing = credentials.missing(operations.iter().map(|op| spec.operation(*op)));
+            let missing = credentials.missing(called.iter().map(|op| spec.operation(*op)));
             if !missing.is_empty() {
                 return Err(usage(format!(
                     "set {} in the environment (credentials are never taken from the command line)",
@@ -560,8 +590,18 @@ fn conformance_run(mut args: RunArgs) -> Result<i32, ExitError> {
         },
         write_baseline: args.write_baseline.clone(),
         prune_baseline: args.prune_baseline,
+        migrate: migrate.is_some(),
     })?;
     if let Some(report) = &outcome.report {
+        if let Some(table) = &migrate {
+            let text = crate::migrate::markdown(&report.migration);
+            println!("\n## Migration table\n\n{text}");
+            if let Some(path) = table {
+                std::fs::write(path, format!("## Migration table\n\n{text}")).map_err(|e| {
+                    ExitError::Usage(anyhow::anyhow!("failed to write {}: {e}", path.display()))
+                })?;
+            }
+        }
         println!();
         print!("{}", crate::report::write_human(report, color));
     }

@@ -237,11 +237,17 @@ fn operation(
     let parameters: Vec<Value> = op
         .parameters
         .iter()
-        .filter(|p| !is_unexported_header(p))
+        .filter(|p| !is_unexported_header(p) && p.location != ParamLocation::Body)
         .map(|p| parameter(spec, op, p, names, components))
         .collect();
     if !parameters.is_empty() {
         object.insert("parameters".into(), Value::Array(parameters));
+    }
+    if op.has_body() {
+        object.insert(
+            "requestBody".into(),
+            request_body(spec, op, names, components),
+        );
     }
     let mut responses = Map::new();
     for response in op.responses() {
@@ -337,11 +343,9 @@ fn parameter(
     names: &ComponentNames,
     components: &mut Components,
 ) -> Value {
-    let mut schema = p.schema.clone();
+    let mut schema = exported_schema(spec, op, p, names, components);
     let mut extensions = Map::new();
     if let Value::Object(map) = &mut schema {
-        map.remove("$id");
-        map.remove("$schema");
         let keys: Vec<String> = map
             .keys()
             .filter(|k| k.starts_with("x-"))
@@ -353,13 +357,6 @@ fn parameter(
             }
         }
     }
-    rewrite_refs(
-        spec,
-        &op.request_file,
-        &mut schema,
-        names,
-        &mut components.needed,
-    );
     let mut object = Map::new();
     object.insert("name".into(), Value::from(p.name.clone()));
     object.insert(
@@ -368,6 +365,7 @@ fn parameter(
             ParamLocation::Path => "path",
             ParamLocation::Query => "query",
             ParamLocation::Header => "header",
+            ParamLocation::Body => "body",
         }),
     );
     if let Some(description) = schema.get("description").cloned() {
@@ -377,6 +375,58 @@ fn parameter(
     object.insert("schema".into(), schema);
     object.extend(extensions);
     Value::Object(object)
+}
+
+/// A parameter's schema as the export writes it: without `$id` and `$schema`, its references
+/// pointing into the document's components.
+fn exported_schema(
+    spec: &Spec,
+    op: &Operation,
+    p: &Parameter,
+    names: &ComponentNames,
+    components: &mut Components,
+) -> Value {
+    let mut schema = p.schema.clone();
+    if let Value::Object(map) = &mut schema {
+        map.remove("$id");
+        map.remove("$schema");
+    }
+    rewrite_refs(
+        spec,
+        &op.request_file,
+        &mut schema,
+        names,
+        &mut components.needed,
+    );
+    schema
+}
+
+/// The Request Body Object of an operation with body parameters: a JSON object whose members
+/// are the documented parameters (their schemas keep the `x-` keywords, which OpenAPI 3.1
+/// schemas allow), other members allowed as `request.json` allows them.
+fn request_body(
+    spec: &Spec,
+    op: &Operation,
+    names: &ComponentNames,
+    components: &mut Components,
+) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for p in op.parameters_in(ParamLocation::Body) {
+        let schema = exported_schema(spec, op, p, names, components);
+        if p.required {
+            required.push(Value::from(p.name.clone()));
+        }
+        properties.insert(p.name.clone(), schema);
+    }
+    let mut schema = json!({"type": "object", "properties": properties});
+    if !required.is_empty() {
+        schema["required"] = Value::Array(required);
+    }
+    json!({
+        "required": false,
+        "content": {"application/json": {"schema": schema}},
+    })
 }
 
 /// Registers the security scheme an operation uses for `scheme` and returns its name.

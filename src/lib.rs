@@ -16,6 +16,7 @@ pub mod exit;
 pub mod export;
 pub mod generate;
 pub mod harness;
+pub mod migrate;
 pub mod mock;
 pub mod report;
 pub mod secret;

@@ -7,7 +7,7 @@ use super::expect::Expectation;
 use super::finding::Category;
 use super::status_code::observed_entry;
 use crate::client::PreparedRequest;
-use crate::spec::{ErrorRole, OperationId, ParamLocation};
+use crate::spec::{ErrorRole, OperationId};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -20,10 +20,7 @@ const PER_TYPE: usize = 3;
 pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: OperationId) {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let Some(param) = operation
-        .parameters_in(ParamLocation::Query)
-        .find(|p| p.lookup.is_some())
-    else {
+    let Some(param) = operation.value_parameters().find(|p| p.lookup.is_some()) else {
         return;
     };
     let Some(lookup) = &param.lookup else { return };
@@ -68,8 +65,11 @@ pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: Operation
             Expectation::role(ErrorRole::AssociationTypeNotAllowed)
         };
         for id in ids {
-            let request =
-                PreparedRequest::new(operation, ctx.client.target()).with_query(&param.name, &id);
+            let request = PreparedRequest::new(operation, ctx.client.target()).with_param(
+                operation,
+                &param.name,
+                &id,
+            );
             let Some(answer) = ctx.send(&request, &expectation).await else {
                 continue;
             };
@@ -79,7 +79,7 @@ pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: Operation
                 ctx.report(
                     NAME,
                     Category::Consistency,
-                    format!("query.{}", param.name),
+                    format!("{}.{}", param.location.as_str(), param.name),
                     format!("a customer listed by {source} to be the partner's"),
                     format!(
                         "{} {}",

@@ -77,6 +77,8 @@ pub struct Recorder {
     changes: Mutex<Vec<BehaviourChange>>,
     requests: AtomicU64,
     cut_short: std::sync::atomic::AtomicBool,
+    observations: Mutex<Vec<crate::migrate::Observation>>,
+    notes: Mutex<Vec<String>>,
 }
 
 /// What a recorder held.
@@ -92,6 +94,10 @@ pub struct Recorded {
     pub requests: u64,
     /// Whether requests were not sent because the run's budget was spent.
     pub cut_short: bool,
+    /// What a migration trial saw, for the migration table.
+    pub observations: Vec<crate::migrate::Observation>,
+    /// Sentences for the report's notes (documented meaning changes).
+    pub notes: Vec<String>,
 }
 
 impl Recorder {
@@ -121,6 +127,20 @@ impl Recorder {
         }
     }
 
+    /// Adds an observation for the migration table.
+    pub fn observe(&self, observation: crate::migrate::Observation) {
+        if let Ok(mut all) = self.observations.lock() {
+            all.push(observation);
+        }
+    }
+
+    /// Adds a note for the report (not drift).
+    pub fn note(&self, note: String) {
+        if let Ok(mut all) = self.notes.lock() {
+            all.push(note);
+        }
+    }
+
     /// Counts one request.
     pub fn count_request(&self) {
         self.add_requests(1);
@@ -144,6 +164,8 @@ impl Recorder {
             changes: drain(&self.changes),
             requests: self.requests.swap(0, Ordering::Relaxed),
             cut_short: self.cut_short.swap(false, Ordering::Relaxed),
+            observations: drain(&self.observations),
+            notes: drain(&self.notes),
         }
     }
 }
@@ -242,15 +264,49 @@ impl StatefulContext<'_> {
         request: &PreparedRequest,
         doc: Option<String>,
     ) {
+        let said = (location.into(), expected.into(), observed.into());
+        self.record(check, category, said, self.curl(request), request, doc);
+    }
+
+    /// Records a finding that two requests together show (a migration difference): about
+    /// `new_request`, reproduced by both curl lines, old first.
+    #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
+    pub fn report_pair(
+        &self,
+        check: &str,
+        category: Category,
+        location: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+        old_request: &PreparedRequest,
+        new_request: &PreparedRequest,
+        doc: Option<String>,
+    ) {
+        let said = (location.into(), expected.into(), observed.into());
+        let reproduce = format!("{}\n{}", self.curl(old_request), self.curl(new_request));
+        self.record(check, category, said, reproduce, new_request, doc);
+    }
+
+    /// The one place a stateful finding is built: (location, expected, observed), the reproduce
+    /// text and the request kept for `replay`.
+    fn record(
+        &self,
+        check: &str,
+        category: Category,
+        (location, expected, observed): (String, String, String),
+        reproduce: String,
+        request: &PreparedRequest,
+        doc: Option<String>,
+    ) {
         self.recorder.findings([Finding {
             operation: request.operation,
             check: check.to_string(),
             code: super::info(check).code.to_string(),
             category,
-            location: location.into(),
-            expected: expected.into(),
-            observed: observed.into(),
-            reproduce: self.curl(request),
+            location,
+            expected,
+            observed,
+            reproduce,
             doc,
             trial: self.trial.clone(),
             origin: Some(Box::new(super::finding::FindingOrigin {

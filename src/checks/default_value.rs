@@ -4,8 +4,9 @@
 use super::context::{doc_label, StatefulContext};
 use super::expect::Expectation;
 use super::finding::Category;
+use super::walk::Paging;
 use crate::client::PreparedRequest;
-use crate::spec::{OperationId, PagingRole};
+use crate::spec::OperationId;
 use serde_json::Value;
 
 const NAME: &str = "default_page_size";
@@ -31,14 +32,14 @@ pub fn record_keys(body: &Value, list: &str, key: &str) -> Vec<String> {
 pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let (Some(size), Some(number), Some(list), Some(key)) = (
-        operation.paging_parameter(PagingRole::PageSize),
-        operation.paging_parameter(PagingRole::PageNumber),
+    let (Some(paging), Some(list), Some(key)) = (
+        Paging::of(operation),
         operation.list_field(),
         operation.record_key(spec),
     ) else {
         return;
     };
+    let (size, number) = (paging.size, paging.position);
     let (Some(default_size), Some(default_number)) = (
         size.default().and_then(Value::as_u64),
         number.default().and_then(Value::as_u64),
@@ -49,8 +50,8 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
     let implicit = PreparedRequest::new(operation, ctx.client.target());
     let explicit = implicit
         .clone()
-        .with_query(&number.name, &default_number.to_string())
-        .with_query(&size.name, &default_size.to_string());
+        .with_param(operation, &number.name, &default_number.to_string())
+        .with_param(operation, &size.name, &default_size.to_string());
     let (Some(a), Some(b)) = (
         ctx.send(&implicit, &Expectation::Success).await,
         ctx.send(&explicit, &Expectation::Success).await,
@@ -71,7 +72,7 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
             ctx.report(
                 NAME,
                 Category::DefaultValue,
-                format!("query.{}", size.name),
+                Paging::location(size),
                 format!(
                     "{expected} records (documented default {} = {default_size})",
                     size.name
@@ -88,7 +89,7 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
         ctx.report(
             NAME,
             Category::DefaultValue,
-            format!("query.{}", number.name),
+            Paging::location(number),
             format!(
                 "the records of {}={default_number}&{}={default_size}",
                 number.name, size.name

@@ -2,7 +2,7 @@
 //! (English and Chinese where both exist), and how to reproduce a finding.
 
 use super::{check_info, CheckKind, DocSource};
-use crate::spec::{DocQuote, DocRef, Operation, ParamLocation, Spec};
+use crate::spec::{DocQuote, DocRef, Operation, Spec};
 use std::fmt::Write;
 
 /// The explanation of a check by code or name, or `None` when there is no such check.
@@ -15,6 +15,9 @@ pub fn explain(spec: &Spec, code_or_name: &str) -> Option<String> {
     let kind = match check.kind {
         CheckKind::PerResponse => "runs on every answer of the run",
         CheckKind::Stateful => "runs as its own trial, sending requests of its own",
+        CheckKind::Migration => {
+            "runs in `partner-conformance migrate`, calling both API generations"
+        }
     };
     let _ = writeln!(out, "kind: {kind}\n");
     let _ = writeln!(out, "What it verifies:\n  {}\n", check.summary);
@@ -50,7 +53,7 @@ fn quote(out: &mut String, language: &str, quote: &DocQuote) {
 /// The documentation rows of one operation for a source.
 fn rows(op: &Operation, source: DocSource) -> Vec<(String, DocRef)> {
     let params = |keep: &dyn Fn(&crate::spec::Parameter) -> bool| -> Vec<(String, DocRef)> {
-        op.parameters_in(ParamLocation::Query)
+        op.value_parameters()
             .filter(|p| keep(p))
             .filter_map(|p| p.doc.clone().map(|d| (format!("parameter {}", p.name), d)))
             .collect()
@@ -96,6 +99,7 @@ fn rows(op: &Operation, source: DocSource) -> Vec<(String, DocRef)> {
         }
         DocSource::Presence => params(&|p| p.presence.is_some()),
         DocSource::Lookup => params(&|p| p.lookup.is_some()),
+        DocSource::Replacements => params(&|p| p.replaces.is_some()),
     }
 }
 

@@ -125,3 +125,19 @@ pub struct FindingOrigin {
     /// What the request called for.
     pub expectation: super::Expectation,
 }
+
+/// The length of an array element selector after its `[`, through the `]`: an index (`3]`) or a
+/// record key (`customer_id=abc]`, used by `migrate`). Locations that differ only in selectors
+/// are the same place for grouping and baselines.
+pub fn element_selector_len(after_bracket: &str) -> Option<usize> {
+    let end = after_bracket.find(']')?;
+    let inside = &after_bracket[..end];
+    let index = !inside.is_empty() && inside.bytes().all(|b| b.is_ascii_digit());
+    let key = inside.split_once('=').is_some_and(|(name, value)| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !value.is_empty()
+            && !value.contains('[')
+    });
+    (index || key).then_some(end + 1)
+}

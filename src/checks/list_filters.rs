@@ -5,7 +5,7 @@
 use super::context::{doc_label, StatefulContext};
 use super::finding::Category;
 use super::walk::{walk, Walk};
-use crate::spec::{parse_time, CaseRule, MatchKind, OperationId, ParamLocation, Parameter};
+use crate::spec::{parse_time, CaseRule, MatchKind, OperationId, Parameter};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -100,7 +100,7 @@ async fn judge(ctx: &StatefulContext<'_>, full: &Walk, judgement: Judgement<'_>)
 fn filters(ctx: &StatefulContext<'_>, op: OperationId, kinds: &[MatchKind]) -> Vec<Parameter> {
     ctx.spec()
         .operation(op)
-        .parameters_in(ParamLocation::Query)
+        .value_parameters()
         .filter(|p| p.filter.as_ref().is_some_and(|f| kinds.contains(&f.kind)))
         .cloned()
         .collect()

@@ -7,6 +7,7 @@ mod auth_required;
 mod budget_link;
 mod content_type;
 mod context;
+pub mod decimal;
 mod default_value;
 mod error_code;
 mod expect;
@@ -23,7 +24,7 @@ mod selection;
 mod status_code;
 #[cfg(test)]
 mod testing;
-mod walk;
+pub mod walk;
 mod wire_forms;
 
 pub use auth_required::auth_required;
@@ -32,14 +33,15 @@ pub use context::{doc_label, Recorded, Recorder, ResponseContext, StatefulContex
 pub use default_value::default_page_size;
 pub use expect::Expectation;
 pub use explain::explain;
-pub use finding::{Category, Finding, FindingOrigin};
+pub use finding::{element_selector_len, Category, Finding, FindingOrigin};
 pub use idempotent::idempotent_get;
-pub use list_filters::{enum_filter, fuzzy_filter, time_range_filter};
+pub use list_filters::{enum_filter, fuzzy_filter, pieces, time_range_filter};
 pub use not_found::not_found_empty_list;
 pub use pagination::pagination;
 pub use policy::{NotFoundPolicy, NullPolicy, Policies, Toggle};
 pub use selection::{CheckSelection, UnknownCheck};
-pub use walk::{Walk, WalkCache, WalkError};
+pub use status_code::observed_entry;
+pub use walk::{base_request, Walk, WalkCache, WalkError};
 pub use wire_forms::wire_forms;
 
 /// Where the documentation a check rests on is found in `schemas/`.
@@ -59,6 +61,8 @@ pub enum DocSource {
     Presence,
     /// Parameters with `x-lookup`.
     Lookup,
+    /// Fields and parameters with `x-replaces`.
+    Replacements,
 }
 
 /// Whether a check looks at single answers or drives requests of its own.
@@ -68,6 +72,8 @@ pub enum CheckKind {
     PerResponse,
     /// Runs as a trial of its own against list operations or operations with lookups.
     Stateful,
+    /// Runs in `migrate`, comparing an operation with the one it replaces.
+    Migration,
 }
 
 /// The catalogue entry of a check.
@@ -228,6 +234,15 @@ pub static CHECKS: &[CheckInfo] = &[
         reproduce: "Run the curl line with a customer_id taken from Query Customers.",
         rests_on: DocSource::Lookup,
         kind: CheckKind::Stateful,
+    },
+    CheckInfo {
+        code: "PC020",
+        name: "migration_consistency",
+        categories: &[C::Consistency],
+        summary: "`migrate` only: the new generation lists the same customers as the old one, with equal values in every field x-replaces maps as same or renamed; equivalent pages and filters select the same customers; the same customer's budget has the same amounts (as decimals), unit and currency, and ineligible customers are refused alike. Fields whose meaning changed are notes, not drift.",
+        reproduce: "Run both curl lines (old generation first) and compare the field in the finding.",
+        rests_on: DocSource::Replacements,
+        kind: CheckKind::Migration,
     },
 ];
 

@@ -6,7 +6,7 @@ use super::expect::Expectation;
 use super::finding::Category;
 use super::policy::NotFoundPolicy;
 use crate::client::PreparedRequest;
-use crate::spec::{MatchKind, OperationId, ParamLocation};
+use crate::spec::{MatchKind, OperationId};
 use serde_json::Value;
 
 const NAME: &str = "not_found_empty_list";
@@ -23,7 +23,7 @@ fn absent_value(taken: &[&str]) -> String {
 pub async fn not_found_empty_list(ctx: &StatefulContext<'_>, op: OperationId) {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let Some(param) = operation.parameters_in(ParamLocation::Query).find(|p| {
+    let Some(param) = operation.value_parameters().find(|p| {
         p.filter
             .as_ref()
             .is_some_and(|f| f.kind == MatchKind::Substring)
@@ -41,8 +41,11 @@ pub async fn not_found_empty_list(ctx: &StatefulContext<'_>, op: OperationId) {
         })
         .unwrap_or_default();
     let value = absent_value(&taken);
-    let request =
-        PreparedRequest::new(operation, ctx.client.target()).with_query(&param.name, &value);
+    let request = PreparedRequest::new(operation, ctx.client.target()).with_param(
+        operation,
+        &param.name,
+        &value,
+    );
     let Some(answer) = ctx.send(&request, &Expectation::Success).await else {
         return;
     };

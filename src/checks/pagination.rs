@@ -4,7 +4,8 @@
 
 use super::context::{doc_label, StatefulContext};
 use super::finding::Category;
-use super::walk::{walk, Walk};
+use super::walk::{walk, Paging, Walk};
+use crate::client::PreparedRequest;
 use crate::spec::{OperationId, PagingRole};
 use std::collections::{BTreeSet, HashSet};
 
@@ -169,19 +170,11 @@ async fn past_the_end(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String
         return; // The walk already fetched the empty page past the end.
     }
     let operation = ctx.spec().operation(walk.op);
-    let (Some(number), Some(list)) = (
-        operation.paging_parameter(PagingRole::PageNumber),
-        operation.list_field(),
-    ) else {
+    let (Some(paging), Some(list)) = (Paging::of(operation), operation.list_field()) else {
         return;
     };
-    let mut request = last.request.clone();
-    for (name, value) in request.query.iter_mut() {
-        if *name == number.name {
-            let next = value.parse::<u64>().map_or(0, |n| n + 1);
-            *value = next.to_string();
-        }
-    }
+    let base = PreparedRequest::new(operation, ctx.client.target());
+    let request = paging.request(operation, &base, walk.pages.len() as u64, walk.page_size);
     let Some(exchange) = ctx.send(&request, &super::Expectation::Success).await else {
         return;
     };

@@ -5,7 +5,7 @@
 use super::context::StatefulContext;
 use super::expect::Expectation;
 use crate::client::PreparedRequest;
-use crate::spec::{OperationId, PagingRole};
+use crate::spec::{Operation, OperationId, PagingRole, Parameter};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -116,6 +116,73 @@ impl WalkCache {
     }
 }
 
+/// How a list operation names a page: a 1-based page number (the old API) or a 0-based record
+/// offset (the new one), with the page-size parameter that goes with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging<'a> {
+    /// The page number or record offset parameter.
+    pub position: &'a Parameter,
+    /// The page size parameter.
+    pub size: &'a Parameter,
+    /// Whether `position` is a record offset.
+    pub by_offset: bool,
+}
+
+impl<'a> Paging<'a> {
+    /// The paging parameters of `op`, when it is a paged list.
+    pub fn of(op: &'a Operation) -> Option<Paging<'a>> {
+        let size = op.paging_parameter(PagingRole::PageSize)?;
+        match op.paging_parameter(PagingRole::PageNumber) {
+            Some(position) => Some(Paging {
+                position,
+                size,
+                by_offset: false,
+            }),
+            None => Some(Paging {
+                position: op.paging_parameter(PagingRole::RecordOffset)?,
+                size,
+                by_offset: true,
+            }),
+        }
+    }
+
+    /// The value of the position parameter for the page at 0-based `index` of `page_size`.
+    pub fn position_of(&self, index: u64, page_size: u64) -> u64 {
+        let first = self
+            .position
+            .limit("minimum")
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
+        if self.by_offset {
+            first + index.saturating_mul(page_size)
+        } else {
+            first + index
+        }
+    }
+
+    /// Location of a parameter in findings: `query.page_no`, `body.offset`.
+    pub fn location(param: &Parameter) -> String {
+        format!("{}.{}", param.location.as_str(), param.name)
+    }
+
+    /// The request for page `index` of `page_size`, on top of `base`.
+    pub fn request(
+        &self,
+        op: &Operation,
+        base: &PreparedRequest,
+        index: u64,
+        page_size: u64,
+    ) -> PreparedRequest {
+        base.clone()
+            .with_param(
+                op,
+                &self.position.name,
+                &self.position_of(index, page_size).to_string(),
+            )
+            .with_param(op, &self.size.name, &page_size.to_string())
+    }
+}
+
 /// The documented maximum page size of a list operation.
 pub fn largest_page_size(ctx: &StatefulContext<'_>, op: OperationId) -> Option<u64> {
     let param = ctx
@@ -136,29 +203,23 @@ pub async fn walk(
 ) -> Result<Walk, WalkError> {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let (Some(number), Some(size), Some(list), Some(key)) = (
-        operation.paging_parameter(PagingRole::PageNumber),
-        operation.paging_parameter(PagingRole::PageSize),
+    let (Some(paging), Some(list), Some(key)) = (
+        Paging::of(operation),
         operation.list_field(),
         operation.record_key(spec),
     ) else {
         return Err(WalkError::NotAList(op));
     };
-    let first = number
-        .limit("minimum")
-        .and_then(|n| u64::try_from(n).ok())
-        .unwrap_or(1);
     let count_field = operation.count_field();
     let mut pages = Vec::new();
     let mut complete = false;
-    for page_no in first..first + max_pages {
-        let mut request = PreparedRequest::new(operation, ctx.client.target());
-        for (k, v) in extra {
-            request = request.with_query(k, v);
-        }
-        request = request
-            .with_query(&number.name, &page_no.to_string())
-            .with_query(&size.name, &page_size.to_string());
+    let mut base = PreparedRequest::new(operation, ctx.client.target());
+    for (k, v) in extra {
+        base = base.with_param(operation, k, v);
+    }
+    for index in 0..max_pages {
+        let page_no = index + 1;
+        let request = paging.request(operation, &base, index, page_size);
         let exchange = ctx
             .send(&request, &Expectation::Success)
             .await
@@ -196,4 +257,48 @@ pub async fn walk(
         complete,
         key,
     })
+}
+
+/// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an
+/// id of an eligible record from the source walk (a probe id, answered with any documented
+/// non-invalid answer, when the walk has none).
+pub async fn base_request(
+    sctx: &StatefulContext<'_>,
+    op: OperationId,
+) -> (PreparedRequest, Expectation) {
+    let spec = sctx.spec();
+    let operation = spec.operation(op);
+    let request = PreparedRequest::new(operation, sctx.client.target());
+    let Some((param, lookup)) = operation
+        .value_parameters()
+        .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
+    else {
+        return (request, Expectation::Success);
+    };
+    let walk = match lookup.source.parse::<OperationId>() {
+        Ok(source) => sctx.walk(source).await.ok(),
+        Err(_) => None,
+    };
+    let eligible = walk.as_deref().and_then(|w| {
+        w.records().find(|r| {
+            lookup.eligible.iter().all(|(field, values)| {
+                r.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| values.iter().any(|ok| ok == v))
+            })
+        })
+    });
+    match eligible
+        .and_then(|r| r.get(&lookup.field))
+        .and_then(Value::as_str)
+    {
+        Some(id) => (
+            request.with_param(operation, &param.name, id),
+            Expectation::Success,
+        ),
+        None => (
+            request.with_param(operation, &param.name, "partner-conformance-probe"),
+            Expectation::NotInvalid,
+        ),
+    }
 }

@@ -41,27 +41,40 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
     let list = operation.list_field();
     let key = operation.record_key(spec);
     let count_field = operation.count_field();
-    for param in operation.parameters_in(ParamLocation::Query) {
+    for param in operation.value_parameters() {
         let Some(presence) = param.presence else {
             continue;
         };
         let doc = param.doc.as_ref().map(doc_label);
-        let mut base = PreparedRequest::new(operation, ctx.client.target());
+        // Another parameter may be required (a budget's customer_id): start from a request
+        // that succeeds without the parameter under test.
+        let mut base = if param.lookup.is_none() {
+            super::walk::base_request(ctx, op).await.0
+        } else {
+            PreparedRequest::new(operation, ctx.client.target())
+        };
         for companion in &param.requires {
             let value = operation
-                .parameter(ParamLocation::Query, companion)
+                .value_parameters()
+                .find(|p| &p.name == companion)
                 .and_then(|p| companion_value(p, walk.as_deref()));
             match value {
-                Some(value) => base = base.with_query(companion, &value),
+                Some(value) => base = base.with_param(operation, companion, &value),
                 None => continue,
             }
         }
         for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
             let outcome = presence.outcome(form);
             let raw = form.raw().unwrap_or_default();
-            let request = base.clone().with_query(&param.name, raw);
-            let location = format!("query.{}", param.name);
-            let shown = format!("{}={raw}", param.name);
+            let request = base.clone().with_param(operation, &param.name, raw);
+            let location = format!("{}.{}", param.location.as_str(), param.name);
+            let shown = match param.location {
+                ParamLocation::Body => match form {
+                    WireForm::Null => format!("\"{}\": null", param.name),
+                    _ => format!("\"{}\": {}", param.name, Value::from(raw)),
+                },
+                _ => format!("{}={raw}", param.name),
+            };
             match outcome {
                 PresenceOutcome::Reject => {
                     let Some(answer) = ctx

@@ -46,8 +46,23 @@ pub fn curl_line(
             None => parts.push(single_quote(&format!("{name}: {value}"))),
         }
     }
+    if let Some(body) = request.body_json(op) {
+        if !signed_shape_added(&parts) {
+            parts.push("-H".into());
+            parts.push(single_quote("Content-Type: application/json"));
+        }
+        parts.push("--data-raw".into());
+        parts.push(single_quote(&body.to_string()));
+    }
     parts.push(single_quote(&request.url(op, target)));
     parts.join(" ")
+}
+
+/// Whether a Content-Type header is already on the line.
+fn signed_shape_added(parts: &[String]) -> bool {
+    parts
+        .iter()
+        .any(|p| p.to_ascii_lowercase().starts_with("'content-type:"))
 }
 
 /// Quotes for a POSIX shell.

@@ -350,6 +350,9 @@ impl HttpClient {
         let method =
             reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut builder = self.inner.request(method, &url);
+        if let Some(body) = request.body_bytes(op) {
+            builder = builder.body(body);
+        }
         match signed_headers {
             Some(headers) => {
                 for (name, value) in headers {
@@ -362,6 +365,9 @@ impl HttpClient {
             None => {
                 for (name, value) in &request.headers {
                     builder = builder.header(name.as_str(), value.as_str());
+                }
+                if op.has_body() && !has_header(&request.headers, "content-type") {
+                    builder = builder.header("Content-Type", "application/json");
                 }
                 if let Some((name, value, _)) = request.credential_header(op, &self.credentials) {
                     builder = builder.header(name, value);
@@ -456,19 +462,17 @@ impl HttpClient {
         };
         let path = request.path(op);
         let mut headers = request.headers.clone();
-        if !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
+        if !has_header(&headers, "content-type") {
             // The SDK sends and signs Content-Type on body-less GETs too.
             headers.push(("Content-Type".into(), "application/json".into()));
         }
+        let body = request.body_bytes(op).unwrap_or_default();
         let signable = crate::signing::SignableRequest {
             method: &request.method,
             path: &path,
             query: &request.query,
             headers: &headers,
-            body: b"",
+            body: &body,
         };
         let signed =
             crate::signing::sign_for_host(&signable, &host, ak.expose(), sk, chrono::Utc::now());
@@ -479,6 +483,11 @@ impl HttpClient {
         }
         (url, Some(signed.headers))
     }
+}
+
+/// Whether a header list has a header (names compared case-insensitively).
+fn has_header(headers: &[(String, String)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
 /// A 429 or 503 that outlived the retries is throttling or unavailability, not an answer to

@@ -3,8 +3,9 @@
 //! reproduce line shows cannot differ.
 
 use super::target::{Target, TargetCredentials};
-use crate::spec::{Operation, OperationId};
+use crate::spec::{Operation, OperationId, ParamLocation, WireForm};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded (the
 /// official SDK encodes the same way).
@@ -38,6 +39,15 @@ pub struct PreparedRequest {
     pub path_params: Vec<(String, String)>,
     /// Query parameters as raw values, in order. Repeats allowed.
     pub query: Vec<(String, String)>,
+    /// JSON body members as raw values, in order, for an operation with a body: the text
+    /// forms of [`WireForm`] (`""` is the empty string, `null` is JSON null) and values typed
+    /// as the parameter's schema says when the body is written ([`PreparedRequest::body_bytes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<(String, String)>,
+    /// A JSON body sent exactly as given instead of `body` (hand-written scenarios that send a
+    /// wrong JSON type, which raw values cannot say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub literal_body: Option<Value>,
     /// Extra headers (not credentials).
     pub headers: Vec<(String, String)>,
     /// Credentials to present.
@@ -71,6 +81,8 @@ impl PreparedRequest {
             method: op.meta.method.clone(),
             path_params,
             query: Vec::new(),
+            body: Vec::new(),
+            literal_body: None,
             headers: Vec::new(),
             auth: AuthMode::Valid,
         }
@@ -80,6 +92,58 @@ impl PreparedRequest {
     pub fn with_query(mut self, name: &str, value: &str) -> Self {
         self.query.push((name.to_string(), value.to_string()));
         self
+    }
+
+    /// Adds a parameter where the operation documents it: a JSON body member for a body
+    /// parameter, the query string otherwise (undocumented names go to the query).
+    pub fn with_param(mut self, op: &Operation, name: &str, value: &str) -> Self {
+        if op.parameter(ParamLocation::Body, name).is_some() {
+            self.body.push((name.to_string(), value.to_string()));
+        } else {
+            self.query.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+
+    /// The raw value of a parameter, wherever it travels.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .chain(&self.body)
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The parameters in the request, query first, then body.
+    pub fn params(&self) -> impl Iterator<Item = &(String, String)> {
+        self.query.iter().chain(&self.body)
+    }
+
+    /// The JSON body as sent, for an operation that documents one (`None` otherwise): every
+    /// body member in order, typed by its parameter's schema.
+    pub fn body_json(&self, op: &Operation) -> Option<Value> {
+        if !op.has_body() {
+            return None;
+        }
+        if let Some(literal) = &self.literal_body {
+            return Some(literal.clone());
+        }
+        let members = self.body.iter().map(|(name, raw)| {
+            let value = match WireForm::classify(Some(raw)) {
+                WireForm::Null => Value::Null,
+                WireForm::Empty => Value::String(String::new()),
+                _ => op
+                    .parameter(ParamLocation::Body, name)
+                    .map_or_else(|| Value::String(raw.clone()), |p| p.typed(raw)),
+            };
+            (name.clone(), value)
+        });
+        Some(Value::Object(members.collect::<Map<String, Value>>()))
+    }
+
+    /// The body bytes as sent (compact JSON), for an operation that documents a body.
+    pub fn body_bytes(&self, op: &Operation) -> Option<Vec<u8>> {
+        self.body_json(op).map(|body| body.to_string().into_bytes())
     }
 
     /// The path with parameters substituted and encoded.
@@ -150,14 +214,19 @@ impl PreparedRequest {
         }
     }
 
-    /// A compact description for trial output (`GET ...?page_size=3`).
+    /// A compact description for trial output (`GET ...?page_size=3`, `POST ... {"limit":3}`).
     pub fn summary(&self, op: &Operation) -> String {
         let query = self.query_string();
-        if query.is_empty() {
+        let mut out = if query.is_empty() {
             format!("{} {}", self.method, self.path(op))
         } else {
             format!("{} {}?{query}", self.method, self.path(op))
+        };
+        if let Some(body) = self.body_json(op) {
+            out.push(' ');
+            out.push_str(&body.to_string());
         }
+        out
     }
 }
 

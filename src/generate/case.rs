@@ -3,7 +3,7 @@
 
 use super::scenario::Scenario;
 use super::values::{reversed_times, valid_raw, violations, Raw};
-use crate::spec::{parse_time, Operation, OperationId, ParamLocation, Parameter};
+use crate::spec::{parse_time, Operation, OperationId, Parameter};
 use proptest::prelude::*;
 use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -38,8 +38,9 @@ pub struct GeneratedCase {
     pub scenario: Scenario,
     /// The parameter it is about, for invalid cases.
     pub parameter: Option<String>,
-    /// Query parameters present, as raw values, in documentation order.
-    pub query: Vec<(String, String)>,
+    /// Parameters present (query or body, see [`crate::client::PreparedRequest::with_param`]),
+    /// as raw values, in documentation order.
+    pub params: Vec<(String, String)>,
 }
 
 /// The strategy of one operation and polarity, built from the contract.
@@ -55,7 +56,7 @@ impl std::fmt::Debug for CaseStrategy {
 
 /// The query parameters of an operation with their valid-value strategies.
 fn plans(op: &Operation) -> Vec<(Parameter, BoxedStrategy<Raw>)> {
-    op.parameters_in(ParamLocation::Query)
+    op.value_parameters()
         .map(|p| (p.clone(), valid_raw(p)))
         .collect()
 }
@@ -113,7 +114,7 @@ fn to_case(
         operation: op,
         scenario,
         parameter,
-        query: params
+        params: params
             .iter()
             .zip(raws)
             .filter_map(|(p, raw)| raw.map(|r| (p.name.clone(), r)))
@@ -286,7 +287,7 @@ pub fn generate(
         return Vec::new();
     };
     // An operation without query parameters has a single valid request.
-    let count = if op.parameters_in(ParamLocation::Query).next().is_none() {
+    let count = if op.value_parameters().next().is_none() {
         count.min(1)
     } else {
         count
@@ -332,6 +333,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::ParamLocation;
     use crate::spec::Spec;
 
     #[test]
@@ -380,7 +382,7 @@ mod tests {
         let ids: Vec<&str> = cases
             .iter()
             .flat_map(|(_, c)| {
-                c.query
+                c.params
                     .iter()
                     .filter(|(k, _)| k == "customer_id")
                     .map(|(_, v)| v.as_str())
@@ -405,18 +407,18 @@ mod tests {
             .unwrap() as usize;
         let cases = generate(op, Polarity::Valid, 3, 500);
         assert!(cases.iter().any(|(_, c)| c
-            .query
+            .params
             .iter()
             .any(|(k, v)| k == "corp_name" && v.chars().count() == max)));
         assert!(
             cases
                 .iter()
-                .any(|(_, c)| c.query.iter().any(|(_, v)| v.len() > v.chars().count())),
+                .any(|(_, c)| c.params.iter().any(|(_, v)| v.len() > v.chars().count())),
             "multi-byte text"
         );
         assert!(
             cases.iter().any(|(_, c)| c
-                .query
+                .params
                 .iter()
                 .any(|(k, v)| k == "page_size" && v.is_empty())),
             "empty form"

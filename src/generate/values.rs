@@ -100,7 +100,15 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
 
 /// The wire forms a valid request may use for a parameter, with a value most of the time.
 pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
+    let validator = param.validator();
     let allowed = |form: WireForm<'_>| match &param.presence {
+        // A form taken as a value (a body's two-quote string) is valid only if the value is.
+        Some(presence) if presence.outcome(form) == PresenceOutcome::Value => {
+            let raw = form.raw().unwrap_or_default();
+            validator
+                .as_ref()
+                .is_some_and(|v| v.is_valid(&param.typed(raw)))
+        }
         Some(presence) => presence.outcome(form) != PresenceOutcome::Reject,
         None => form == WireForm::Absent && !param.required,
     };

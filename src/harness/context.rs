@@ -29,6 +29,10 @@ pub struct TrialResult {
     pub duration: Duration,
     /// Why nothing was checked, when nothing was.
     pub skip_reason: Option<String>,
+    /// What a migration trial saw, for the migration table.
+    pub observations: Vec<crate::migrate::Observation>,
+    /// Notes for the report.
+    pub notes: Vec<String>,
 }
 
 /// Shared by every trial of a run.

@@ -10,9 +10,8 @@ use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulCont
 use crate::client::PreparedRequest;
 use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
 use crate::report::TransportProblem;
-use crate::spec::{ErrorRole, Operation, OperationId, ParamLocation};
+use crate::spec::{ErrorRole, Operation, OperationId};
 use futures_util::stream::{self, StreamExt};
-use serde_json::Value;
 
 /// Failing generated cases shrunk per trial (each shrink costs up to [`SHRINK_BUDGET`] requests).
 const SHRINKS_PER_TRIAL: usize = 3;
@@ -70,6 +69,9 @@ pub async fn execute(
                 run_cases(ctx, &sctx, op, polarity, cases, false).await;
             }
             None
+        }
+        TrialKind::Migration(aspect) => {
+            crate::migrate::run_aspect(&sctx, trial.operation, aspect).await
         }
         TrialKind::Stateful(name) => {
             if let Some(reason) = walk_missing(&sctx, trial.operation, name).await {
@@ -167,7 +169,9 @@ pub fn expectation_for(op: &Operation, case: &GeneratedCase, policies: &Policies
 
 fn request_for(ctx: &RunContext, op: &Operation, case: &GeneratedCase) -> PreparedRequest {
     let mut request = PreparedRequest::new(op, ctx.client.target());
-    request.query = case.query.clone();
+    for (name, value) in &case.params {
+        request = request.with_param(op, name, value);
+    }
     request
 }
 
@@ -266,52 +270,6 @@ async fn run_cases(
     }
 }
 
-/// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an id
-/// of an eligible record from the source walk.
-async fn base_request(
-    sctx: &StatefulContext<'_>,
-    op: OperationId,
-) -> (PreparedRequest, Expectation) {
-    let spec = sctx.spec();
-    let operation = spec.operation(op);
-    let mut request = PreparedRequest::new(operation, sctx.client.target());
-    let Some(param) = operation
-        .parameters_in(ParamLocation::Query)
-        .find(|p| p.lookup.is_some())
-    else {
-        return (request, Expectation::Success);
-    };
-    let Some(lookup) = &param.lookup else {
-        return (request, Expectation::Success);
-    };
-    let walk = match lookup.source.parse::<OperationId>() {
-        Ok(source) => sctx.walk(source).await.ok(),
-        Err(_) => None,
-    };
-    let eligible = walk.as_deref().and_then(|w| {
-        w.records().find(|r| {
-            lookup.eligible.iter().all(|(field, values)| {
-                r.get(field)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| values.iter().any(|ok| ok == v))
-            })
-        })
-    });
-    match eligible
-        .and_then(|r| r.get(&lookup.field))
-        .and_then(Value::as_str)
-    {
-        Some(id) => {
-            request = request.with_query(&param.name, id);
-            (request, Expectation::Success)
-        }
-        None => {
-            request = request.with_query(&param.name, "partner-conformance-probe");
-            (request, Expectation::NotInvalid)
-        }
-    }
-}
-
 /// Why a check that needs the full walk of a list cannot run, if the walk failed: the trial is
 /// then skipped with that reason rather than shown as passed.
 async fn walk_missing(sctx: &StatefulContext<'_>, op: OperationId, check: &str) -> Option<String> {
@@ -344,11 +302,11 @@ async fn run_stateful(sctx: &StatefulContext<'_>, op: OperationId, name: &str) {
         "not_found_empty_list" => checks::not_found_empty_list(sctx, op).await,
         "budget_by_association_type" => checks::budget_by_association_type(sctx, op).await,
         "idempotent_get" => {
-            let (request, expectation) = base_request(sctx, op).await;
+            let (request, expectation) = crate::checks::base_request(sctx, op).await;
             checks::idempotent_get(sctx, op, request, expectation).await;
         }
         "auth_required" => {
-            let (request, _) = base_request(sctx, op).await;
+            let (request, _) = crate::checks::base_request(sctx, op).await;
             checks::auth_required(sctx, op, request).await;
         }
         other => tracing::error!(check = other, "stateful check without a runner"),

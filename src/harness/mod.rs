@@ -111,6 +111,9 @@ pub struct RunConfig {
     pub write_baseline: Option<PathBuf>,
     /// Drop the resolved entries of `baseline` from the file.
     pub prune_baseline: bool,
+    /// Compare each new-generation operation with the one it replaces instead of running the
+    /// conformance trials (`partner-conformance migrate`).
+    pub migrate: bool,
 }
 
 /// What a run ends with.
@@ -123,9 +126,18 @@ pub struct RunOutcome {
 }
 
 /// Runs the conformance suite.
-pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
+pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     let started = Instant::now();
     let spec = Arc::clone(&config.spec);
+    let migration_of = config.operations.clone();
+    if config.migrate {
+        config.operations = crate::migrate::operations_involved(&spec, &config.operations);
+        if config.operations.is_empty() {
+            return Err(ExitError::Usage(anyhow!(
+                "migrate: none of the selected operations has a replacement in the contract"
+            )));
+        }
+    }
     let scenarios = scenarios::load_embedded().map_err(|e| ExitError::Usage(e.into()))?;
     let store = RegressionStore::new(config.regressions.clone());
     let today = chrono::Local::now().date_naive();
@@ -142,13 +154,17 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         .iter()
         .map(|s| (s.operation, s.name.clone()))
         .collect();
-    let planned = plan(
-        &spec,
-        &config.operations,
-        &config.selection,
-        &named,
-        &|op| kept.get(&op).copied().unwrap_or(false),
-    );
+    let planned = if config.migrate {
+        crate::migrate::plan(&spec, &migration_of)
+    } else {
+        plan(
+            &spec,
+            &config.operations,
+            &config.selection,
+            &named,
+            &|op| kept.get(&op).copied().unwrap_or(false),
+        )
+    };
     if config.libtest.list {
         let trials = planned
             .iter()
@@ -260,6 +276,11 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
                 .into(),
         );
     }
+    let observations: Vec<crate::migrate::Observation> = results
+        .iter()
+        .flat_map(|r| r.observations.iter().cloned())
+        .collect();
+    notes.extend(results.iter().flat_map(|r| r.notes.iter().cloned()));
     let mut report = build_report(
         &config,
         target.label(),
@@ -268,6 +289,9 @@ pub fn run(config: RunConfig) -> Result<RunOutcome, ExitError> {
         notes,
         started.elapsed().as_millis() as u64,
     );
+    if config.migrate {
+        report.migration = crate::migrate::rows(&spec, &observations);
+    }
     settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
     let secrets = ctx.client.credentials().secret_values();
     report.redact(&secrets);
@@ -386,10 +410,22 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
     let spec = client.spec();
     let mut problems = Vec::new();
     let mut refused = 0;
-    for &op in operations {
-        let operation = spec.operation(op);
-        let request = PreparedRequest::new(operation, client.target());
-        match client.send(&request).await {
+    // One request per operation, all at once: against a stalling target the preflight costs
+    // one timeout (with its retries), not one per operation.
+    let requests: Vec<(OperationId, PreparedRequest)> = operations
+        .iter()
+        .map(|&op| {
+            (
+                op,
+                PreparedRequest::new(spec.operation(op), client.target()),
+            )
+        })
+        .collect();
+    let answers =
+        futures_util::future::join_all(requests.iter().map(|(_, r)| client.send(r))).await;
+    for ((op, request), answer) in requests.iter().zip(answers) {
+        let (op, operation) = (*op, spec.operation(*op));
+        match answer {
             Err(error) => problems.push(crate::report::TransportProblem {
                 operation: op,
                 trial: "preflight".into(),
@@ -397,7 +433,7 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
                 message: error.message.clone(),
                 status: error.status,
                 reproduce: crate::client::curl_line(
-                    &request,
+                    request,
                     operation,
                     client.target(),
                     client.credentials(),
@@ -521,6 +557,8 @@ fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 requests: recorded.requests,
                 duration: started.elapsed(),
                 skip_reason,
+                observations: recorded.observations,
+                notes: recorded.notes,
             });
         }
         match message {
@@ -667,6 +705,7 @@ fn build_report(
         exit::SUCCESS
     };
     Report {
+        migration: Vec::new(),
         summary: Summary {
             target,
             operations: config.operations.clone(),

@@ -3,7 +3,7 @@
 
 use crate::checks::{CheckSelection, CHECKS};
 use crate::generate::Polarity;
-use crate::spec::{OperationId, ParamLocation, Spec};
+use crate::spec::{OperationId, Spec};
 
 /// What a trial does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum TrialKind {
     Generated(Polarity),
     /// A stateful check, by name.
     Stateful(&'static str),
+    /// A comparison of a new-generation operation with the one it replaces (`migrate`).
+    Migration(&'static str),
 }
 
 /// One planned trial.
@@ -67,12 +69,7 @@ pub fn plan(
             });
         }
         for polarity in [Polarity::Valid, Polarity::Invalid] {
-            if polarity == Polarity::Invalid
-                && operation
-                    .parameters_in(ParamLocation::Query)
-                    .next()
-                    .is_none()
-            {
+            if polarity == Polarity::Invalid && operation.value_parameters().next().is_none() {
                 continue;
             }
             out.push(PlannedTrial {

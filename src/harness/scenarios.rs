@@ -22,6 +22,9 @@ pub struct ScenarioRequest {
     /// Query parameters as raw (unencoded) name/value pairs, in order; repeats allowed.
     #[serde(default)]
     pub query: Vec<(String, String)>,
+    /// The JSON body, sent exactly as written (wrong types included).
+    #[serde(default)]
+    pub body: Option<serde_json::Map<String, Value>>,
     /// Extra headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -136,6 +139,7 @@ impl Scenario {
             }
         }
         request.query = self.request.query.clone();
+        request.literal_body = self.request.body.clone().map(Value::Object);
         request.headers = self.request.headers.clone().into_iter().collect();
         request.auth = match self.request.auth.as_str() {
             "missing" => AuthMode::Missing,

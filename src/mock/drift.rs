@@ -21,12 +21,24 @@ pub struct DriftInfo {
     pub operation: OperationId,
     /// The finding category the suite must report for it.
     pub category: Category,
+    /// The command that sees it: most drifts break the documentation of one operation (`run`),
+    /// some only show when two generations are compared (`migrate`).
+    pub seen_by: SeenBy,
     /// What a backend would have shipped.
     pub description: &'static str,
 }
 
+/// Which command reports a drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeenBy {
+    /// `partner-conformance run`.
+    Run,
+    /// `partner-conformance migrate`.
+    Migrate,
+}
+
 macro_rules! drifts {
-    ($($variant:ident => $name:literal, $op:ident, $category:ident, $description:literal;)*) => {
+    ($($variant:ident => $name:literal, $op:ident, $category:ident, $seen:ident, $description:literal;)*) => {
         /// The drifts the mock can inject.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Drift {
@@ -43,6 +55,7 @@ macro_rules! drifts {
                 name: $name,
                 operation: OperationId::$op,
                 category: Category::$category,
+                seen_by: SeenBy::$seen,
                 description: $description,
             },)*
         ];
@@ -50,88 +63,98 @@ macro_rules! drifts {
 }
 
 drifts! {
-    OverlongCorpName => "overlong-corp-name", CustomersV1, FieldLength,
+    OverlongCorpName => "overlong-corp-name", CustomersV1, FieldLength, Run,
         "corp_name of the first record is one character over its documented maximum";
-    RenamedCustomerId => "renamed-customer-id", CustomersV1, MissingField,
+    RenamedCustomerId => "renamed-customer-id", CustomersV1, MissingField, Run,
         "records carry customerId instead of the documented customer_id";
-    CountAsString => "count-as-string", CustomersV1, Type,
+    CountAsString => "count-as-string", CustomersV1, Type, Run,
         "count is sent as a JSON string (\"240\") instead of an Integer";
-    UndocumentedRecordField => "undocumented-record-field", CustomersV1, UnexpectedField,
+    UndocumentedRecordField => "undocumented-record-field", CustomersV1, UnexpectedField, Run,
         "records gain a field the table does not have (customer_level)";
-    NullDomainName => "null-domain-name", CustomersV1, NullHandling,
+    NullDomainName => "null-domain-name", CustomersV1, NullHandling, Run,
         "the mandatory domain_name of the first record is null";
-    TimeWithOffset => "time-with-offset", CustomersV1, Format,
+    TimeWithOffset => "time-with-offset", CustomersV1, Format, Run,
         "start_time is sent with a +08:00 offset instead of UTC Z";
-    UnsupportedCooperationType => "unsupported-cooperation-type", CustomersV1, Enum,
+    UnsupportedCooperationType => "unsupported-cooperation-type", CustomersV1, Enum, Run,
         "a record carries cooperation_type 2, documented as not supported";
-    MissingErrorMsg => "missing-error-msg", CustomersV1, MissingField,
+    MissingErrorMsg => "missing-error-msg", CustomersV1, MissingField, Run,
         "error answers lack error_msg";
-    UndocumentedErrorCode => "undocumented-error-code", CustomersV1, ErrorCode,
+    UndocumentedErrorCode => "undocumented-error-code", CustomersV1, ErrorCode, Run,
         "invalid parameters are answered 400 with an undocumented error code";
-    ErrorWithHttp200 => "error-with-http-200", CustomersV1, StatusCode,
+    ErrorWithHttp200 => "error-with-http-200", CustomersV1, StatusCode, Run,
         "invalid parameters are answered with HTTP 200 carrying the invalid-parameter body";
-    WrongContentType => "wrong-content-type", CustomersV1, ContentType,
+    WrongContentType => "wrong-content-type", CustomersV1, ContentType, Run,
         "answers are labelled text/html;charset=UTF-8";
-    SuccessCodeChanged => "success-code-changed", CustomersV1, ErrorCode,
+    SuccessCodeChanged => "success-code-changed", CustomersV1, ErrorCode, Run,
         "successes carry error_code 0 instead of the documented success code";
-    DefaultPageSize20 => "default-page-size-20", CustomersV1, DefaultValue,
+    DefaultPageSize20 => "default-page-size-20", CustomersV1, DefaultValue, Run,
         "an absent page_size gives 20 records instead of 10";
-    OffByOnePage => "off-by-one-page", CustomersV1, Pagination,
+    OffByOnePage => "off-by-one-page", CustomersV1, Pagination, Run,
         "page_no is read as 0-based, so page 1 is the second page";
-    CountIsPageLength => "count-is-page-length", CustomersV1, Pagination,
+    CountIsPageLength => "count-is-page-length", CustomersV1, Pagination, Run,
         "count is the number of records on the page, not the total";
-    PrefixOnlyFuzzy => "prefix-only-fuzzy", CustomersV1, FilterSemantics,
+    PrefixOnlyFuzzy => "prefix-only-fuzzy", CustomersV1, FilterSemantics, Run,
         "fuzzy filters match prefixes only";
-    CaseInsensitiveLabel => "case-insensitive-label", CustomersV1, FilterSemantics,
+    CaseInsensitiveLabel => "case-insensitive-label", CustomersV1, FilterSemantics, Run,
         "label matching ignores case, which the documentation says it does not";
-    ExclusiveTimeRange => "exclusive-time-range", CustomersV1, FilterSemantics,
+    ExclusiveTimeRange => "exclusive-time-range", CustomersV1, FilterSemantics, Run,
         "the association time range excludes its bounds";
-    CooperationTypeIgnored => "cooperation-type-ignored", CustomersV1, FilterSemantics,
+    CooperationTypeIgnored => "cooperation-type-ignored", CustomersV1, FilterSemantics, Run,
         "the cooperationType filter is ignored";
-    EmptyMeansFilter => "empty-means-filter", CustomersV1, NullHandling,
+    EmptyMeansFilter => "empty-means-filter", CustomersV1, NullHandling, Run,
         "an empty domain_name= is used as a filter for empty names instead of being ignored";
-    QuotedEmptyAccepted => "quoted-empty-accepted", CustomersV1, NullHandling,
+    QuotedEmptyAccepted => "quoted-empty-accepted", CustomersV1, NullHandling, Run,
         "page_size=\"\" is accepted as the default instead of refused";
-    PageSizeMaxNotEnforced => "page-size-max-not-enforced", CustomersV1, StatusCode,
+    PageSizeMaxNotEnforced => "page-size-max-not-enforced", CustomersV1, StatusCode, Run,
         "page_size above the documented maximum is accepted (and capped)";
-    SpacesAccepted => "spaces-accepted", CustomersV1, StatusCode,
+    SpacesAccepted => "spaces-accepted", CustomersV1, StatusCode, Run,
         "fuzzy values with spaces are accepted and match nothing";
-    CredentialsIgnored => "credentials-ignored", CustomersV1, Auth,
+    CredentialsIgnored => "credentials-ignored", CustomersV1, Auth, Run,
         "customers_v1 answers without checking the token";
-    ShuffledRecords => "shuffled-records", CustomersV1, Consistency,
+    ShuffledRecords => "shuffled-records", CustomersV1, Consistency, Run,
         "the records of a page come back in a different order on every call";
-    NotFoundListAbsent => "not-found-list-absent", CustomersV1, MissingField,
+    NotFoundListAbsent => "not-found-list-absent", CustomersV1, MissingField, Run,
         "a query matching nothing gets a body without customer_info_list";
-    PartnerIgnored => "partner-ignored", CustomersV1, StatusCode,
+    PartnerIgnored => "partner-ignored", CustomersV1, StatusCode, Run,
         "any partner_id is accepted";
-    BudgetAmountAsString => "budget-amount-as-string", BudgetV1, Type,
+    BudgetAmountAsString => "budget-amount-as-string", BudgetV1, Type, Run,
         "creditAmount is sent as a JSON string";
-    BudgetCurrencyUnknown => "budget-currency-unknown", BudgetV1, Enum,
+    BudgetCurrencyUnknown => "budget-currency-unknown", BudgetV1, Enum, Run,
         "currency is EUR, not the documented USD";
-    BudgetForReferral => "budget-for-referral", BudgetV1, StatusCode,
+    BudgetForReferral => "budget-for-referral", BudgetV1, StatusCode, Run,
         "referral customers get a budget instead of the association-type error";
-    BudgetErrorCodeOnSuccess => "budget-error-code-on-success", BudgetV1, ErrorCode,
+    BudgetErrorCodeOnSuccess => "budget-error-code-on-success", BudgetV1, ErrorCode, Run,
         "successful budget answers carry a success error_code, documented as failure-only";
-    BudgetExtraField => "budget-extra-field", BudgetV1, UnexpectedField,
+    BudgetExtraField => "budget-extra-field", BudgetV1, UnexpectedField, Run,
         "budget answers gain budget_type, a field of the new API";
-    BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode,
+    BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode, Run,
         "an unknown customer gets the association-type error (500) instead of the not-the-partner's error (403)";
-    BudgetResellerNotOwned => "budget-reseller-not-owned", BudgetV1, Consistency,
+    BudgetResellerNotOwned => "budget-reseller-not-owned", BudgetV1, Consistency, Run,
         "resellers the customer list returns are answered as not the partner's (403)";
-    BudgetCredentialsIgnored => "budget-credentials-ignored", BudgetV1, Auth,
+    BudgetCredentialsIgnored => "budget-credentials-ignored", BudgetV1, Auth, Run,
         "budget_v1 answers without checking the token";
-    AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format,
+    AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format, Run,
         "mobilePhone is sent in clear";
-    AiccCreateDateString => "aicc-create-date-string", AiccTenant, Type,
+    AiccCreateDateString => "aicc-create-date-string", AiccTenant, Type, Run,
         "createDate is sent as a string";
-    AiccMissingPortalUrl => "aicc-missing-portal-url", AiccTenant, MissingField,
+    AiccMissingPortalUrl => "aicc-missing-portal-url", AiccTenant, MissingField, Run,
         "portalUrl is missing";
-    AiccCredentialsIgnored => "aicc-credentials-ignored", AiccTenant, Auth,
+    AiccCredentialsIgnored => "aicc-credentials-ignored", AiccTenant, Auth, Run,
         "the AICC operation answers without checking the token";
-    Aicc401AsObject => "aicc-401-as-object", AiccTenant, Type,
+    Aicc401AsObject => "aicc-401-as-object", AiccTenant, Type, Run,
         "the AICC 401 body is an object instead of the documented string";
-    AiccEncodedContentType => "aicc-encoded-content-type", AiccTenant, ContentType,
+    AiccEncodedContentType => "aicc-encoded-content-type", AiccTenant, ContentType, Run,
         "the AICC Content-Type is sent URL-encoded as in the example (application/json%3Bcharset=UTF-8)";
+    V2RenamedAccountName => "v2-renamed-account-name", CustomersV2, MissingField, Run,
+        "customers_v2 records carry accountName instead of the documented account_name";
+    V2OffByOneOffset => "v2-off-by-one-offset", CustomersV2, Pagination, Run,
+        "offset is read as 1-based, so every page after the first starts one record early";
+    V2EmptyMeansFilter => "v2-empty-means-filter", CustomersV2, NullHandling, Run,
+        "account_name \"\" is used as a filter for empty names (the old API's meaning) instead of being ignored";
+    V2CredentialsIgnored => "v2-credentials-ignored", CustomersV2, Auth, Run,
+        "customers_v2 answers without checking the token";
+    V2BudgetDiffers => "v2-budget-differs", BudgetV2, Consistency, Migrate,
+        "used_amount is one cent above the old API's usedAmount for the same customer (only migrate can see it)";
 }
 
 impl Drift {

@@ -25,20 +25,76 @@ pub struct FixtureError {
     pub message: String,
 }
 
-/// One customer record: the fields of a CustomerInfo plus, for budget-eligible customers, the
-/// budget the budget operation returns.
+/// One customer in both API generations: the old CustomerInfo record and the new
+/// CustomerInformation record derived from it (the same customer, so `migrate` has something to
+/// agree with), plus, for budget-eligible customers, the budget in both shapes.
 #[derive(Debug, Clone)]
 pub struct Customer {
-    /// CustomerInfo fields exactly as served.
+    /// CustomerInfo fields exactly as customers_v1 serves them.
     pub info: Map<String, Value>,
-    /// The budget body, when the customer has one.
+    /// CustomerInformation fields as customers_v2 serves them: the old fields under the names
+    /// `x-replaces` gives, plus the fixture's `v2` fields.
+    pub info_v2: Map<String, Value>,
+    /// The budget_v1 body, when the customer has one.
     pub budget: Option<Map<String, Value>>,
+    /// The budget_v2 body, when the customer has one.
+    pub budget_v2: Option<Map<String, Value>>,
 }
 
 impl Customer {
-    /// A string field of the record (`None` when absent or null).
+    /// A string field of the record, looked up in the old record then the new one (`None` when
+    /// absent or null). Fields both generations share carry the same value.
     pub fn text(&self, field: &str) -> Option<&str> {
-        self.info.get(field).and_then(Value::as_str)
+        self.info
+            .get(field)
+            .or_else(|| self.info_v2.get(field))
+            .and_then(Value::as_str)
+    }
+
+    /// The record an operation serves for this customer.
+    pub fn record(&self, op: OperationId) -> &Map<String, Value> {
+        match op {
+            OperationId::CustomersV2 => &self.info_v2,
+            _ => &self.info,
+        }
+    }
+
+    /// The budget body an operation serves for this customer.
+    pub fn budget_for(&self, op: OperationId) -> Option<&Map<String, Value>> {
+        match op {
+            OperationId::BudgetV2 => self.budget_v2.as_ref(),
+            _ => self.budget.as_ref(),
+        }
+    }
+}
+
+/// The record of the new generation `op` for a record of the old one: every field `x-replaces`
+/// maps, under its new name, then `extra` (fields only the new generation has).
+fn successor(
+    spec: &Spec,
+    op: OperationId,
+    old: &Map<String, Value>,
+    extra: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut record: Map<String, Value> = spec
+        .operation(op)
+        .record_replacements(spec)
+        .into_iter()
+        .filter_map(|(name, replaces)| Some((name, old.get(&replaces.field)?.clone())))
+        .collect();
+    record.extend(extra);
+    record
+}
+
+/// Takes an optional object member out of a fixture map; `Err` names what is wrong.
+fn take_object(
+    map: &mut Map<String, Value>,
+    key: &str,
+) -> Result<Option<Map<String, Value>>, String> {
+    match map.remove(key) {
+        None => Ok(None),
+        Some(Value::Object(object)) => Ok(Some(object)),
+        Some(_) => Err("must be an object".into()),
     }
 }
 
@@ -154,17 +210,24 @@ impl Fixtures {
         let budget_op = spec.operation(OperationId::BudgetV1);
         let lookup = budget_op.parameters.iter().find_map(|p| p.lookup.clone());
         for (i, mut info) in raw.customers.into_iter().enumerate() {
-            let budget = match info.remove("budget") {
-                None => None,
-                Some(Value::Object(b)) => Some(b),
-                Some(_) => {
-                    return Err(error(
-                        format!("customers[{i}].budget"),
-                        "must be an object".into(),
-                    ))
-                }
+            let budget = take_object(&mut info, "budget")
+                .map_err(|m| error(format!("customers[{i}].budget"), m))?;
+            let mut extra = take_object(&mut info, "v2")
+                .map_err(|m| error(format!("customers[{i}].v2"), m))?
+                .unwrap_or_default();
+            let budget_extra = take_object(&mut extra, "budget")
+                .map_err(|m| error(format!("customers[{i}].v2.budget"), m))?
+                .unwrap_or_default();
+            let info_v2 = successor(spec, OperationId::CustomersV2, &info, extra);
+            let budget_v2 = budget
+                .as_ref()
+                .map(|b| successor(spec, OperationId::BudgetV2, b, budget_extra));
+            let customer = Customer {
+                info,
+                info_v2,
+                budget,
+                budget_v2,
             };
-            let customer = Customer { info, budget };
             let key_field = lookup.as_ref().map_or("customer_id", |l| l.field.as_str());
             match customer.text(key_field) {
                 Some(id) if seen.insert(id.to_string()) => {}
@@ -203,15 +266,13 @@ impl Fixtures {
                     _ => {}
                 }
             }
-            if let Some(budget) = &customer.budget {
-                let status = budget_op.meta.success_status;
-                check_against(
-                    spec,
-                    OperationId::BudgetV1,
-                    status,
-                    &Value::Object(budget.clone()),
-                )
-                .map_err(|(path, msg)| error(format!("customers[{i}].budget{path}"), msg))?;
+            for op in [OperationId::BudgetV1, OperationId::BudgetV2] {
+                if let Some(budget) = customer.budget_for(op) {
+                    let status = spec.operation(op).meta.success_status;
+                    check_against(spec, op, status, &Value::Object(budget.clone())).map_err(
+                        |(path, msg)| error(format!("customers[{i}].budget ({op}){path}"), msg),
+                    )?;
+                }
             }
             customers.push(customer);
         }
@@ -238,21 +299,30 @@ impl Fixtures {
         Ok(fixtures)
     }
 
-    /// Checks every customer by wrapping them all in one documented success body.
+    /// Checks every customer, in both generations, by wrapping them all in one documented
+    /// success body of each list operation.
     fn check_customers(&self, spec: &Spec) -> Result<(), (String, String)> {
-        let op = spec.operation(OperationId::CustomersV1);
-        let records = self.customers.iter().map(|c| c.info.clone()).collect();
-        let body = super::routes::list_body_for(op, records, self.customers.len());
-        check_against(spec, op.id, op.meta.success_status, &body).map_err(|(path, msg)| {
-            let path = path
-                .strip_prefix("/customer_info_list/")
-                .map(|rest| match rest.split_once('/') {
-                    Some((i, field)) => format!("customers[{i}].{field}"),
-                    None => format!("customers[{rest}]"),
-                })
-                .unwrap_or(path);
-            (path, msg)
-        })
+        for id in [OperationId::CustomersV1, OperationId::CustomersV2] {
+            let op = spec.operation(id);
+            let records = self
+                .customers
+                .iter()
+                .map(|c| c.record(id).clone())
+                .collect();
+            let body = super::routes::list_body_for(op, records, self.customers.len());
+            let list = format!("/{}/", op.list_field().unwrap_or_default());
+            check_against(spec, id, op.meta.success_status, &body).map_err(|(path, msg)| {
+                let path = path
+                    .strip_prefix(&list)
+                    .map(|rest| match rest.split_once('/') {
+                        Some((i, field)) => format!("customers[{i}].{field} ({id})"),
+                        None => format!("customers[{rest}] ({id})"),
+                    })
+                    .unwrap_or(path);
+                (path, msg)
+            })?;
+        }
+        Ok(())
     }
 
     /// The AICC tenant with every `x-mask` field masked.

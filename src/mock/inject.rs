@@ -7,6 +7,7 @@ use super::fixtures::Fixtures;
 use super::respond::Answer;
 use super::routes::MockState;
 use super::select::SelectOptions;
+use super::validate::{Accepted, ParamValue};
 use crate::spec::{ErrorRole, MatchKind, Operation, OperationId, PagingRole, ParamLocation};
 use serde_json::Value;
 
@@ -19,6 +20,27 @@ pub fn skips_auth(drifts: &DriftSet, op: OperationId) -> bool {
         OperationId::CustomersV1 => drifts.has(Drift::CredentialsIgnored),
         OperationId::BudgetV1 => drifts.has(Drift::BudgetCredentialsIgnored),
         OperationId::AiccTenant => drifts.has(Drift::AiccCredentialsIgnored),
+        OperationId::CustomersV2 => drifts.has(Drift::V2CredentialsIgnored),
+        OperationId::BudgetV2 => false,
+    }
+}
+
+/// Changes what a validated request of the new generation means, as the drifts say: an empty
+/// `account_name` becomes a filter for empty names, as the old API read it.
+pub fn adjust_accepted(
+    drifts: &DriftSet,
+    op: &Operation,
+    body: Option<&serde_json::Map<String, Value>>,
+    accepted: &mut Accepted,
+) {
+    if op.id != OperationId::CustomersV2 || !drifts.has(Drift::V2EmptyMeansFilter) {
+        return;
+    }
+    let name = "account_name";
+    if body.and_then(|b| b.get(name)) == Some(&Value::from("")) {
+        accepted
+            .values
+            .insert(name.to_string(), ParamValue::MatchEmpty);
     }
 }
 
@@ -78,6 +100,7 @@ pub fn selection(drifts: &DriftSet) -> SelectOptions {
         exclusive_bounds: drifts.has(Drift::ExclusiveTimeRange),
         ignore_equals: drifts.has(Drift::CooperationTypeIgnored),
         zero_based_pages: drifts.has(Drift::OffByOnePage),
+        one_based_offsets: drifts.has(Drift::V2OffByOneOffset),
         default_page_size: drifts.has(Drift::DefaultPageSize20).then_some(20),
         count_page_only: drifts.has(Drift::CountIsPageLength),
     }
@@ -122,6 +145,8 @@ pub fn after(state: &MockState, op: &Operation, answer: &mut Answer) {
         OperationId::CustomersV1 => customers_answer(state, op, answer),
         OperationId::BudgetV1 => budget_answer(state, answer),
         OperationId::AiccTenant => aicc_answer(drifts, answer),
+        OperationId::CustomersV2 => customers_v2_answer(drifts, op, answer),
+        OperationId::BudgetV2 => budget_v2_answer(drifts, answer),
     }
 }
 
@@ -255,6 +280,33 @@ fn budget_answer(state: &MockState, answer: &mut Answer) {
             .and_then(|e| e.error_code.clone())
             .unwrap_or_default();
         body.insert("error_code".into(), Value::String(code));
+    }
+}
+
+fn customers_v2_answer(drifts: &DriftSet, op: &Operation, answer: &mut Answer) {
+    if answer.role.is_some() || !drifts.has(Drift::V2RenamedAccountName) {
+        return;
+    }
+    let list = op.list_field().unwrap_or_default().to_string();
+    if let Some(records) = answer.body.get_mut(&list).and_then(Value::as_array_mut) {
+        for record in records.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(name) = record.remove("account_name") {
+                record.insert("accountName".into(), name);
+            }
+        }
+    }
+}
+
+fn budget_v2_answer(drifts: &DriftSet, answer: &mut Answer) {
+    if answer.role.is_some() || !drifts.has(Drift::V2BudgetDiffers) {
+        return;
+    }
+    let Some(used) = answer.body.get_mut("used_amount") else {
+        return;
+    };
+    if let Some(amount) = crate::checks::decimal::of(used) {
+        let cent = rust_decimal::Decimal::new(1, 2);
+        *used = crate::checks::decimal::to_json(amount + cent);
     }
 }
 

@@ -18,7 +18,7 @@ mod server;
 mod validate;
 
 pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
-pub use drift::{Drift, DriftInfo, DriftSet, DRIFTS};
+pub use drift::{Drift, DriftInfo, DriftSet, SeenBy, DRIFTS};
 pub use fault::{serve_fault, Fault, FaultInfo, FAULTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
 pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};

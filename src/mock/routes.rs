@@ -113,24 +113,62 @@ fn handle(
             }
         }
     }
-    let accepted = match validate(op, &path, &query, &request.headers) {
+    let body = match json_body(op, request) {
+        Ok(body) => body,
+        Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
+    };
+    let mut accepted = match validate(op, &path, &query, &request.headers, body.as_ref()) {
         Ok(accepted) => accepted,
         Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
     };
+    inject::adjust_accepted(&state.drifts, op, body.as_ref(), &mut accepted);
     if let Some((_, partner)) = path.iter().find(|(name, _)| name == "partner_id") {
         if *partner != state.fixtures.partner_id && !inject::skips_partner(&state.drifts) {
             return fail(ErrorRole::PartnerMismatch, None, Origin::Backend);
         }
     }
     let body = match op.id {
-        OperationId::CustomersV1 => list_body(state, op, &accepted),
-        OperationId::BudgetV1 => match budget_body(state, op, &accepted) {
+        OperationId::CustomersV1 | OperationId::CustomersV2 => list_body(state, op, &accepted),
+        OperationId::BudgetV1 | OperationId::BudgetV2 => match budget_body(state, op, &accepted) {
             Ok(body) => body,
             Err(role) => return fail(role, None, Origin::Backend),
         },
         OperationId::AiccTenant => Value::Object(state.fixtures.masked_tenant(spec)),
     };
     Answer::success(op, body)
+}
+
+/// The JSON body object of an operation that documents one (`None` for the others). An empty
+/// body counts as `{}`: the official SDK sends none when no field is set.
+fn json_body(
+    op: &Operation,
+    request: &IncomingRequest,
+) -> Result<Option<Map<String, Value>>, String> {
+    if !op.has_body() {
+        return Ok(None);
+    }
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Some(Map::new()));
+    }
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Object(body)) => Ok(Some(body)),
+        Ok(other) => Err(format!(
+            "body: a JSON object is expected, found {}",
+            json_type(&other)
+        )),
+        Err(e) => Err(format!("body: not JSON ({e})")),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Path parameters by name: the decoded value, or why it could not be decoded.
@@ -165,7 +203,11 @@ fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation
 fn list_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
     let options = inject::selection(&state.drifts);
     let page = select(op, &state.fixtures, accepted, &options);
-    let records = page.records.iter().map(|c| c.info.clone()).collect();
+    let records = page
+        .records
+        .iter()
+        .map(|c| c.record(op.id).clone())
+        .collect();
     list_body_for(op, records, page.total)
 }
 
@@ -203,7 +245,7 @@ pub(crate) fn list_body_for(
 fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result<Value, ErrorRole> {
     let fixtures = &state.fixtures;
     let Some((param, lookup)) = op
-        .parameters_in(ParamLocation::Query)
+        .value_parameters()
         .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
     else {
         return Err(ErrorRole::Other);
@@ -220,7 +262,7 @@ fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result
             .text(field)
             .is_some_and(|v| values.iter().any(|ok| ok == v))
     });
-    match (&customer.budget, eligible) {
+    match (customer.budget_for(op.id), eligible) {
         (Some(budget), true) => match inject::eligible_customer_role(&state.drifts) {
             Some(role) => Err(role),
             None => Ok(Value::Object(budget.clone())),

@@ -2,7 +2,7 @@
 
 use super::fixtures::{Customer, Fixtures};
 use super::validate::{Accepted, ParamValue};
-use crate::spec::{CaseRule, Filter, MatchKind, Operation, PagingRole, ParamLocation};
+use crate::spec::{CaseRule, Filter, MatchKind, Operation, PagingRole};
 use serde_json::Value;
 
 /// One page of matching records and the total number of matches.
@@ -27,6 +27,8 @@ pub struct SelectOptions {
     pub ignore_equals: bool,
     /// Page numbers are read as 0-based.
     pub zero_based_pages: bool,
+    /// Record offsets are read as 1-based, so every page starts one record early.
+    pub one_based_offsets: bool,
     /// The page size used when none was sent, instead of the documented default.
     pub default_page_size: Option<u64>,
     /// The total is the number of records on the page.
@@ -46,7 +48,7 @@ pub fn select<'a>(
     let customers = &fixtures.customers;
     // The filters in effect, each with the column of the field it reads.
     let filters: Vec<ActiveFilter<'_>> = op
-        .parameters_in(ParamLocation::Query)
+        .value_parameters()
         .filter_map(|param| {
             let filter = param.filter.as_ref()?;
             let value = accepted.values.get(&param.name)?;
@@ -68,7 +70,18 @@ pub fn select<'a>(
     } else {
         number.saturating_sub(1)
     };
-    let skip = usize::try_from(first.saturating_mul(size)).unwrap_or(usize::MAX);
+    let skip = match op.paging_parameter(PagingRole::RecordOffset) {
+        Some(_) => {
+            let offset = paging_value(op, accepted, PagingRole::RecordOffset).unwrap_or(0);
+            if options.one_based_offsets {
+                offset.saturating_sub(1)
+            } else {
+                offset
+            }
+        }
+        None => first.saturating_mul(size),
+    };
+    let skip = usize::try_from(skip).unwrap_or(usize::MAX);
     let take = usize::try_from(size).unwrap_or(usize::MAX);
     // One pass: count every match, keep only the requested page.
     let mut total = 0;

@@ -2,7 +2,7 @@
 //! types the values, validates `{path, query, headers}` against `request.json`, then applies the
 //! rules JSON Schema cannot say (`x-requires`, `x-not-after`). No limit is written here.
 
-use crate::spec::{parse_time, Operation, ParamLocation, PresenceOutcome, WireForm};
+use crate::spec::{parse_time, Operation, ParamLocation, Parameter, PresenceOutcome, WireForm};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -35,12 +35,14 @@ impl Accepted {
 }
 
 /// Validates a request for `op`. `path` holds the decoded path parameters, `query` the decoded
-/// query pairs. `Err` is the detail of the invalid-parameter answer.
+/// query pairs, `body` the JSON body object of an operation that has one. `Err` is the detail
+/// of the invalid-parameter answer.
 pub fn validate(
     op: &Operation,
     path: &[(String, String)],
     query: &[(String, String)],
     headers: &[(String, String)],
+    body: Option<&Map<String, Value>>,
 ) -> Result<Accepted, String> {
     let mut accepted = Accepted::default();
     let mut instance_query = Map::new();
@@ -51,48 +53,27 @@ pub fn validate(
             return Err(format!("{} is repeated", param.name));
         }
         let form = WireForm::classify(first.map(|(_, v)| v.as_str()));
-        let outcome = match (&param.presence, form) {
-            (Some(presence), form) => presence.outcome(form),
-            (None, WireForm::Absent) => PresenceOutcome::Ignore,
-            (None, _) => PresenceOutcome::Value,
-        };
-        match outcome {
-            PresenceOutcome::Ignore => {}
-            PresenceOutcome::Reject => {
-                return Err(format!("{} cannot be {}", param.name, form.name()));
-            }
-            PresenceOutcome::MatchEmpty => {
-                accepted
-                    .values
-                    .insert(param.name.clone(), ParamValue::MatchEmpty);
-            }
-            PresenceOutcome::Default => match param.default() {
-                Some(default) => {
-                    accepted
-                        .values
-                        .insert(param.name.clone(), ParamValue::Value(default.clone()));
-                    accepted.defaulted.insert(param.name.clone());
-                }
-                None => {
-                    return Err(format!("{} has no documented default", param.name));
-                }
-            },
-            PresenceOutcome::Value => {
-                let raw = form.raw().unwrap_or_default();
-                let typed = param.typed(raw);
-                instance_query.insert(param.name.clone(), typed.clone());
-                accepted
-                    .values
-                    .insert(param.name.clone(), ParamValue::Value(typed));
-            }
-        }
+        let typed = param.typed(form.raw().unwrap_or_default());
+        resolve(param, form, typed, &mut accepted, &mut instance_query)?;
+    }
+    // Body members keep their JSON types: the schema's `type` keyword judges them as sent.
+    let mut instance_body = body.cloned().unwrap_or_default();
+    for param in op.parameters_in(ParamLocation::Body) {
+        let member = body.and_then(|b| b.get(&param.name));
+        let form = WireForm::classify_json(member);
+        instance_body.remove(&param.name);
+        let typed = member.cloned().unwrap_or(Value::Null);
+        resolve(param, form, typed, &mut accepted, &mut instance_body)?;
     }
     // Required parameters that were absent and ignored still fail `required` below.
-    let instance = serde_json::json!({
+    let mut instance = serde_json::json!({
         "path": to_object(op, ParamLocation::Path, path),
         "query": instance_query,
         "headers": headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.clone()))).collect::<Map<_, _>>(),
     });
+    if op.has_body() {
+        instance["body"] = Value::Object(instance_body);
+    }
     if let Some(violation) = op.validate_request(&instance).into_iter().next() {
         let location = violation
             .instance_path
@@ -102,6 +83,52 @@ pub fn validate(
     }
     check_companions(op, &accepted)?;
     Ok(accepted)
+}
+
+/// Applies a parameter's `x-presence` outcome for the form it arrived in: leaves it out, rejects
+/// it, records a match-empty filter or the default, or takes `typed` as its value (and puts it
+/// in the schema instance `instance`).
+fn resolve(
+    param: &Parameter,
+    form: WireForm<'_>,
+    typed: Value,
+    accepted: &mut Accepted,
+    instance: &mut Map<String, Value>,
+) -> Result<(), String> {
+    let outcome = match (&param.presence, form) {
+        (Some(presence), form) => presence.outcome(form),
+        (None, WireForm::Absent) => PresenceOutcome::Ignore,
+        (None, _) => PresenceOutcome::Value,
+    };
+    match outcome {
+        PresenceOutcome::Ignore => {}
+        PresenceOutcome::Reject => {
+            return Err(format!("{} cannot be {}", param.name, form.name()));
+        }
+        PresenceOutcome::MatchEmpty => {
+            accepted
+                .values
+                .insert(param.name.clone(), ParamValue::MatchEmpty);
+        }
+        PresenceOutcome::Default => match param.default() {
+            Some(default) => {
+                accepted
+                    .values
+                    .insert(param.name.clone(), ParamValue::Value(default.clone()));
+                accepted.defaulted.insert(param.name.clone());
+            }
+            None => {
+                return Err(format!("{} has no documented default", param.name));
+            }
+        },
+        PresenceOutcome::Value => {
+            instance.insert(param.name.clone(), typed.clone());
+            accepted
+                .values
+                .insert(param.name.clone(), ParamValue::Value(typed));
+        }
+    }
+    Ok(())
 }
 
 fn to_object(
@@ -122,7 +149,7 @@ fn to_object(
 
 /// `x-requires` (parameters that must come together) and `x-not-after` (range order).
 fn check_companions(op: &Operation, accepted: &Accepted) -> Result<(), String> {
-    for param in op.parameters_in(ParamLocation::Query) {
+    for param in op.value_parameters() {
         if !accepted.values.contains_key(&param.name) {
             continue;
         }

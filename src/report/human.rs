@@ -66,10 +66,9 @@ pub(super) fn normalise_location(location: &str) -> String {
     while let Some(open) = rest.find('[') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && after[digits..].starts_with(']') {
+        if let Some(len) = crate::checks::element_selector_len(after) {
             out.push_str("[*]");
-            rest = &after[digits + 1..];
+            rest = &after[len..];
         } else {
             out.push('[');
             rest = after;
@@ -484,6 +483,7 @@ pub(super) mod fixture {
     /// A report with no findings, transport problems or trials.
     pub(in crate::report) fn empty_report() -> Report {
         Report {
+            migration: Vec::new(),
             summary: Summary {
                 target: "http://127.0.0.1:8080".to_string(),
                 operations: Vec::new(),

@@ -175,6 +175,9 @@ pub struct Report {
     pub baseline: Option<BaselineSummary>,
     /// One record per trial, in run order.
     pub trials: Vec<TrialRecord>,
+    /// The migration table (`migrate` only; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub migration: Vec<crate::migrate::MigrationRow>,
 }
 
 impl Report {
@@ -207,5 +210,8 @@ impl Report {
         }
         self.summary.notes.iter_mut().for_each(r);
         r(&mut self.summary.target);
+        for row in &mut self.migration {
+            row.showed.iter_mut().for_each(r);
+        }
     }
 }

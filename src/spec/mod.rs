@@ -18,7 +18,7 @@ pub use model::{
 };
 pub use operation::{OperationId, UnknownOperation};
 pub use vocabulary::{
-    AuthScheme, CaseRule, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask, MaskPart,
-    MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Service,
+    AuthScheme, CaseRule, Change, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask,
+    MaskPart, MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Replaces, Service,
 };
 pub use wire::WireForm;

@@ -5,7 +5,8 @@ use super::error::SpecError;
 use super::load::{self, escape_pointer, SchemaFile, BASE_URI};
 use super::operation::OperationId;
 use super::vocabulary::{
-    DocRef, ErrorEntry, ErrorRole, Filter, Lookup, OperationMeta, PagingRole, Presence, Service,
+    DocRef, ErrorEntry, ErrorRole, Filter, Lookup, OperationMeta, PagingRole, Presence, Replaces,
+    Service,
 };
 use jsonschema::Validator;
 use serde::de::DeserializeOwned;
@@ -34,6 +35,8 @@ pub enum ParamLocation {
     Query,
     /// A request header (names are lower-case).
     Header,
+    /// A member of the JSON request body.
+    Body,
 }
 
 impl ParamLocation {
@@ -43,6 +46,7 @@ impl ParamLocation {
             ParamLocation::Path => "path",
             ParamLocation::Query => "query",
             ParamLocation::Header => "headers",
+            ParamLocation::Body => "body",
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Parameter {
     pub lookup: Option<Lookup>,
     /// Documented values that are not supported.
     pub unsupported: Vec<String>,
+    /// The old operation's parameter this one replaces.
+    pub replaces: Option<Replaces>,
     /// Documentation reference.
     pub doc: Option<DocRef>,
     /// JSON pointer of the property inside `request.json`.
@@ -316,10 +322,63 @@ impl Operation {
             .map(|(name, _)| name.clone())
     }
 
-    /// The query parameter with a pagination role.
+    /// The fields of one record of the success body with their (flattened) schemas: the item of
+    /// a list operation, otherwise the body itself.
+    pub fn record_properties(&self, spec: &Spec) -> Vec<(String, Value)> {
+        let Some(success) = self.response(self.meta.success_status) else {
+            return Vec::new();
+        };
+        let body = spec.flatten(&success.file, &success.schema);
+        let record = match self.list_field() {
+            Some(list) => body
+                .pointer(&format!("/properties/{}/items", escape_pointer(list)))
+                .map(|items| spec.flatten(&success.file, items)),
+            None => Some(body),
+        };
+        record
+            .as_ref()
+            .and_then(|r| r.get("properties"))
+            .and_then(Value::as_object)
+            .map(|properties| {
+                properties
+                    .iter()
+                    .map(|(name, schema)| (name.clone(), spec.flatten(&success.file, schema)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Each record field that takes over a field of the replaced operation, with how.
+    pub fn record_replacements(&self, spec: &Spec) -> Vec<(String, Replaces)> {
+        self.record_properties(spec)
+            .into_iter()
+            .filter_map(|(name, schema)| {
+                let replaces = serde_json::from_value(schema.get("x-replaces")?.clone()).ok()?;
+                Some((name, replaces))
+            })
+            .collect()
+    }
+
+    /// The parameter with a pagination role.
     pub fn paging_parameter(&self, role: PagingRole) -> Option<&Parameter> {
-        self.parameters_in(ParamLocation::Query)
-            .find(|p| p.paging == Some(role))
+        self.parameters.iter().find(|p| p.paging == Some(role))
+    }
+
+    /// The parameters a caller chooses values for: the query string and the JSON body.
+    pub fn value_parameters(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters
+            .iter()
+            .filter(|p| matches!(p.location, ParamLocation::Query | ParamLocation::Body))
+    }
+
+    /// Whether requests carry a JSON body (any documented body parameter).
+    pub fn has_body(&self) -> bool {
+        self.parameters_in(ParamLocation::Body).next().is_some()
+    }
+
+    /// The operation this one replaces, when it is of the new generation.
+    pub fn replaces(&self) -> Option<OperationId> {
+        self.meta.replaces.as_deref().and_then(|id| id.parse().ok())
     }
 }
 
@@ -365,7 +424,14 @@ impl Spec {
                 return Err(SpecError::invalid(
                     path,
                     "",
-                    format!("directory `{dir}` is not an operation id (known: customers_v1, budget_v1, aicc_tenant) nor `common`"),
+                    format!(
+                        "directory `{dir}` is not an operation id (known: {}) nor `common`",
+                        OperationId::ALL
+                            .iter()
+                            .map(|op| op.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         }
@@ -542,6 +608,7 @@ impl Spec {
             ParamLocation::Path,
             ParamLocation::Query,
             ParamLocation::Header,
+            ParamLocation::Body,
         ] {
             let base = format!("/properties/{}", location.as_str());
             let Some(group) = request.pointer(&base) else {
@@ -584,6 +651,7 @@ impl Spec {
                     lookup: optional(file, &schema, "x-lookup", &field("x-lookup"))?,
                     unsupported: optional(file, &schema, "x-unsupported", &field("x-unsupported"))?
                         .unwrap_or_default(),
+                    replaces: optional(file, &schema, "x-replaces", &field("x-replaces"))?,
                     doc: optional(file, &schema, "x-doc", &field("x-doc"))?,
                     schema,
                     pointer,

@@ -13,6 +13,10 @@ pub enum OperationId {
     BudgetV1,
     /// `GET /rest/oma/softwareconsole/tenant/querytenantbasic`.
     AiccTenant,
+    /// `POST /v2/partners/sub-customers/query`, the replacement of [`OperationId::CustomersV1`].
+    CustomersV2,
+    /// `GET /v2/partners/sub-customers/budget`, the replacement of [`OperationId::BudgetV1`].
+    BudgetV2,
 }
 
 impl OperationId {
@@ -21,6 +25,8 @@ impl OperationId {
         OperationId::CustomersV1,
         OperationId::BudgetV1,
         OperationId::AiccTenant,
+        OperationId::CustomersV2,
+        OperationId::BudgetV2,
     ];
 
     /// The stable string id.
@@ -29,6 +35,8 @@ impl OperationId {
             OperationId::CustomersV1 => "customers_v1",
             OperationId::BudgetV1 => "budget_v1",
             OperationId::AiccTenant => "aicc_tenant",
+            OperationId::CustomersV2 => "customers_v2",
+            OperationId::BudgetV2 => "budget_v2",
         }
     }
 }
@@ -94,7 +102,7 @@ mod tests {
     fn unknown_id_lists_the_known_ones() {
         let err = "customers".parse::<OperationId>().unwrap_err().to_string();
         assert!(
-            err.contains("customers_v1, budget_v1, aicc_tenant"),
+            err.contains("customers_v1, budget_v1, aicc_tenant, customers_v2, budget_v2"),
             "{err}"
         );
     }

@@ -67,6 +67,8 @@ pub struct OperationMeta {
     pub success_status: u16,
     /// Content-Type of every documented response body.
     pub content_type: String,
+    /// The operation of the old generation this one replaces (`migrate` compares the two).
+    pub replaces: Option<String>,
     /// Documentation reference.
     #[serde(rename = "x-doc")]
     pub doc: DocRef,
@@ -218,10 +220,35 @@ pub struct Lookup {
 pub enum PagingRole {
     /// 1-based page number parameter.
     PageNumber,
+    /// 0-based offset of the first record returned.
+    RecordOffset,
     /// Page size parameter.
     PageSize,
     /// Response field with the total number of matching records.
     TotalCount,
+}
+
+/// How a field of the new generation relates to the old field it replaces (`x-replaces.change`).
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Same name, same meaning.
+    Same,
+    /// New name, same meaning.
+    Renamed,
+    /// The meaning changed: values or semantics may legitimately differ.
+    ChangedMeaning,
+}
+
+/// `x-replaces`: the old field (parameter or response field) a new one takes over.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Replaces {
+    /// Name of the old field.
+    pub field: String,
+    /// What changed.
+    pub change: Change,
+    /// What a migrating partner should know, in one sentence.
+    pub note: Option<String>,
 }
 
 /// `x-mask`: how a documented-as-masked response field is masked.

@@ -30,6 +30,23 @@ impl<'a> WireForm<'a> {
         }
     }
 
+    /// Classifies a member of a JSON request body (`None` when the member is absent): JSON null
+    /// is [`WireForm::Null`], the empty string [`WireForm::Empty`], the two-quote string
+    /// [`WireForm::QuotedEmpty`]. Any other member is a value; its text is the string itself or,
+    /// for other JSON types, empty (the validator reads the JSON value, not this text).
+    pub fn classify_json(member: Option<&'a serde_json::Value>) -> Self {
+        match member {
+            None => WireForm::Absent,
+            Some(serde_json::Value::Null) => WireForm::Null,
+            Some(serde_json::Value::String(text)) => match text.as_str() {
+                "" => WireForm::Empty,
+                "\"\"" => WireForm::QuotedEmpty,
+                text => WireForm::Value(text),
+            },
+            Some(_) => WireForm::Value(""),
+        }
+    }
+
     /// The raw query text that produces this form (before percent-encoding).
     pub fn raw(self) -> Option<&'a str> {
         match self {

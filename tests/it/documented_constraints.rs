@@ -48,6 +48,7 @@ fn locate(spec: &Spec, row: &Row) -> (Value, bool) {
         "path" => Some(ParamLocation::Path),
         "query" => Some(ParamLocation::Query),
         "headers" => Some(ParamLocation::Header),
+        "body" => Some(ParamLocation::Body),
         _ => None,
     };
     if let Some(location) = location {
@@ -61,6 +62,7 @@ fn locate(spec: &Spec, row: &Row) -> (Value, bool) {
     }
     let (status, parent) = match row.place.as_str() {
         "CustomerInfo" => (200, Some("CustomerInfo")),
+        "CustomerInformation" => (200, Some("CustomerInformation")),
         place => (place.trim_start_matches("response.").parse().unwrap(), None),
     };
     let response = op.response(status).unwrap();

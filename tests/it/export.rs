@@ -53,6 +53,7 @@ fn location(location: ParamLocation) -> &'static str {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
+        ParamLocation::Body => "body",
     }
 }
 
@@ -207,6 +208,27 @@ fn parameters_agree_with_the_request_schemas() {
             .unwrap_or_default();
         let mut expected = 0;
         for p in &op.parameters {
+            if p.location == ParamLocation::Body {
+                let member = &exported["requestBody"]["content"]["application/json"]["schema"]
+                    ["properties"][&p.name];
+                assert!(
+                    member.is_object(),
+                    "{}: body member {} missing",
+                    op.id,
+                    p.name
+                );
+                for keyword in ["type", "maxLength", "minimum", "maximum", "enum", "default"] {
+                    assert_eq!(
+                        member.get(keyword),
+                        p.schema.get(keyword),
+                        "{} {} {keyword}",
+                        op.id,
+                        p.name
+                    );
+                }
+                compared.insert("requestBody");
+                continue;
+            }
             let found = parameters.iter().find(|e| {
                 e["in"] == location(p.location)
                     && e["name"]

@@ -3,7 +3,7 @@
 //! quiet), the mutation score over the whole drift catalogue, determinism of a seed, and exit
 //! codes. Each run is a subprocess reading only loopback.
 
-use partner_conformance::mock::DRIFTS;
+use partner_conformance::mock::{SeenBy, DRIFTS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -31,10 +31,19 @@ impl RunResult {
 
 /// Runs the binary with `args` plus a JSON report and no regression files.
 pub fn run(args: &[&str]) -> RunResult {
+    command("run", args)
+}
+
+/// Runs `migrate` like [`run`].
+pub fn migrate(args: &[&str]) -> RunResult {
+    command("migrate", args)
+}
+
+fn command(subcommand: &str, args: &[&str]) -> RunResult {
     let dir = crate::fixtures::tempdir();
     let report = dir.join("report.json");
     let output: Output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
-        .arg("run")
+        .arg(subcommand)
         .args(["--no-regressions", "--no-run-dir", "--test-threads", "2"])
         .arg("--report")
         .arg(format!("json={}", report.display()))
@@ -149,7 +158,11 @@ fn mutation_score_over_the_whole_drift_catalogue() {
     let clean = run(&["--seed", "7", "--cases", "24"]);
     assert_eq!(clean.findings().count(), 0, "clean mock: {}", clean.stdout);
     let results: Vec<(String, String, BTreeSet<String>)> = on_two_threads(DRIFTS, |d| {
-        let result = run(&["--seed", "7", "--cases", "24", "--mock-drift", d.name]);
+        let args = ["--seed", "7", "--cases", "24", "--mock-drift", d.name];
+        let result = match d.seen_by {
+            SeenBy::Run => run(&args),
+            SeenBy::Migrate => migrate(&args),
+        };
         (
             d.name.to_string(),
             d.category.as_str().to_string(),

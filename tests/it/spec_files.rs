@@ -134,6 +134,13 @@ fn a_schemas_directory_loads_like_the_embedded_copy() {
 
 /// Documented limits and codes live in `schemas/` only. This scans the non-test part of every
 /// source file for the documented error codes and for the distinctive documented limits.
+/// Numbers in src/ that equal a documented limit by chance, each reviewed, with what it is.
+const COINCIDENCES: &[(&str, i64, &str)] = &[(
+    "cli.rs",
+    256,
+    "the default number of generated cases, not the 256-character email of customers_v2",
+)];
+
 #[test]
 fn src_repeats_no_documented_limit_or_code() {
     let spec = Spec::embedded().unwrap();
@@ -165,11 +172,15 @@ fn src_repeats_no_documented_limit_or_code() {
                     offences.push(format!("{}:{}: error code {code}", path.display(), n + 1));
                 }
             }
+            // Whole numbers only: the 256 of `sha256` is part of a name, not a limit.
             for number in line
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|t| !t.is_empty())
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
             {
-                if number.parse::<i64>().is_ok_and(|n| limits.contains(&n)) {
+                let coincidence = COINCIDENCES.iter().any(|(file, value, _)| {
+                    path.ends_with(file) && number.parse::<i64>() == Ok(*value)
+                });
+                if !coincidence && number.parse::<i64>().is_ok_and(|n| limits.contains(&n)) {
                     offences.push(format!(
                         "{}:{}: documented limit {number}",
                         path.display(),

@@ -1,0 +1,78 @@
+//! `partner-conformance migrate` end to end: against the clean mock both generations agree (exit
+//! 0, the table printed and written, every mapped field observed); with the mock drifted in the
+//! new generation only, each difference is a `consistency` finding carrying both requests.
+
+use crate::run_suite::{migrate, RunResult};
+
+fn consistency(result: &RunResult) -> Vec<&serde_json::Value> {
+    result
+        .findings()
+        .filter(|f| f["category"] == "consistency")
+        .collect()
+}
+
+#[test]
+fn both_generations_of_the_clean_mock_agree_and_the_table_is_printed() {
+    let dir = crate::fixtures::tempdir();
+    let table = dir.join("table.md");
+    let table_arg = table.display().to_string();
+    let result = migrate(&["--table", &table_arg]);
+    assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+    assert_eq!(result.findings().count(), 0, "{}", result.stdout);
+    let written = std::fs::read_to_string(&table).unwrap();
+    assert!(result.stdout.contains(written.trim()), "{}", result.stdout);
+    for row in [
+        "| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed |  | equal for all 240 customers |",
+        "| request | `query.page_no` | `body.offset` | changed meaning |",
+        "| response | `creditAmount` | `budget_amount` | renamed | Double became BigDecimal | equal to creditAmount as decimals for 20 of 20 customers |",
+        "| response | — | `customer_infos[].email` | new |",
+        "| request | `path.partner_id` | — | gone |",
+    ] {
+        assert!(written.contains(row), "missing row {row}\n{written}");
+    }
+    // The documented meaning change is a note, not drift.
+    let notes = result.report["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("start_time → customers_v2.associated_on changed meaning"),
+        "{notes}"
+    );
+    // Every compared row says what the target showed, and the JSON report carries the table.
+    let rows = result.report["migration"].as_array().unwrap();
+    let unobserved: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["change"] != "gone" && r["change"] != "new" && r["showed"].is_null())
+        .collect();
+    assert!(unobserved.is_empty(), "{unobserved:?}");
+}
+
+#[test]
+fn drift_in_the_new_generation_only_is_reported_as_consistency() {
+    let cases = [
+        (
+            "v2-renamed-account-name",
+            "account_name",
+            "customer_info_list.domain_name",
+        ),
+        ("v2-off-by-one-offset", "body.offset", "page_no=2"),
+        ("v2-budget-differs", "body.used_amount", "usedAmount"),
+    ];
+    let results =
+        crate::run_suite::on_two_threads(&cases, |(drift, _, _)| migrate(&["--mock-drift", drift]));
+    for ((drift, location, expected), result) in cases.iter().zip(results) {
+        assert_eq!(result.code, 1, "{drift}: {}", result.stdout);
+        let found = consistency(&result);
+        let hit = found.iter().find(|f| {
+            f["location"].as_str().unwrap().contains(location)
+                && f["expected"].as_str().unwrap().contains(expected)
+        });
+        let hit = hit
+            .unwrap_or_else(|| panic!("{drift}: no consistency finding at {location}: {found:?}"));
+        assert_eq!(hit["check"], "migration_consistency");
+        assert!(hit["operation"].as_str().unwrap().ends_with("_v2"), "{hit}");
+        // Both requests reproduce it: the old generation's first, then the new one's.
+        let reproduce: Vec<&str> = hit["reproduce"].as_str().unwrap().lines().collect();
+        assert_eq!(reproduce.len(), 2, "{drift}: {reproduce:?}");
+        assert!(reproduce[0].contains("/v1.0/"), "{reproduce:?}");
+        assert!(reproduce[1].contains("/v2/"), "{reproduce:?}");
+    }
+}
