@@ -240,8 +240,9 @@ pub async fn replay(
         let answered = ctx.send(&request, &stored.expectation).await.is_some();
         let now = recorder.take().findings;
         for finding in &stored.findings {
-            let stateful =
-                checks::check_info(&finding.check).is_some_and(|c| c.kind == CheckKind::Stateful);
+            // One request cannot show what a walk or a comparison of two generations showed.
+            let stateful = checks::check_info(&finding.check)
+                .is_some_and(|c| matches!(c.kind, CheckKind::Stateful | CheckKind::Migration));
             let verdict = if stateful {
                 ReplayVerdict::RerunTrial
             } else if !answered {
