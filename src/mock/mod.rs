@@ -21,6 +21,6 @@ pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
 pub use drift::{Drift, DriftInfo, DriftSet, SeenBy, DRIFTS};
 pub use fault::{serve_fault, Fault, FaultInfo, FAULTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
-pub use request::{decode_query, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
+pub use request::{decode_query, MAX_BODY_BYTES, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use routes::{app, MockState};
 pub use server::{serve_until_signal, MockServer, ShutdownSignals};

@@ -133,3 +133,37 @@ async fn garbage_that_is_not_http_does_not_hurt_the_mock() {
     );
     still_serving(&mock).await;
 }
+
+/// JSON bodies of customers_v2 that are not a usable object: not JSON, not UTF-8, not an object,
+/// nested past any parser's patience, or over the body limit. Each is a 4xx in a documented
+/// shape, and the mock keeps serving.
+#[tokio::test]
+async fn hostile_json_bodies_are_refused_in_a_documented_shape() {
+    let mock = Mock::start().await;
+    let op = OperationId::CustomersV2;
+    let nested = "[".repeat(200_000);
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("not JSON", b"{offset: 1".to_vec()),
+        ("not UTF-8", b"{\"account_name\": \"\xff\xfe\"}".to_vec()),
+        ("an array", b"[1, 2]".to_vec()),
+        ("a string", b"\"offset\"".to_vec()),
+        ("200,000 open brackets", nested.into_bytes()),
+        (
+            "a duplicate key with a bad value",
+            b"{\"limit\": 5, \"limit\": \"x\"}".to_vec(),
+        ),
+    ];
+    for (what, body) in bodies {
+        let answer = mock.post(op, body).await;
+        mock.assert_documented(op, &answer, ErrorRole::InvalidParameter);
+        assert!(
+            answer.body["error_msg"].as_str().unwrap().contains("body"),
+            "{what}: {:?}",
+            answer.body
+        );
+    }
+    let huge = vec![b' '; partner_conformance::mock::MAX_BODY_BYTES + 1];
+    let answer = mock.post(op, huge).await;
+    assert_gateway_refusal(&mock, &answer);
+    still_serving(&mock).await;
+}

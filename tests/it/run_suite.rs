@@ -324,3 +324,33 @@ fn list_and_filters_work_like_libtest() {
         "{names:?}"
     );
 }
+
+/// Fields the new generation gained over time are accepted, not flagged: a fixture whose v2
+/// records and budgets carry fields no table lists still conforms (the old operations, whose
+/// tables are closed, are not affected: those fields live only in the `v2` part).
+#[test]
+fn fields_added_to_the_new_generation_are_accepted() {
+    let dir = crate::fixtures::tempdir();
+    let path = dir.join("fixtures.json");
+    let mut data: Value =
+        serde_json::from_str(include_str!("../../src/mock/data/fixtures.json")).unwrap();
+    for customer in data["customers"].as_array_mut().unwrap() {
+        let v2 = customer["v2"].as_object_mut().unwrap();
+        v2.insert("partner_note".into(), Value::from("added later"));
+        if let Some(budget) = v2.get_mut("budget") {
+            budget["valid_until"] = Value::from("2027-01-01T00:00:00Z");
+        }
+    }
+    std::fs::write(&path, data.to_string()).unwrap();
+    let fixtures = path.display().to_string();
+    let result = run(&[
+        "--operations",
+        "customers_v2,budget_v2",
+        "--cases",
+        "16",
+        "--fixtures",
+        &fixtures,
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stdout);
+    assert_eq!(result.findings().count(), 0, "{}", result.stdout);
+}

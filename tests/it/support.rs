@@ -87,6 +87,17 @@ impl Mock {
         read(request.send().await.expect("loopback request")).await
     }
 
+    /// POST raw body bytes to an operation's path with its token and a JSON Content-Type.
+    pub async fn post(&self, op: OperationId, body: impl Into<reqwest::Body>) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{}", self.server.base_url(), self.path(op, "")))
+            .header("Content-Type", "application/json")
+            .header("X-Auth-Token", self.token(op))
+            .body(body);
+        read(request.send().await.expect("loopback request")).await
+    }
+
     /// The customers of a successful customers_v1 answer.
     pub fn records(answer: &Answer) -> Vec<Value> {
         assert_eq!(answer.status, 200, "{:?}", answer.body);
