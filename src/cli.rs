@@ -696,7 +696,14 @@ fn replay(args: ReplayArgs) -> Result<i32, ExitError> {
                 line.operation, line.finding.code, line.finding.category, line.finding.location, line.file
             );
             if line.verdict == ReplayVerdict::RerunTrial {
-                println!("             stateful check: partner-conformance run '{}' --exact", line.trial);
+                let migration = crate::checks::check_info(&line.finding.check)
+                    .is_some_and(|c| c.kind == crate::checks::CheckKind::Migration);
+                let (what, command) = if migration {
+                    ("comparison of two generations", "migrate")
+                } else {
+                    ("stateful check", "run")
+                };
+                println!("             {what}: partner-conformance {command} '{}' --exact", line.trial);
             }
         }
         println!(

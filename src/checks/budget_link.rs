@@ -79,7 +79,7 @@ pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: Operation
                 ctx.report(
                     NAME,
                     Category::Consistency,
-                    format!("{}.{}", param.location.as_str(), param.name),
+                    param.label(),
                     format!("a customer listed by {source} to be the partner's"),
                     format!(
                         "{} {}",

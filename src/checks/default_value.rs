@@ -72,7 +72,7 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
             ctx.report(
                 NAME,
                 Category::DefaultValue,
-                Paging::location(size),
+                size.label(),
                 format!(
                     "{expected} records (documented default {} = {default_size})",
                     size.name
@@ -89,7 +89,7 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
         ctx.report(
             NAME,
             Category::DefaultValue,
-            Paging::location(number),
+            number.label(),
             format!(
                 "the records of {}={default_number}&{}={default_size}",
                 number.name, size.name

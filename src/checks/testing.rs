@@ -29,6 +29,7 @@ pub fn answer(spec: &Spec, op: OperationId, status: u16, body: Value) -> Exchang
         request: PreparedRequest::new(operation, &target),
         status,
         headers: vec![("content-type".into(), operation.meta.content_type.clone())],
+        raw_body: body.to_string().into_bytes(),
         body,
         elapsed: Duration::ZERO,
     }

@@ -148,21 +148,18 @@ impl<'a> Paging<'a> {
 
     /// The value of the position parameter for the page at 0-based `index` of `page_size`.
     pub fn position_of(&self, index: u64, page_size: u64) -> u64 {
+        // The documented minimum is the first position; without one, pages count from 1 and
+        // offsets from 0.
         let first = self
             .position
             .limit("minimum")
             .and_then(|n| u64::try_from(n).ok())
-            .unwrap_or(0);
+            .unwrap_or(if self.by_offset { 0 } else { 1 });
         if self.by_offset {
             first + index.saturating_mul(page_size)
         } else {
             first + index
         }
-    }
-
-    /// Location of a parameter in findings: `query.page_no`, `body.offset`.
-    pub fn location(param: &Parameter) -> String {
-        format!("{}.{}", param.location.as_str(), param.name)
     }
 
     /// The request for page `index` of `page_size`, on top of `base`.
@@ -240,6 +237,10 @@ pub async fn walk(
             .and_then(|f| exchange.body.get(f))
             .and_then(Value::as_u64);
         let short = (records.len() as u64) < page_size;
+        // A page longer than asked for means the size was ignored; going on could fetch the
+        // whole list on every page. The walk stops there, incomplete (the pagination check
+        // reports the page).
+        let overlong = (records.len() as u64) > page_size;
         pages.push(Page {
             request,
             count,
@@ -247,6 +248,9 @@ pub async fn walk(
         });
         if short {
             complete = true;
+            break;
+        }
+        if overlong {
             break;
         }
     }

@@ -67,7 +67,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
             let outcome = presence.outcome(form);
             let raw = form.raw().unwrap_or_default();
             let request = base.clone().with_param(operation, &param.name, raw);
-            let location = format!("{}.{}", param.location.as_str(), param.name);
+            let location = param.label();
             let shown = match param.location {
                 ParamLocation::Body => match form {
                     WireForm::Null => format!("\"{}\": null", param.name),

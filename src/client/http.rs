@@ -69,6 +69,9 @@ pub struct Exchange {
     pub headers: Vec<(String, String)>,
     /// The body parsed as JSON.
     pub body: Value,
+    /// The body as received, for what parsing into [`Value`] would change: the exact digits of
+    /// a decimal amount (see `checks::decimal`).
+    pub raw_body: Vec<u8>,
     /// Time from send to last byte.
     pub elapsed: Duration,
 }
@@ -276,7 +279,8 @@ impl HttpClient {
     /// one, else a jittered backoff), at most `retries` times.
     pub async fn send(&self, request: &PreparedRequest) -> Result<Exchange, TransportError> {
         use std::sync::atomic::Ordering::Relaxed;
-        let idempotent = matches!(request.method.as_str(), "GET" | "HEAD");
+        let idempotent = matches!(request.method.as_str(), "GET" | "HEAD")
+            || self.spec.operation(request.operation).meta.read_only;
         let mut attempt = 0;
         loop {
             if let Err(reason) = self.reserve() {
@@ -416,7 +420,8 @@ impl HttpClient {
                 })
             }
         };
-        let body = parse_json(&body).map_err(|message| TransportError {
+        let raw_body = body;
+        let body = parse_json(&raw_body).map_err(|message| TransportError {
             kind: TransportKind::NotJson,
             message,
             status: Some(status),
@@ -426,6 +431,7 @@ impl HttpClient {
             status,
             headers,
             body,
+            raw_body,
             elapsed: started.elapsed(),
         })
     }

@@ -71,7 +71,7 @@ pub async fn execute(
             None
         }
         TrialKind::Migration(aspect) => {
-            crate::migrate::run_aspect(&sctx, trial.operation, aspect).await
+            crate::migrate::run_aspect(&sctx, trial.operation, *aspect).await
         }
         TrialKind::Stateful(name) => {
             if let Some(reason) = walk_missing(&sctx, trial.operation, name).await {

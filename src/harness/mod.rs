@@ -290,7 +290,8 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         started.elapsed().as_millis() as u64,
     );
     if config.migrate {
-        report.migration = crate::migrate::rows(&spec, &observations);
+        let pairs = crate::migrate::pairs(&spec, &migration_of);
+        report.migration = crate::migrate::rows(&spec, &pairs, &observations);
     }
     settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
     let secrets = ctx.client.credentials().secret_values();

@@ -17,7 +17,7 @@ pub enum TrialKind {
     /// A stateful check, by name.
     Stateful(&'static str),
     /// A comparison of a new-generation operation with the one it replaces (`migrate`).
-    Migration(&'static str),
+    Migration(crate::migrate::Aspect),
 }
 
 /// One planned trial.

@@ -8,7 +8,7 @@
 mod aspects;
 pub mod table;
 
-pub use aspects::run_aspect;
+pub use aspects::{run_aspect, Aspect};
 pub use table::{markdown, rows, MigrationRow, RowChange};
 
 use crate::harness::{PlannedTrial, TrialKind};
@@ -31,38 +31,36 @@ pub struct Observation {
     pub showed: String,
 }
 
-/// The migration trials of the new-generation operations among `operations` (an old operation
-/// selects its replacement too).
-pub fn plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
-    let mut out = Vec::new();
-    for op in spec.operations() {
-        let Some(old) = op.replaces() else { continue };
-        if !operations.contains(&op.id) && !operations.contains(&old) {
-            continue;
-        }
-        for aspect in aspects::applicable(op) {
-            out.push(PlannedTrial {
-                name: format!("migrate::{}::{aspect}", op.id),
-                operation: op.id,
-                kind: TrialKind::Migration(aspect),
-            });
-        }
-    }
-    out
+/// The (old, new) pairs a migration of `operations` compares: every new-generation operation
+/// among them or replacing one of them.
+pub fn pairs(spec: &Spec, operations: &[OperationId]) -> Vec<(OperationId, OperationId)> {
+    spec.operations()
+        .iter()
+        .filter_map(|op| Some((op.replaces()?, op.id)))
+        .filter(|(old, new)| operations.contains(old) || operations.contains(new))
+        .collect()
 }
 
-/// Both generations of the operations a migration run of `operations` calls.
+/// The migration trials of `operations`.
+pub fn plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
+    pairs(spec, operations)
+        .into_iter()
+        .flat_map(|(_, new)| {
+            aspects::applicable(spec.operation(new))
+                .into_iter()
+                .map(move |aspect| PlannedTrial {
+                    name: format!("migrate::{new}::{aspect}"),
+                    operation: new,
+                    kind: TrialKind::Migration(aspect),
+                })
+        })
+        .collect()
+}
+
+/// Both generations of the operations a migration of `operations` calls.
 pub fn operations_involved(spec: &Spec, operations: &[OperationId]) -> Vec<OperationId> {
-    let mut out: Vec<OperationId> = Vec::new();
-    for op in spec.operations() {
-        let Some(old) = op.replaces() else { continue };
-        if operations.contains(&op.id) || operations.contains(&old) {
-            for id in [old, op.id] {
-                if !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-        }
-    }
-    out
+    pairs(spec, operations)
+        .into_iter()
+        .flat_map(|(old, new)| [old, new])
+        .collect()
 }

@@ -205,15 +205,16 @@ fn part_rows(
     rows
 }
 
-/// The whole table: every new-generation operation of the contract against the operation it
-/// replaces, request rows then response rows, with what `observations` say the target showed.
-pub fn rows(spec: &Spec, observations: &[Observation]) -> Vec<MigrationRow> {
+/// The table of the (old, new) `pairs` compared, request rows then response rows, with what
+/// `observations` say the target showed.
+pub fn rows(
+    spec: &Spec,
+    pairs: &[(OperationId, OperationId)],
+    observations: &[Observation],
+) -> Vec<MigrationRow> {
     let mut out = Vec::new();
-    for new in spec.operations() {
-        let Some(old_id) = new.replaces() else {
-            continue;
-        };
-        let old = spec.operation(old_id);
+    for &(old_id, new_id) in pairs {
+        let (old, new) = (spec.operation(old_id), spec.operation(new_id));
         out.extend(part_rows(
             old,
             new,
@@ -236,7 +237,7 @@ pub fn rows(spec: &Spec, observations: &[Observation]) -> Vec<MigrationRow> {
 
 /// Escapes a table cell.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// The table as Markdown, one section per pair of operations.
@@ -288,7 +289,7 @@ mod tests {
     #[test]
     fn rows_follow_x_replaces() {
         let spec = Spec::embedded().unwrap();
-        let rows = rows(&spec, &[]);
+        let rows = rows(&spec, &super::super::pairs(&spec, OperationId::ALL), &[]);
         let account = find(&rows, "customer_infos[].account_name");
         assert_eq!(
             account.old.as_deref(),
@@ -342,7 +343,11 @@ mod tests {
             field: "customer_infos[].account_name".into(),
             showed: "equal for 3 of 3 customers".into(),
         }];
-        let rows = rows(&spec, &observed);
+        let pairs = [(OperationId::CustomersV1, OperationId::CustomersV2)];
+        let rows = rows(&spec, &pairs, &observed);
+        assert!(rows
+            .iter()
+            .all(|r| r.new_operation == OperationId::CustomersV2));
         let account = find(&rows, "customer_infos[].account_name");
         assert_eq!(
             account.showed.as_deref(),

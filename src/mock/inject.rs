@@ -106,9 +106,14 @@ pub fn selection(drifts: &DriftSet) -> SelectOptions {
     }
 }
 
+/// Whether `drift` is on and acts on `op` (a drift of budget_v1 leaves budget_v2 alone).
+fn acts_on(drifts: &DriftSet, drift: Drift, op: OperationId) -> bool {
+    drifts.has(drift) && drift.info().operation == op
+}
+
 /// The answer to a budget lookup of an unknown customer.
-pub fn unknown_customer_role(drifts: &DriftSet) -> ErrorRole {
-    if drifts.has(Drift::BudgetUnknownCustomer500) {
+pub fn unknown_customer_role(drifts: &DriftSet, op: OperationId) -> ErrorRole {
+    if acts_on(drifts, Drift::BudgetUnknownCustomer500, op) {
         ErrorRole::AssociationTypeNotAllowed
     } else {
         ErrorRole::CustomerNotOwned
@@ -116,22 +121,24 @@ pub fn unknown_customer_role(drifts: &DriftSet) -> ErrorRole {
 }
 
 /// The role answering an eligible customer's budget instead of the budget, under a drift.
-pub fn eligible_customer_role(drifts: &DriftSet) -> Option<ErrorRole> {
-    drifts
-        .has(Drift::BudgetResellerNotOwned)
-        .then_some(ErrorRole::CustomerNotOwned)
+pub fn eligible_customer_role(drifts: &DriftSet, op: OperationId) -> Option<ErrorRole> {
+    acts_on(drifts, Drift::BudgetResellerNotOwned, op).then_some(ErrorRole::CustomerNotOwned)
 }
 
 /// A budget served for a customer whose association type has none (only under a drift): the
 /// first fixture budget, so its shape stays documented.
-pub fn budget_for_ineligible(drifts: &DriftSet, fixtures: &Fixtures) -> Option<Value> {
-    if !drifts.has(Drift::BudgetForReferral) {
+pub fn budget_for_ineligible(
+    drifts: &DriftSet,
+    fixtures: &Fixtures,
+    op: OperationId,
+) -> Option<Value> {
+    if !acts_on(drifts, Drift::BudgetForReferral, op) {
         return None;
     }
     fixtures
         .customers
         .iter()
-        .find_map(|c| c.budget.clone())
+        .find_map(|c| c.budget_for(op).cloned())
         .map(Value::Object)
 }
 

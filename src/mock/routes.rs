@@ -255,7 +255,7 @@ fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result
         .and_then(Value::as_str)
         .ok_or(ErrorRole::InvalidParameter)?;
     let Some(customer) = fixtures.find_by(&lookup.field, wanted) else {
-        return Err(inject::unknown_customer_role(&state.drifts));
+        return Err(inject::unknown_customer_role(&state.drifts, op.id));
     };
     let eligible = lookup.eligible.iter().all(|(field, values)| {
         customer
@@ -263,11 +263,11 @@ fn budget_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Result
             .is_some_and(|v| values.iter().any(|ok| ok == v))
     });
     match (customer.budget_for(op.id), eligible) {
-        (Some(budget), true) => match inject::eligible_customer_role(&state.drifts) {
+        (Some(budget), true) => match inject::eligible_customer_role(&state.drifts, op.id) {
             Some(role) => Err(role),
             None => Ok(Value::Object(budget.clone())),
         },
-        _ => inject::budget_for_ineligible(&state.drifts, fixtures)
+        _ => inject::budget_for_ineligible(&state.drifts, fixtures, op.id)
             .ok_or(ErrorRole::AssociationTypeNotAllowed),
     }
 }

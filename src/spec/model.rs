@@ -96,6 +96,11 @@ pub struct Parameter {
 }
 
 impl Parameter {
+    /// Where it is in findings and tables: `query.page_no`, `body.offset`, `path.partner_id`.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.location.as_str(), self.name)
+    }
+
     /// The schema's `default`, if any.
     pub fn default(&self) -> Option<&Value> {
         self.schema.get("default")

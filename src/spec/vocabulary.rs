@@ -69,6 +69,9 @@ pub struct OperationMeta {
     pub content_type: String,
     /// The operation of the old generation this one replaces (`migrate` compares the two).
     pub replaces: Option<String>,
+    /// A POST that only reads (a query): safe to retry like a GET.
+    #[serde(default)]
+    pub read_only: bool,
     /// Documentation reference.
     #[serde(rename = "x-doc")]
     pub doc: DocRef,

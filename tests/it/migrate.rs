@@ -76,3 +76,34 @@ fn drift_in_the_new_generation_only_is_reported_as_consistency() {
         assert!(reproduce[1].contains("/v2/"), "{reproduce:?}");
     }
 }
+
+/// A walk cut short by --max-pages is not evidence that customers are missing: nothing is
+/// reported, and a note says what was compared.
+#[test]
+fn a_truncated_walk_reports_no_missing_customers() {
+    let result = migrate(&["--max-pages", "1"]);
+    assert_eq!(result.code, 0, "{}", result.stdout);
+    assert_eq!(result.findings().count(), 0, "{}", result.stdout);
+    let notes = result.report["summary"]["notes"].to_string();
+    assert!(notes.contains("stopped at --max-pages"), "{notes}");
+}
+
+/// Old budgets served where the new API refuses (a drift of budget_v1 only): the refusals do
+/// not agree, and two answers that are not refusals never count as "refused alike".
+#[test]
+fn a_budget_one_generation_refuses_is_a_consistency_finding() {
+    let result = migrate(&["--mock-drift", "budget-for-referral"]);
+    assert_eq!(result.code, 1, "{}", result.stdout);
+    let found = consistency(&result);
+    assert!(
+        found
+            .iter()
+            .any(|f| f["operation"] == "budget_v2" && f["location"] == "query.customer_id"),
+        "{found:?}"
+    );
+    let table = result.report["migration"].to_string();
+    assert!(
+        table.contains("0 of 3 ineligible customers refused alike"),
+        "{table}"
+    );
+}

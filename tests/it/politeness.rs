@@ -168,6 +168,26 @@ async fn non_idempotent_requests_are_never_retried() {
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
+/// The customers_v2 query is a POST that only reads (`x-operation.read_only`): retried like a GET.
+#[tokio::test]
+async fn a_read_only_post_is_retried_like_a_get() {
+    let (base, count) = server(|n| {
+        if n == 0 {
+            refusal(StatusCode::SERVICE_UNAVAILABLE, None)
+        } else {
+            json_ok()
+        }
+    })
+    .await;
+    let (client, spec) = make_client(&base, Limits::default());
+    let op = spec.operation(OperationId::CustomersV2);
+    let request = PreparedRequest::new(op, client.target()).with_param(op, "limit", "3");
+    assert_eq!(request.method, "POST");
+    let answer = client.send(&request).await.unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+}
+
 #[tokio::test]
 async fn transport_errors_are_retried_then_classified() {
     let server = partner_conformance::mock::MockServer::start_fault(
