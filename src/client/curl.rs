@@ -47,7 +47,7 @@ pub fn curl_line(
         }
     }
     if let Some(body) = request.body_json(op) {
-        if !signed_shape_added(&parts) {
+        if !has_content_type(&parts) {
             parts.push("-H".into());
             parts.push(single_quote("Content-Type: application/json"));
         }
@@ -59,7 +59,7 @@ pub fn curl_line(
 }
 
 /// Whether a Content-Type header is already on the line.
-fn signed_shape_added(parts: &[String]) -> bool {
+fn has_content_type(parts: &[String]) -> bool {
     parts
         .iter()
         .any(|p| p.to_ascii_lowercase().starts_with("'content-type:"))

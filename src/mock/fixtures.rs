@@ -218,6 +218,26 @@ impl Fixtures {
             let budget_extra = take_object(&mut extra, "budget")
                 .map_err(|m| error(format!("customers[{i}].v2.budget"), m))?
                 .unwrap_or_default();
+            // A `v2` field may only add what the old record cannot say: a field both
+            // generations have comes from the old record, so one customer never has two values.
+            let derived = |op: OperationId| spec.operation(op).record_replacements(spec);
+            for (op, extra, at) in [
+                (OperationId::CustomersV2, &extra, "v2"),
+                (OperationId::BudgetV2, &budget_extra, "v2.budget"),
+            ] {
+                if let Some((name, replaces)) = derived(op)
+                    .into_iter()
+                    .find(|(name, _)| extra.contains_key(name))
+                {
+                    return Err(error(
+                        format!("customers[{i}].{at}.{name}"),
+                        format!(
+                            "is {op}'s name for `{}`; set it there, once for both generations",
+                            replaces.field
+                        ),
+                    ));
+                }
+            }
             let info_v2 = successor(spec, OperationId::CustomersV2, &info, extra);
             let budget_v2 = budget
                 .as_ref()

@@ -33,6 +33,14 @@ pub fn write_markdown(report: &Report) -> String {
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport);
     push_notes(&mut out, &report.summary.notes);
+    if !report.migration.is_empty() {
+        // `migrate`: the table a partner attaches to a change request.
+        let _ = writeln!(
+            out,
+            "\n#### Migration table\n\n{}",
+            crate::migrate::markdown(&report.migration)
+        );
+    }
     out
 }
 

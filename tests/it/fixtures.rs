@@ -131,6 +131,18 @@ fn bad_fixtures_name_the_file_and_the_field() {
             r#"{"partner_id":"p","customers":[],"aicc_tenant":{},"extra":1}"#,
             "unknown field",
         ),
+        (
+            r#"{"partner_id":"p","customers":[{"customer_id":"c","domain_name":"d","corp_name":null,"v2":{"account_name":"other"}}],"aicc_tenant":{}}"#,
+            "customers[0].v2.account_name: is customers_v2's name for `domain_name`",
+        ),
+        (
+            r#"{"partner_id":"p","customers":[{"customer_id":"c","domain_name":"d","corp_name":null,"v2":{"email":7}}],"aicc_tenant":{}}"#,
+            "customers[0].email (customers_v2)",
+        ),
+        (
+            r#"{"partner_id":"p","customers":[{"customer_id":"c","domain_name":"d","corp_name":null,"v2":[]}],"aicc_tenant":{}}"#,
+            "customers[0].v2: must be an object",
+        ),
     ];
     for (text, expected) in cases {
         let error = Fixtures::parse(&spec, "my-fixtures.json", text)

@@ -16,11 +16,20 @@ fn both_generations_of_the_clean_mock_agree_and_the_table_is_printed() {
     let dir = crate::fixtures::tempdir();
     let table = dir.join("table.md");
     let table_arg = table.display().to_string();
-    let result = migrate(&["--table", &table_arg]);
+    let markdown = dir.join("report.md");
+    let markdown_arg = format!("markdown={}", markdown.display());
+    let result = migrate(&["--table", &table_arg, "--report", &markdown_arg]);
     assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
     assert_eq!(result.findings().count(), 0, "{}", result.stdout);
     let written = std::fs::read_to_string(&table).unwrap();
     assert!(result.stdout.contains(written.trim()), "{}", result.stdout);
+    // The Markdown report, for a pull request or a change request, carries the table too.
+    let report = std::fs::read_to_string(&markdown).unwrap();
+    assert!(report.contains("#### Migration table"), "{report}");
+    assert!(
+        report.contains("| request | `query.page_no` | `body.offset` |"),
+        "{report}"
+    );
     for row in [
         "| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed |  | equal for all 240 customers |",
         "| request | `query.page_no` | `body.offset` | changed meaning |",
