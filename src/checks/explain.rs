@@ -24,7 +24,7 @@ pub fn explain(spec: &Spec, code_or_name: &str) -> Option<String> {
     let _ = writeln!(out, "Documentation it rests on:");
     let mut shown = 0;
     for op in spec.operations() {
-        for (label, doc) in rows(op, check.rests_on) {
+        for (label, doc) in rows(spec, op, check.rests_on) {
             shown += 1;
             let _ = writeln!(out, "  {} {label}", op.id);
             quote(&mut out, "en", &doc.en);
@@ -51,7 +51,7 @@ fn quote(out: &mut String, language: &str, quote: &DocQuote) {
 }
 
 /// The documentation rows of one operation for a source.
-fn rows(op: &Operation, source: DocSource) -> Vec<(String, DocRef)> {
+fn rows(spec: &Spec, op: &Operation, source: DocSource) -> Vec<(String, DocRef)> {
     let params = |keep: &dyn Fn(&crate::spec::Parameter) -> bool| -> Vec<(String, DocRef)> {
         op.value_parameters()
             .filter(|p| keep(p))
@@ -99,7 +99,20 @@ fn rows(op: &Operation, source: DocSource) -> Vec<(String, DocRef)> {
         }
         DocSource::Presence => params(&|p| p.presence.is_some()),
         DocSource::Lookup => params(&|p| p.lookup.is_some()),
-        DocSource::Replacements => params(&|p| p.replaces.is_some()),
+        DocSource::Replacements => {
+            let mut out = params(&|p| p.replaces.is_some());
+            out.extend(
+                op.record_properties(spec)
+                    .into_iter()
+                    .filter_map(|(name, schema)| {
+                        schema.get("x-replaces")?;
+                        let doc =
+                            serde_json::from_value::<DocRef>(schema.get("x-doc")?.clone()).ok()?;
+                        Some((format!("response field {name}"), doc))
+                    }),
+            );
+            out
+        }
     }
 }
 
