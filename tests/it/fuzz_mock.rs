@@ -60,6 +60,17 @@ fn target() -> Target {
 /// Sends one request through the router; `None` when `http` itself refuses to build it (such
 /// bytes never reach a server either).
 fn send(target: &Target, method: &Method, uri: &str, header: &[u8]) -> Option<(u16, Vec<u8>)> {
+    send_body(target, method, uri, header, Vec::new())
+}
+
+/// [`send`] with a request body.
+fn send_body(
+    target: &Target,
+    method: &Method,
+    uri: &str,
+    header: &[u8],
+    body: Vec<u8>,
+) -> Option<(u16, Vec<u8>)> {
     let mut builder = Request::builder()
         .method(method.clone())
         .uri(uri)
@@ -67,7 +78,7 @@ fn send(target: &Target, method: &Method, uri: &str, header: &[u8]) -> Option<(u
     if let Ok(value) = axum::http::HeaderValue::from_bytes(header) {
         builder = builder.header("x-fuzz", value);
     }
-    let request = builder.body(Body::empty()).ok()?;
+    let request = builder.body(Body::from(body)).ok()?;
     let router = app(Arc::clone(&target.state));
     target.runtime.block_on(async move {
         let response = router.oneshot(request).await.ok()?;
@@ -185,6 +196,75 @@ proptest! {
         TARGET.with(|target| {
             let answer = send(target, &method, &uri, &header);
             judge(target, &method, &uri, answer)
+        })?;
+    }
+}
+
+/// A JSON value a hostile client might put in a customers_v2 body member.
+fn member_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>().prop_map(|n| format!("{n:e}")),
+        "[a-zA-Z0-9 _.~:%-]{0,70}".prop_map(|s| format!("{s:?}")),
+        "\\PC{0,20}".prop_map(|s| serde_json::Value::String(s).to_string()),
+        prop::sample::select(vec![
+            "null",
+            "true",
+            "\"\"",
+            "\"\\\"\\\"\"",
+            "[]",
+            "{}",
+            "[[[[[[1]]]]]]",
+            "99999999999999999999999999",
+            "-0",
+            "1e400",
+            "\"2019-05-06T08:05:01Z\"",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+/// Bodies for customers_v2: objects of documented and undocumented members, and raw bytes.
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    let name = prop::sample::select(vec![
+        "account_name",
+        "customer",
+        "offset",
+        "limit",
+        "label",
+        "association_type",
+        "associated_on_begin",
+        "associated_on_end",
+        "customer_id",
+        "indirect_partner_id",
+        "x",
+    ]);
+    prop_oneof![
+        4 => prop::collection::vec((name, member_value()), 0..8).prop_map(|members| {
+            let inner: Vec<String> = members.iter().map(|(n, v)| format!("\"{n}\":{v}")).collect();
+            format!("{{{}}}", inner.join(",")).into_bytes()
+        }),
+        1 => prop::collection::vec(any::<u8>(), 0..256),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases() / 4,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/data/fuzz/mock-body-regressions.txt"))),
+        ..ProptestConfig::default()
+    })]
+
+    /// The JSON body of customers_v2: whatever arrives, a documented status and a JSON answer.
+    #[test]
+    fn arbitrary_bodies_never_crash_the_mock(body in body()) {
+        thread_local! {
+            static TARGET: Target = target();
+        }
+        let uri = "/v2/partners/sub-customers/query";
+        TARGET.with(|target| {
+            let answer = send_body(target, &Method::POST, uri, b"", body);
+            judge(target, &Method::POST, uri, answer)
         })?;
     }
 }
