@@ -47,7 +47,7 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
-    /// List checks or operations.
+    /// List checks, operations, drifts or faults.
     List {
         /// What to list.
         #[arg(value_enum)]
@@ -371,7 +371,11 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 };
                 out.push_str(&format!(
                     "{:<30} {:<13} {:<17} {:<8} {}\n",
-                    drift.name, drift.operation, drift.category, seen_by, drift.description
+                    drift.name,
+                    drift.operation.as_str(),
+                    drift.category.as_str(),
+                    seen_by,
+                    drift.description
                 ));
             }
         }
@@ -452,6 +456,9 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
             .map(|o| o.parse::<OperationId>().map_err(|e| usage(e.to_string())))
             .collect::<Result<_, _>>()?
     };
+    if migrate.is_some() && (!args.checks.is_empty() || !args.exclude_checks.is_empty()) {
+        eprintln!("warning: --checks and --exclude-checks do not apply to migrate: its trials are its four comparisons");
+    }
     // What is called: a migration calls both generations of what it compares.
     let called = if migrate.is_some() {
         crate::migrate::operations_involved(&spec, &operations)
@@ -594,7 +601,14 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     })?;
     if let Some(report) = &outcome.report {
         if let Some(table) = &migrate {
-            let text = crate::migrate::markdown(&report.migration);
+            let mut text = crate::migrate::markdown(&report.migration);
+            // The notes travel with the table: what was not compared, and meaning changes.
+            if !report.summary.notes.is_empty() {
+                text.push_str("Notes:\n\n");
+                for note in &report.summary.notes {
+                    text.push_str(&format!("- {}\n", note.replace('\n', " ")));
+                }
+            }
             println!("\n## Migration table\n\n{text}");
             if let Some(path) = table {
                 std::fs::write(path, format!("## Migration table\n\n{text}")).map_err(|e| {
@@ -847,7 +861,18 @@ fn print_banner(
         .meta
         .path
         .replace("{partner_id}", &fixtures.partner_id);
+    let generated = sources
+        .iter()
+        .any(|s| *s == CredentialSource::Generated("HUAWEICLOUD_TOKEN".into()));
+    let new = spec.operation(OperationId::CustomersV2);
     println!("try:");
+    if generated {
+        println!("  export HUAWEICLOUD_TOKEN=...   (the generated value above)");
+    }
     println!("  curl -H \"X-Auth-Token: $HUAWEICLOUD_TOKEN\" 'http://{addr}{path}?page_size=2'");
+    println!(
+        "  curl -X {} -H \"X-Auth-Token: $HUAWEICLOUD_TOKEN\" -H 'Content-Type: application/json' --data-raw '{{\"limit\":2}}' 'http://{addr}{}'",
+        new.meta.method, new.meta.path
+    );
     println!("stop with Ctrl-C");
 }

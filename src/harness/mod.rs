@@ -195,28 +195,31 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    if let Err(unusable) = runtime.block_on(preflight(&client, &config.operations)) {
-        let mut report = build_report(
-            &config,
-            target.label(),
-            &[],
-            Vec::new(),
-            vec![unusable.sentence.clone()],
-            started.elapsed().as_millis() as u64,
-        );
-        report.summary.transport_problems = unusable.problems.len() as u64;
-        report.transport = unusable.problems;
-        report.summary.exit_code = exit::TARGET_UNUSABLE;
-        for request in &config.reports {
-            crate::report::write_file(request, &report).map_err(|e| {
-                ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
-            })?;
+    let preflight_notes = match runtime.block_on(preflight(&client, &config.operations)) {
+        Ok(notes) => notes,
+        Err(unusable) => {
+            let mut report = build_report(
+                &config,
+                target.label(),
+                &[],
+                Vec::new(),
+                vec![unusable.sentence.clone()],
+                started.elapsed().as_millis() as u64,
+            );
+            report.summary.transport_problems = unusable.problems.len() as u64;
+            report.transport = unusable.problems;
+            report.summary.exit_code = exit::TARGET_UNUSABLE;
+            for request in &config.reports {
+                crate::report::write_file(request, &report).map_err(|e| {
+                    ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
+                })?;
+            }
+            if let Some(mock) = mock {
+                runtime.block_on(mock.stop());
+            }
+            return Err(ExitError::TargetUnusable(anyhow!(unusable.sentence)));
         }
-        if let Some(mock) = mock {
-            runtime.block_on(mock.stop());
-        }
-        return Err(ExitError::TargetUnusable(anyhow!(unusable.sentence)));
-    }
+    };
     let progress = progress_bar(config.progress);
     let ctx = Arc::new(RunContext {
         runtime,
@@ -243,6 +246,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    notes.extend(preflight_notes);
     let stats = ctx.client.stats();
     if stats.refused_by_budget > 0 {
         notes.push(format!(
@@ -407,7 +411,12 @@ struct Unusable {
 
 /// One request per operation before the run: a target that cannot be reached, that answers
 /// nothing usable, or that refuses every credential ends the run with exit 3 and one sentence.
-async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<(), Unusable> {
+/// Returns notes for the report (an operation refusing the partner id) when the target is usable.
+async fn preflight(
+    client: &HttpClient,
+    operations: &[OperationId],
+) -> Result<Vec<String>, Unusable> {
+    let mut notes = Vec::new();
     let spec = client.spec();
     let mut problems = Vec::new();
     let mut refused = 0;
@@ -447,11 +456,20 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
                 if Some(answer.status) == unauthenticated {
                     refused += 1;
                 }
+                let entry = crate::checks::observed_entry(operation, answer.status, &answer.body);
+                if entry.is_some_and(|e| e.role == ErrorRole::PartnerMismatch) {
+                    notes.push(format!(
+                        "{op} refused the partner id `{}` ({} {}): check --partner-id; its findings may all follow from that",
+                        client.target().partner_id,
+                        answer.status,
+                        entry.and_then(|e| e.error_code.as_deref()).unwrap_or("")
+                    ));
+                }
             }
         }
     }
     if operations.is_empty() {
-        return Ok(());
+        return Ok(notes);
     }
     if problems.len() == operations.len() {
         let first = &problems[0];
@@ -492,7 +510,7 @@ async fn preflight(client: &HttpClient, operations: &[OperationId]) -> Result<()
             problems,
         });
     }
-    Ok(())
+    Ok(notes)
 }
 
 fn progress_bar(show: bool) -> indicatif::ProgressBar {

@@ -205,8 +205,28 @@ impl Pair<'_, '_> {
         let new = self.ctx.walk(self.new.id).await;
         match (old, new) {
             (Ok(old), Ok(new)) => Ok((old, new)),
+            (Err(crate::checks::WalkError::Status { status, .. }), _)
+                if self.refuses_partner(status) =>
+            {
+                Err(self.partner_refused(status))
+            }
             (Err(e), _) | (_, Err(e)) => Err(format!("a full walk could not be made: {e}")),
         }
+    }
+
+    /// Whether a status of the old operation is its documented refusal of the partner id.
+    fn refuses_partner(&self, status: u16) -> bool {
+        self.old
+            .error_for(ErrorRole::PartnerMismatch)
+            .is_some_and(|e| e.status == status)
+    }
+
+    /// The skip reason when the old generation refuses the partner id.
+    fn partner_refused(&self, status: u16) -> String {
+        format!(
+            "{} answered {status}, its refusal of the partner id: check --partner-id (nothing can be compared)",
+            self.old.id
+        )
     }
 
     /// The record field schemas of the new operation, once.
@@ -282,15 +302,27 @@ impl Pair<'_, '_> {
                 )
             },
         );
+        let listed = new_walk.records().count();
+        let twice = listed - new_records.records.len();
         self.observe(
             Part::Response,
             new_list,
             format!(
-                "{} records in {} pages",
-                new_records.records.len(),
-                new_walk.pages.len()
+                "{listed} records in {} page(s){}{}",
+                new_walk.pages.len(),
+                if twice > 0 {
+                    format!(", {twice} of them a customer already listed")
+                } else {
+                    String::new()
+                },
+                if complete {
+                    ""
+                } else {
+                    " (the walk stopped at --max-pages: the list is longer)"
+                }
             ),
         );
+        self.observe_envelope(&old_walk, &new_walk).await;
         if let (Some(old_count), Some(new_count), Some(count)) =
             (old_walk.total(), new_walk.total(), self.new.count_field())
         {
@@ -384,6 +416,89 @@ impl Pair<'_, '_> {
         }
         self.observe_new_and_gone(&fields, &old_records, &new_records, &replacements);
         None
+    }
+
+    /// The old success body's own fields (beside the list) that the new one dropped, and the
+    /// old path parameters: what the first page of each generation shows of them.
+    async fn observe_envelope(&self, old_walk: &Walk, new_walk: &Walk) {
+        let (Some(old_page), Some(new_page)) = (old_walk.pages.first(), new_walk.pages.first())
+        else {
+            return;
+        };
+        let (Some(a), Some(b)) = (
+            self.ctx
+                .send(&old_page.request, &Expectation::Success)
+                .await,
+            self.ctx
+                .send(&new_page.request, &Expectation::Success)
+                .await,
+        ) else {
+            return;
+        };
+        self.observe_gone_fields(&a.body, &b.body, "success body");
+        self.observe_path_parameters();
+    }
+
+    /// The old path parameters no new parameter replaces (the partner id).
+    fn observe_path_parameters(&self) {
+        for param in self.old.parameters_in(crate::spec::ParamLocation::Path) {
+            if !self
+                .new
+                .parameters
+                .iter()
+                .any(|p| p.replaces.as_ref().is_some_and(|r| r.field == param.name))
+            {
+                self.observe(
+                    Part::Request,
+                    param.label(),
+                    format!(
+                        "in every {} request path; {} has no path parameter for it",
+                        self.old.id, self.new.id
+                    ),
+                );
+            }
+        }
+    }
+
+    /// For each top-level field of the old success body that no new field replaces: whether
+    /// the old and the new `what` carried it.
+    fn observe_gone_fields(&self, old_body: &Value, new_body: &Value, what: &str) {
+        let replaced: Vec<String> = self
+            .new
+            .response(self.new.meta.success_status)
+            .and_then(|r| r.schema.get("properties"))
+            .and_then(Value::as_object)
+            .map(|p| {
+                p.values()
+                    .filter_map(|s| {
+                        serde_json::from_value::<Replaces>(s.get("x-replaces")?.clone()).ok()
+                    })
+                    .map(|r| r.field)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let old_fields = self
+            .old
+            .response(self.old.meta.success_status)
+            .and_then(|r| r.schema.get("properties"))
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        for name in old_fields.iter().filter(|n| !replaced.contains(n)) {
+            let had = |body: &Value| match body.get(name) {
+                Some(v) => format!("carried {}", shown(Some(v))),
+                None => "did not carry it".to_string(),
+            };
+            self.observe(
+                Part::Response,
+                name.clone(),
+                format!(
+                    "the old {what} {}; the new {what} {}",
+                    had(old_body),
+                    had(new_body)
+                ),
+            );
+        }
     }
 
     /// How often the new generation's own fields appear, and whether gone fields are still sent.
@@ -568,7 +683,11 @@ impl Pair<'_, '_> {
             return;
         };
         let (a, b) = (keys(&old_walk), keys(&new_walk));
-        if a != b && a.iter().collect::<BTreeSet<_>>() == b.iter().collect() {
+        let (a_set, b_set): (BTreeSet<&String>, BTreeSet<&String>) =
+            (a.iter().collect(), b.iter().collect());
+        // Only a true permutation is a different order; a repeated customer is a paging fault.
+        let permutation = a_set.len() == a.len() && b_set.len() == b.len() && a_set == b_set;
+        if a != b && permutation {
             self.note(format!(
                 "{} and {} list the same customers in a different order, so equivalent pages hold different customers",
                 self.old.id, self.new.id
@@ -732,15 +851,21 @@ impl Pair<'_, '_> {
             keys(&b).into_iter().collect(),
         );
         let same = a_keys == b_keys;
-        for (_, new, value) in values {
+        // Values sent together (a time range) are shown together in each of their rows.
+        let sent = values
+            .iter()
+            .map(|(_, _, v)| format!("{v:?}"))
+            .collect::<Vec<_>>()
+            .join(" with ");
+        for (_, new, _) in values {
             self.observe(
                 Part::Request,
                 new.label(),
                 if same {
-                    format!("{value:?}: the same {} customers", a_keys.len())
+                    format!("{sent}: the same {} customers", a_keys.len())
                 } else {
                     format!(
-                        "{value:?}: {} customers in the old, {} in the new generation",
+                        "{sent}: {} customers in the old, {} in the new generation",
                         a_keys.len(),
                         b_keys.len()
                     )
@@ -859,6 +984,9 @@ impl Pair<'_, '_> {
                     );
                     continue;
                 }
+                (false, true) if self.refuses_partner(a.status) => {
+                    return Some(self.partner_refused(a.status));
+                }
                 (false, true) => {
                     self.differ(
                         new_param.label(),
@@ -876,6 +1004,10 @@ impl Pair<'_, '_> {
                     );
                     continue;
                 }
+            }
+            if compared == 0 {
+                self.observe_gone_fields(&a.body, &b.body, "budget");
+                self.observe_path_parameters();
             }
             compared += 1;
             let (old_text, new_text) = (
@@ -942,6 +1074,7 @@ impl Pair<'_, '_> {
             }
         }
         let mut refusals_agree = 0;
+        let mut refusal_codes = BTreeSet::new();
         for id in &ineligible {
             let (old_request, new_request) = requests(id);
             let refusal = Expectation::role(ErrorRole::AssociationTypeNotAllowed);
@@ -958,6 +1091,14 @@ impl Pair<'_, '_> {
             // Agreement is the same documented refusal; two budgets are not "refused alike".
             if x.is_some_and(|r| r != ErrorRole::Success) && x == y {
                 refusals_agree += 1;
+                let (old_code, new_code) = (code_of(self.old, &a), code_of(self.new, &b));
+                if a.status == b.status && old_code == new_code {
+                    continue;
+                }
+                refusal_codes.insert(format!(
+                    "{} {} {old_code} → {} {} {new_code}",
+                    self.old.id, a.status, self.new.id, b.status
+                ));
                 continue;
             }
             self.differ(
@@ -979,8 +1120,16 @@ impl Pair<'_, '_> {
             Part::Request,
             new_param.label(),
             format!(
-                "{compared} budgets of eligible customers compared; {refusals_agree} of {} ineligible customers refused alike",
-                ineligible.len()
+                "{compared} budgets of eligible customers compared; {refusals_agree} of {} ineligible customers refused alike{}",
+                ineligible.len(),
+                if refusal_codes.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (the refusal changed: {})",
+                        refusal_codes.into_iter().collect::<Vec<_>>().join("; ")
+                    )
+                }
             ),
         );
         None

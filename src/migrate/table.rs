@@ -268,7 +268,7 @@ pub fn markdown(rows: &[MigrationRow]) -> String {
                 row.new.as_deref().map_or("—".into(), |n| format!("`{n}`")),
                 row.change.label(),
                 cell(row.note.as_deref().unwrap_or("")),
-                cell(row.showed.as_deref().unwrap_or("not observed")),
+                cell(row.showed.as_deref().unwrap_or("not exercised by migrate")),
             );
         }
         out.push('\n');
@@ -355,6 +355,6 @@ mod tests {
         );
         let text = markdown(&rows);
         assert!(text.contains("| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed |  | equal for 3 of 3 customers |"), "{text}");
-        assert!(text.contains("not observed"));
+        assert!(text.contains("not exercised by migrate"));
     }
 }

@@ -116,3 +116,44 @@ fn a_budget_one_generation_refuses_is_a_consistency_finding() {
         "{table}"
     );
 }
+
+/// A partner id the old API refuses is named as the likely cause, and nothing is compared under
+/// it (the budget comparison is skipped with the reason).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
+    let mock = crate::support::Mock::start().await;
+    let token = mock.token(partner_conformance::spec::OperationId::CustomersV1);
+    let dir = crate::fixtures::tempdir();
+    let report = dir.join("report.json");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args(["migrate", "--no-regressions", "--no-run-dir", "--target"])
+        .arg(mock.server.base_url())
+        .args([
+            "--partner-id",
+            "ffffffffffffffffffffffffffffffff",
+            "--report",
+        ])
+        .arg(format!("json={}", report.display()))
+        .env("HUAWEICLOUD_TOKEN", token);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    mock.server.stop().await;
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let notes = report["summary"]["notes"].to_string();
+    assert!(
+        notes.contains("customers_v1 refused the partner id"),
+        "{notes}\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let blamed: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "migration_consistency")
+        .collect();
+    assert!(blamed.is_empty(), "{blamed:?}");
+}
