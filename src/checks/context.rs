@@ -44,22 +44,18 @@ impl ResponseContext<'_> {
         observed: impl Into<String>,
         doc: Option<String>,
     ) -> Finding {
-        Finding {
-            operation: self.op.id,
-            check: check.to_string(),
-            code: super::info(check).code.to_string(),
+        Finding::new(
+            check,
             category,
-            location: location.into(),
-            expected: expected.into(),
-            observed: observed.into(),
-            reproduce: self.reproduce.to_string(),
+            (location.into(), expected.into(), observed.into()),
+            self.reproduce.to_string(),
             doc,
-            trial: self.trial.to_string(),
-            origin: Some(Box::new(super::finding::FindingOrigin {
+            self.trial,
+            super::finding::FindingOrigin {
                 request: self.exchange.request.clone(),
                 expectation: self.expectation.clone(),
-            })),
-        }
+            },
+        )
     }
 }
 
@@ -287,33 +283,28 @@ impl StatefulContext<'_> {
         self.record(check, category, said, reproduce, new_request, doc);
     }
 
-    /// The one place a stateful finding is built: (location, expected, observed), the reproduce
-    /// text and the request kept for `replay`.
+    /// Records a finding of a stateful check (its requests are judged as documented).
     fn record(
         &self,
         check: &str,
         category: Category,
-        (location, expected, observed): (String, String, String),
+        said: (String, String, String),
         reproduce: String,
         request: &PreparedRequest,
         doc: Option<String>,
     ) {
-        self.recorder.findings([Finding {
-            operation: request.operation,
-            check: check.to_string(),
-            code: super::info(check).code.to_string(),
+        self.recorder.findings([Finding::new(
+            check,
             category,
-            location,
-            expected,
-            observed,
+            said,
             reproduce,
             doc,
-            trial: self.trial.clone(),
-            origin: Some(Box::new(super::finding::FindingOrigin {
+            &self.trial,
+            super::finding::FindingOrigin {
                 request: request.clone(),
                 expectation: Expectation::Documented,
-            })),
-        }]);
+            },
+        )]);
     }
 
     /// The full walk of a list operation, computed once per run.

@@ -117,6 +117,35 @@ pub struct Finding {
     pub origin: Option<Box<FindingOrigin>>,
 }
 
+impl Finding {
+    /// The one constructor of a finding: `said` is (location, expected, observed); the
+    /// operation and the request kept for `replay` come from `origin`; the code from the
+    /// check registry.
+    pub fn new(
+        check: &str,
+        category: Category,
+        (location, expected, observed): (String, String, String),
+        reproduce: String,
+        doc: Option<String>,
+        trial: &str,
+        origin: FindingOrigin,
+    ) -> Finding {
+        Finding {
+            operation: origin.request.operation,
+            check: check.to_string(),
+            code: super::info(check).code.to_string(),
+            category,
+            location,
+            expected,
+            observed,
+            reproduce,
+            doc,
+            trial: trial.to_string(),
+            origin: Some(Box::new(origin)),
+        }
+    }
+}
+
 /// The concrete request of a finding and the answer it called for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingOrigin {
