@@ -417,6 +417,7 @@ async fn preflight(
     operations: &[OperationId],
 ) -> Result<Vec<String>, Unusable> {
     let mut notes = Vec::new();
+    let mut missing = 0;
     let spec = client.spec();
     let mut problems = Vec::new();
     let mut refused = 0;
@@ -456,6 +457,21 @@ async fn preflight(
                 if Some(answer.status) == unauthenticated {
                     refused += 1;
                 }
+                let no_such_api = spec.gateway_error(ErrorRole::NoSuchApi).is_some_and(|e| {
+                    e.status == answer.status
+                        && answer
+                            .body
+                            .get("error_code")
+                            .and_then(serde_json::Value::as_str)
+                            .is_some_and(|code| e.has_code(code))
+                });
+                if no_such_api {
+                    missing += 1;
+                    notes.push(format!(
+                        "{op} answered {} as an API that does not exist: the target may not serve `{} {}` (yet); its findings follow from that",
+                        answer.status, operation.meta.method, operation.meta.path
+                    ));
+                }
                 let entry = crate::checks::observed_entry(operation, answer.status, &answer.body);
                 if entry.is_some_and(|e| e.role == ErrorRole::PartnerMismatch) {
                     notes.push(format!(
@@ -494,6 +510,15 @@ async fn preflight(
             )
         };
         return Err(Unusable { sentence, problems });
+    }
+    if missing + problems.len() == operations.len() {
+        return Err(Unusable {
+            sentence: format!(
+                "the target ({}) answered every operation as an API that does not exist: check --target (the base URL, without a path)",
+                client.target().label()
+            ),
+            problems,
+        });
     }
     if refused + problems.len() == operations.len() {
         let variables: Vec<&str> = operations

@@ -157,3 +157,28 @@ async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
         .collect();
     assert!(blamed.is_empty(), "{blamed:?}");
 }
+
+/// A base URL under which no documented API exists (here: a path prefix the mock does not
+/// serve) makes the target unusable, with one sentence saying so, not a pile of drift.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_without_the_apis_is_unusable_not_drifted() {
+    let mock = crate::support::Mock::start().await;
+    let token = mock.token(partner_conformance::spec::OperationId::CustomersV1);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args(["migrate", "--no-regressions", "--no-run-dir", "--target"])
+        .arg(format!("{}/elsewhere", mock.server.base_url()))
+        .args(["--partner-id", &mock.fixtures.partner_id])
+        .env("HUAWEICLOUD_TOKEN", token);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    mock.server.stop().await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("answered every operation as an API that does not exist"),
+        "{stderr}"
+    );
+}
