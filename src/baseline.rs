@@ -278,16 +278,9 @@ struct RawEntry {
     example: Option<String>,
 }
 
-/// `line L column C` (both from 1) of a byte offset in `text`.
+/// `line L column C` (both from 1) of a byte offset in `text`, as the config file's errors say it.
 fn line_column(text: &str, offset: usize) -> String {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    let (line, column) = crate::config::line_column(text, offset);
     format!("line {line} column {column}")
 }
 

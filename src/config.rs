@@ -1210,7 +1210,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// `line` and `column` (both from 1, the column in characters) of a byte offset in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

@@ -96,19 +96,23 @@ pub struct Recorded {
     pub notes: Vec<String>,
 }
 
+/// Adds items to a shared list; a poisoned lock (a panicked trial) drops them rather than
+/// spreading the panic.
+fn append<T>(list: &Mutex<Vec<T>>, items: impl IntoIterator<Item = T>) {
+    if let Ok(mut all) = list.lock() {
+        all.extend(items);
+    }
+}
+
 impl Recorder {
     /// Adds findings.
     pub fn findings(&self, findings: impl IntoIterator<Item = Finding>) {
-        if let Ok(mut all) = self.findings.lock() {
-            all.extend(findings);
-        }
+        append(&self.findings, findings);
     }
 
     /// Adds a transport problem.
     pub fn transport(&self, problem: TransportProblem) {
-        if let Ok(mut all) = self.transport.lock() {
-            all.push(problem);
-        }
+        append(&self.transport, [problem]);
     }
 
     /// Notes that a request was not sent because the run's budget was spent.
@@ -118,23 +122,17 @@ impl Recorder {
 
     /// Adds a behaviour change.
     pub fn change(&self, change: BehaviourChange) {
-        if let Ok(mut all) = self.changes.lock() {
-            all.push(change);
-        }
+        append(&self.changes, [change]);
     }
 
     /// Adds an observation for the migration table.
     pub fn observe(&self, observation: crate::migrate::Observation) {
-        if let Ok(mut all) = self.observations.lock() {
-            all.push(observation);
-        }
+        append(&self.observations, [observation]);
     }
 
     /// Adds a note for the report (not drift).
     pub fn note(&self, note: String) {
-        if let Ok(mut all) = self.notes.lock() {
-            all.push(note);
-        }
+        append(&self.notes, [note]);
     }
 
     /// Counts one request.

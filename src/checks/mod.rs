@@ -17,7 +17,7 @@ mod idempotent;
 mod list_filters;
 mod mandatory_null;
 mod not_found;
-mod pagination;
+pub(crate) mod pagination;
 mod policy;
 mod response_schema;
 mod selection;

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashSet};
 const NAME: &str = "pagination";
 
 /// A second, small page size that does not divide typical totals evenly.
-fn odd_page_size(largest: u64) -> u64 {
+pub(crate) fn odd_page_size(largest: u64) -> u64 {
     7.min(largest.max(1))
 }
 

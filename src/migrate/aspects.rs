@@ -13,8 +13,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// Page size of the paging comparison: small, and not a divisor of typical totals.
-const PAGE_SIZE: u64 = 7;
 /// Pages compared at that size (the first ones).
 const PAGES: u64 = 4;
 /// Budget-eligible customers whose budgets are compared.
@@ -574,14 +572,18 @@ impl Pair<'_, '_> {
         else {
             return Some("one of the operations is not a paged list".into());
         };
+        // The pagination check's small, odd size, valid for both generations.
+        let largest = |op: &Operation| largest_page_size(self.ctx, op.id).unwrap_or(1);
+        let size =
+            crate::checks::pagination::odd_page_size(largest(self.old).min(largest(self.new)));
         let target = self.ctx.client.target();
         let old_base = PreparedRequest::new(self.old, target);
         let new_base = PreparedRequest::new(self.new, target);
         let position_doc = new_paging.position.doc.as_ref().map(doc_label);
         let (mut agreed, mut compared) = (0, 0);
         for index in 0..PAGES {
-            let old_request = old_paging.request(self.old, &old_base, index, PAGE_SIZE);
-            let new_request = new_paging.request(self.new, &new_base, index, PAGE_SIZE);
+            let old_request = old_paging.request(self.old, &old_base, index, size);
+            let new_request = new_paging.request(self.new, &new_base, index, size);
             let (Some(a), Some(b)) = (
                 self.page(self.old, &old_request).await,
                 self.page(self.new, &new_request).await,
@@ -599,16 +601,16 @@ impl Pair<'_, '_> {
                 new_paging.position.label(),
                 (
                     format!(
-                        "the customers of {}={} {}={PAGE_SIZE}: {}",
+                        "the customers of {}={} {}={size}: {}",
                         old_paging.position.name,
-                        old_paging.position_of(index, PAGE_SIZE),
+                        old_paging.position_of(index, size),
                         old_paging.size.name,
                         some(&a)
                     ),
                     format!(
-                        "{}={} {}={PAGE_SIZE} gave {}",
+                        "{}={} {}={size} gave {}",
                         new_paging.position.name,
-                        new_paging.position_of(index, PAGE_SIZE),
+                        new_paging.position_of(index, size),
                         new_paging.size.name,
                         some(&b)
                     ),
@@ -624,7 +626,7 @@ impl Pair<'_, '_> {
             Part::Request,
             new_paging.position.label(),
             format!(
-                "{agreed} of {compared} pages of size {PAGE_SIZE} held the same customers as {}",
+                "{agreed} of {compared} pages of size {size} held the same customers as {}",
                 old_paging.position.name
             ),
         );

@@ -117,23 +117,25 @@ fn a_budget_one_generation_refuses_is_a_consistency_finding() {
     );
 }
 
-/// A partner id the old API refuses is named as the likely cause, and nothing is compared under
-/// it (the budget comparison is skipped with the reason).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
-    let mock = crate::support::Mock::start().await;
+/// `migrate` against a loopback mock reached at `base` (the mock's URL, or a path under it),
+/// with the mock's token in the environment: exit code, stderr and the JSON report.
+async fn migrate_against(
+    mock: crate::support::Mock,
+    base: String,
+    partner_id: &str,
+) -> (Option<i32>, String, serde_json::Value) {
     let token = mock.token(partner_conformance::spec::OperationId::CustomersV1);
-    let dir = crate::fixtures::tempdir();
-    let report = dir.join("report.json");
+    let report = crate::fixtures::tempdir().join("report.json");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
     command
-        .args(["migrate", "--no-regressions", "--no-run-dir", "--target"])
-        .arg(mock.server.base_url())
         .args([
-            "--partner-id",
-            "ffffffffffffffffffffffffffffffff",
-            "--report",
+            "migrate",
+            "--no-regressions",
+            "--no-run-dir",
+            "--target",
+            &base,
         ])
+        .args(["--partner-id", partner_id, "--report"])
         .arg(format!("json={}", report.display()))
         .env("HUAWEICLOUD_TOKEN", token);
     let output = tokio::task::spawn_blocking(move || command.output())
@@ -141,13 +143,25 @@ async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
         .unwrap()
         .unwrap();
     mock.server.stop().await;
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr, json)
+}
+
+/// A partner id the old API refuses is named as the likely cause, and nothing is compared under
+/// it (the budget comparison is skipped with the reason).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
+    let mock = crate::support::Mock::start().await;
+    let base = mock.server.base_url();
+    let (_, stderr, report) = migrate_against(mock, base, "ffffffffffffffffffffffffffffffff").await;
     let notes = report["summary"]["notes"].to_string();
     assert!(
         notes.contains("customers_v1 refused the partner id"),
-        "{notes}\n{}",
-        String::from_utf8_lossy(&output.stdout)
+        "{notes}\n{stderr}"
     );
     let blamed: Vec<&serde_json::Value> = report["findings"]
         .as_array()
@@ -163,20 +177,10 @@ async fn a_refused_partner_id_is_named_not_blamed_on_the_new_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_without_the_apis_is_unusable_not_drifted() {
     let mock = crate::support::Mock::start().await;
-    let token = mock.token(partner_conformance::spec::OperationId::CustomersV1);
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
-    command
-        .args(["migrate", "--no-regressions", "--no-run-dir", "--target"])
-        .arg(format!("{}/elsewhere", mock.server.base_url()))
-        .args(["--partner-id", &mock.fixtures.partner_id])
-        .env("HUAWEICLOUD_TOKEN", token);
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .unwrap();
-    mock.server.stop().await;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let base = format!("{}/elsewhere", mock.server.base_url());
+    let partner = mock.fixtures.partner_id.clone();
+    let (code, stderr, _) = migrate_against(mock, base, &partner).await;
+    assert_eq!(code, Some(3), "{stderr}");
     assert!(
         stderr.contains("answered every operation as an API that does not exist"),
         "{stderr}"
