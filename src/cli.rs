@@ -96,7 +96,7 @@ pub struct ReplayArgs {
     pub partner_id: Option<String>,
     /// How BSS requests authenticate [default: the run's].
     #[arg(long, value_enum)]
-    pub auth: Option<crate::client::BssAuth>,
+    pub auth: Option<crate::spec::AuthScheme>,
     /// Make the embedded mock (used when the run was against it) inject a drift.
     #[arg(long = "mock-drift", value_name = "NAME")]
     pub mock_drifts: Vec<crate::mock::Drift>,
@@ -144,9 +144,9 @@ pub struct RunArgs {
     /// Partner id for the {partner_id} path segment (required with --target for the v1 operations).
     #[arg(long, value_name = "ID")]
     pub partner_id: Option<String>,
-    /// Operations to run, comma-separated (default: all).
+    /// Operations to run, comma-separated, each once (default: all).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub operations: Vec<String>,
+    pub operations: Vec<OperationId>,
     /// Generation seed (default: random, printed; rerun with it to get the same requests).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -205,7 +205,7 @@ pub struct RunArgs {
     /// How BSS operations authenticate: token (HUAWEICLOUD_TOKEN) or aksk (HUAWEICLOUD_SDK_AK/SK)
     /// [default: token when HUAWEICLOUD_TOKEN is set, else aksk when both keys are]
     #[arg(long, value_enum)]
-    pub auth: Option<crate::client::BssAuth>,
+    pub auth: Option<crate::spec::AuthScheme>,
     /// Requests in flight at once [default: 16 on loopback, 2 elsewhere].
     #[arg(long)]
     pub concurrency: Option<usize>,
@@ -227,8 +227,8 @@ pub struct RunArgs {
     /// Store this run's findings in FILE (existing entries keep their reasons and expiry dates).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Drop the entries of --baseline that no longer occur.
-    #[arg(long, requires = "baseline")]
+    /// Drop the entries of --baseline (or the profile's baseline) that no longer occur.
+    #[arg(long)]
     pub prune_baseline: bool,
     /// Record every scenario's answer (redacted) as an insta snapshot in DIR.
     #[arg(long, value_name = "DIR")]
@@ -329,8 +329,8 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
             let path = config.unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
             let loaded =
                 crate::config::Config::load(&path).map_err(|e| ExitError::Usage(e.into()))?;
-            let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-            print!("{}", loaded.describe(&set));
+            let spec = load_spec(None)?;
+            print!("{}", loaded.describe(&spec, &env_is_set));
             println!("\n{}: valid", path.display());
             Ok(crate::exit::SUCCESS)
         }
@@ -399,7 +399,11 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
     out
 }
 
-/// `run`: the conformance suite.
+/// Whether an environment variable is set to something (an empty value counts as unset).
+fn env_is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty())
+}
+
 /// Fills the flags the command line left unset from the selected profile of the config file.
 fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     let config = crate::config::Config::discover(args.config.as_deref())
@@ -423,10 +427,7 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     args.target = args.target.take().or(profile.bss_url);
     args.aicc_target = args.aicc_target.take().or(profile.aicc_url);
     args.partner_id = args.partner_id.take().or(profile.partner_id);
-    args.auth = args.auth.or(profile.auth.map(|a| match a {
-        crate::config::AuthMode::Token => crate::client::BssAuth::Token,
-        crate::config::AuthMode::Aksk => crate::client::BssAuth::Aksk,
-    }));
+    args.auth = args.auth.or(profile.auth);
     args.rate = args.rate.or(profile.rate);
     args.concurrency = args.concurrency.or(profile.concurrency);
     args.timeout = args.timeout.or(profile.timeout_seconds);
@@ -447,14 +448,25 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     use std::io::IsTerminal;
     apply_profile(&mut args)?;
     let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
+    if args.prune_baseline && args.baseline.is_none() {
+        return Err(usage(
+            "--prune-baseline needs a baseline: --baseline FILE or a profile's `baseline`".into(),
+        ));
+    }
     let spec = load_spec(args.schemas.as_ref())?;
     let operations: Vec<OperationId> = if args.operations.is_empty() {
         OperationId::ALL.to_vec()
     } else {
-        args.operations
+        // As a profile's `operations` key: each once.
+        if let Some(twice) = args
+            .operations
             .iter()
-            .map(|o| o.parse::<OperationId>().map_err(|e| usage(e.to_string())))
-            .collect::<Result<_, _>>()?
+            .enumerate()
+            .find_map(|(i, op)| args.operations[..i].contains(op).then_some(op))
+        {
+            return Err(usage(format!("--operations: `{twice}` is listed twice")));
+        }
+        args.operations.clone()
     };
     if migrate.is_some() && (!args.checks.is_empty() || !args.exclude_checks.is_empty()) {
         eprintln!("warning: --checks and --exclude-checks do not apply to migrate: its trials are its four comparisons");
@@ -467,17 +479,8 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     };
     let selection = crate::checks::CheckSelection::new(&args.checks, &args.exclude_checks)
         .map_err(|e| usage(e.to_string()))?;
-    let bss_auth = args.auth.unwrap_or_else(|| {
-        // Against a real target with only the AK/SK pair set, signing is the only way in.
-        let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-        let only_keys =
-            !set("HUAWEICLOUD_TOKEN") && set(crate::client::AK_ENV) && set(crate::client::SK_ENV);
-        if args.target.is_some() && only_keys {
-            crate::client::BssAuth::Aksk
-        } else {
-            crate::client::BssAuth::Token
-        }
-    });
+    let bss_auth =
+        crate::client::bss_auth_for(&spec, args.auth, args.target.is_some(), &env_is_set);
     let target = match &args.target {
         None => {
             if args.aicc_target.is_some() || args.partner_id.is_some() {
@@ -510,7 +513,8 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
                 ));
             }
             let credentials =
-                crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
+                crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok())
+                    .with_bss_auth(bss_auth);
             let missing = credentials.missing(called.iter().map(|op| spec.operation(*op)));
             if !missing.is_empty() {
                 return Err(usage(format!(

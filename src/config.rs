@@ -19,7 +19,7 @@
 //! concurrency = 2                      # 1 to 1000
 //! timeout_seconds = 10                 # 1 to 3600
 //! ca_cert = "certs/staging-ca.pem"     # relative paths resolve against this file's directory
-//! operations = ["customers_v1", "budget_v1"]   # customers_v1, budget_v1, aicc_tenant
+//! operations = ["customers_v1", "budget_v1"]   # any of `list operations`
 //! baseline = "ci/baseline.toml"        # relative to this file's directory
 //! insecure = false                     # optional; only the boolean `true` turns it on
 //! max_requests = 5000                  # optional bound (>= 1)
@@ -46,32 +46,17 @@
 //! `user:password@`. Error messages never repeat a string value from the file (a misplaced
 //! token may sit in any key); the line and column point at it instead.
 
+use crate::client::{AK_ENV, SK_ENV};
+use crate::spec::{AuthScheme, OperationId, Spec};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = "partner-conformance.toml";
-
-/// The BSS token (sent as `X-Auth-Token` to the BSS operations).
-const BSS_TOKEN_ENV: &str = "HUAWEICLOUD_TOKEN";
-/// The AICC token (the AICC operation).
-const AICC_TOKEN_ENV: &str = "AICC_TOKEN";
-/// The access key of an AK/SK pair.
-const AK_ENV: &str = "HUAWEICLOUD_SDK_AK";
-/// The secret key of an AK/SK pair.
-const SK_ENV: &str = "HUAWEICLOUD_SDK_SK";
-
-/// The operation ids a profile may name, in the order of the README.
-const OPERATIONS: [&str; 3] = ["customers_v1", "budget_v1", "aicc_tenant"];
-/// The operations that go to the BSS endpoint (and take the BSS credentials).
-const BSS_OPERATIONS: [&str; 2] = ["customers_v1", "budget_v1"];
-/// The operation that goes to the AICC endpoint (and takes `AICC_TOKEN`).
-const AICC_OPERATION: &str = "aicc_tenant";
 
 /// The keys of the file's top level.
 const TOP_KEYS: [&str; 2] = ["default_profile", "profiles"];
@@ -119,46 +104,6 @@ const MAX_TIMEOUT_SECONDS: i64 = 3600;
 /// Largest config file read: a config file is a few dozen lines.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 
-/// How the suite authenticates to the BSS endpoint; decides which environment variables a
-/// profile needs (`HUAWEICLOUD_TOKEN`, or `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum AuthMode {
-    /// An IAM token in `X-Auth-Token` (`auth = "token"`, the default).
-    Token,
-    /// SDK-HMAC-SHA256 signatures with an access key / secret key pair (`auth = "aksk"`).
-    Aksk,
-}
-
-impl AuthMode {
-    /// The spelling used in the file and on the command line.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            AuthMode::Token => "token",
-            AuthMode::Aksk => "aksk",
-        }
-    }
-}
-
-impl fmt::Display for AuthMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Parses `token` / `aksk` exactly, so the file and a future `--auth` flag read the same.
-impl FromStr for AuthMode {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "token" => Ok(AuthMode::Token),
-            "aksk" => Ok(AuthMode::Aksk),
-            // The value is not repeated: a misplaced credential must not reach a log.
-            _ => Err("auth must be \"token\" or \"aksk\"".to_string()),
-        }
-    }
-}
-
 /// One named profile: the run settings a CI job selects with `--profile NAME`. `None` (and
 /// `insecure = false`) means "not set here": the flag or the built-in default applies.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -172,7 +117,7 @@ pub struct Profile {
     /// Partner id for the `{partner_id}` path segment (`--partner-id`).
     pub partner_id: Option<String>,
     /// How to authenticate to the BSS endpoint; `None` means token.
-    pub auth: Option<AuthMode>,
+    pub auth: Option<AuthScheme>,
     /// Requests per second, greater than 0.
     pub rate: Option<f64>,
     /// Requests in flight at once, 1 to 1000 (`--concurrency`).
@@ -181,8 +126,8 @@ pub struct Profile {
     pub timeout_seconds: Option<u64>,
     /// Extra CA certificates (PEM), resolved against the config file's directory (`--ca-cert`).
     pub ca_cert: Option<PathBuf>,
-    /// Operation ids to run, known and without repeats; `None` means all (`--operations`).
-    pub operations: Option<Vec<String>>,
+    /// Operations to run, without repeats; `None` means all (`--operations`).
+    pub operations: Option<Vec<OperationId>>,
     /// Baseline file, resolved against the config file's directory (`--baseline`).
     pub baseline: Option<PathBuf>,
     /// Do not verify TLS certificates; only a literal `insecure = true` sets it (`--insecure`).
@@ -195,26 +140,16 @@ pub struct Profile {
 
 impl Profile {
     /// The environment variables a run of this profile needs, so `config check` can say what to
-    /// export before the run fails on it: the BSS credentials (`HUAWEICLOUD_TOKEN`, or
-    /// `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` with `auth = "aksk"`) when a BSS operation
-    /// runs, `AICC_TOKEN` when `aicc_tenant` runs. An unset `operations` means all of them.
-    pub fn required_env(&self) -> Vec<&'static str> {
-        let runs = |id: &str| {
-            self.operations
-                .as_ref()
-                .is_none_or(|ops| ops.iter().any(|op| op == id))
+    /// export before the run fails on it. It asks [`crate::client::required_variables`], as
+    /// `run` does, with the operations the profile runs (all when unset) and the authentication
+    /// `run` would choose for it; `env` says whether a variable is set.
+    pub fn required_env<'a>(&self, spec: &'a Spec, env: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+        let operations: Vec<&crate::spec::Operation> = match &self.operations {
+            Some(ids) => ids.iter().map(|id| spec.operation(*id)).collect(),
+            None => spec.operations().iter().collect(),
         };
-        let mut needed = Vec::new();
-        if BSS_OPERATIONS.iter().any(|op| runs(op)) {
-            match self.auth {
-                Some(AuthMode::Aksk) => needed.extend([AK_ENV, SK_ENV]),
-                Some(AuthMode::Token) | None => needed.push(BSS_TOKEN_ENV),
-            }
-        }
-        if runs(AICC_OPERATION) {
-            needed.push(AICC_TOKEN_ENV);
-        }
-        needed
+        let auth = crate::client::bss_auth_for(spec, self.auth, self.bss_url.is_some(), env);
+        crate::client::required_variables(operations, auth)
     }
 }
 
@@ -332,7 +267,7 @@ impl Config {
     /// needs, each marked set or NOT SET according to `env` (whether a variable is set), so a CI
     /// job can be fixed before it sends anything. Never prints a value from the environment;
     /// the file holds no secrets to print. Looks whether `ca_cert` and `baseline` exist.
-    pub fn describe(&self, env: &dyn Fn(&str) -> bool) -> String {
+    pub fn describe(&self, spec: &Spec, env: &dyn Fn(&str) -> bool) -> String {
         let mut out = format!(
             "{}: {} profile{}",
             self.file.display(),
@@ -346,7 +281,7 @@ impl Config {
         for profile in self.profiles.values() {
             let is_default = self.default_profile.as_deref() == Some(profile.name.as_str());
             out.push('\n');
-            out.push_str(&describe_profile(profile, is_default, env));
+            out.push_str(&describe_profile(profile, is_default, spec, env));
         }
         out
     }
@@ -370,7 +305,12 @@ fn discover_in(base: &Path, explicit: Option<&Path>) -> Result<Option<Config>, C
 }
 
 /// The lines of one profile in [`Config::describe`].
-fn describe_profile(p: &Profile, is_default: bool, env: &dyn Fn(&str) -> bool) -> String {
+fn describe_profile(
+    p: &Profile,
+    is_default: bool,
+    spec: &Spec,
+    env: &dyn Fn(&str) -> bool,
+) -> String {
     let mut lines = vec![format!(
         "profile `{}`{}",
         p.name,
@@ -392,7 +332,12 @@ fn describe_profile(p: &Profile, is_default: bool, env: &dyn Fn(&str) -> bool) -
     field("auth", p.auth.as_ref().map(|a| a.to_string()));
     field(
         "operations",
-        p.operations.as_ref().map(|ops| ops.join(", ")),
+        p.operations.as_ref().map(|ops| {
+            ops.iter()
+                .map(|op| op.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
     );
     field("rate", p.rate.map(|r| format!("{r} requests/s")));
     field("concurrency", p.concurrency.map(|c| c.to_string()));
@@ -438,7 +383,7 @@ fn describe_profile(p: &Profile, is_default: bool, env: &dyn Fn(&str) -> bool) -
         ));
     }
     let needed: Vec<String> = p
-        .required_env()
+        .required_env(spec, env)
         .into_iter()
         .map(|name| {
             let state = if env(name) { "set" } else { "NOT SET" };
@@ -705,8 +650,9 @@ impl Cx<'_> {
                 "partner_id" => profile.partner_id = Some(self.partner_id(value, &path)?),
                 "auth" => {
                     let text = self.string(value, &path, "\"token\" or \"aksk\"")?;
-                    let mode = text.parse::<AuthMode>().map_err(|_| {
-                        let hint = suggest(text, &["token", "aksk"])
+                    let mode = text.parse::<AuthScheme>().map_err(|_| {
+                        let names = AuthScheme::ALL.map(AuthScheme::as_str);
+                        let hint = suggest(text, &names)
                             .map(|s| format!("; did you mean \"{s}\"?"))
                             .unwrap_or_default();
                         let message = format!("must be \"token\" or \"aksk\"{hint}");
@@ -964,9 +910,10 @@ impl Cx<'_> {
         })
     }
 
-    /// A non-empty array of known operation ids, each once.
-    fn operations(&self, value: &Value, path: &KeyPath) -> Result<Vec<String>, ConfigError> {
+    /// A non-empty array of known operation ids ([`OperationId::ALL`]), each once.
+    fn operations(&self, value: &Value, path: &KeyPath) -> Result<Vec<OperationId>, ConfigError> {
         let example = "an array of operation ids, e.g. [\"customers_v1\", \"budget_v1\"]";
+        let known: Vec<&str> = OperationId::ALL.iter().map(|op| op.as_str()).collect();
         let array = value
             .as_array()
             .ok_or_else(|| self.type_error(value, path, example))?;
@@ -976,18 +923,18 @@ impl Cx<'_> {
                 path,
                 format!(
                     "must name at least one operation ({}); leave the key out to run all",
-                    OPERATIONS.join(", ")
+                    known.join(", ")
                 ),
             ));
         }
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: Vec<OperationId> = Vec::new();
         for (i, entry) in array.iter().enumerate() {
             let entry_path = path.index(i);
-            let id = entry
+            let text = entry
                 .as_str()
                 .ok_or_else(|| self.type_error(entry, &entry_path, "an operation id in quotes"))?;
-            if !OPERATIONS.contains(&id) {
-                let hint = suggest(id, &OPERATIONS)
+            let Ok(id) = text.parse::<OperationId>() else {
+                let hint = suggest(text, &known)
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
                 return Err(self.error(
@@ -995,29 +942,41 @@ impl Cx<'_> {
                     &entry_path,
                     format!(
                         "not a known operation; {hint}known operations: {}",
-                        OPERATIONS.join(", ")
+                        known.join(", ")
                     ),
                 ));
-            }
-            if ids.iter().any(|seen| seen == id) {
+            };
+            if ids.contains(&id) {
                 return Err(self.error(
                     entry.span(),
                     &entry_path,
                     format!("`{id}` is listed twice"),
                 ));
             }
-            ids.push(id.to_string());
+            ids.push(id);
         }
         Ok(ids)
     }
 }
 
-/// The error text for a secret in the file: where secrets go instead.
+/// The error text for a secret in the file: where secrets go instead (the token variables the
+/// contract names, and the AK/SK pair).
 fn secret_message() -> String {
+    let mut tokens: Vec<String> = Spec::embedded()
+        .map(|spec| {
+            spec.operations()
+                .iter()
+                .map(|op| op.meta.token_env.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    tokens.sort_unstable();
+    tokens.dedup();
     format!(
         "secrets are never read from the config file (it ends up in version control and CI \
-         logs); remove it and set {BSS_TOKEN_ENV} (BSS token), {AICC_TOKEN_ENV} (AICC token) \
-         or {AK_ENV} / {SK_ENV} (AK/SK) in the environment instead"
+         logs); remove it and set {} (tokens) or {AK_ENV} / {SK_ENV} (AK/SK) in the \
+         environment instead",
+        tokens.join(" / ")
     )
 }
 
@@ -1312,12 +1271,12 @@ ca_cert = "/etc/ssl/staging.pem"
             bss_url: Some("https://bss-staging.example.com".into()),
             aicc_url: Some("https://aicc-staging.example.com".into()),
             partner_id: Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9".into()),
-            auth: Some(AuthMode::Token),
+            auth: Some(AuthScheme::Token),
             rate: Some(5.0),
             concurrency: Some(2),
             timeout_seconds: Some(10),
             ca_cert: Some(PathBuf::from("ci/certs/staging-ca.pem")),
-            operations: Some(vec!["customers_v1".into(), "budget_v1".into()]),
+            operations: Some(vec![OperationId::CustomersV1, OperationId::BudgetV1]),
             baseline: Some(PathBuf::from("ci/ci/baseline.toml")),
             insecure: false,
             max_requests: Some(5000),
@@ -1325,7 +1284,7 @@ ca_cert = "/etc/ssl/staging.pem"
         };
         assert_eq!(staging, &expected);
         let ci = &config.profiles["ci"];
-        assert_eq!(ci.auth, Some(AuthMode::Aksk));
+        assert_eq!(ci.auth, Some(AuthScheme::Aksk));
         assert_eq!(ci.rate, Some(2.0), "an integer rate is read as a number");
         assert_eq!(
             ci.aicc_url, None,
@@ -1560,9 +1519,9 @@ ca_cert = "/etc/ssl/staging.pem"
         );
         let message = error(&in_profile("auth = \"Token\""));
         assert!(message.contains("did you mean \"token\"?"), "{message}");
-        assert_eq!("aksk".parse::<AuthMode>(), Ok(AuthMode::Aksk));
-        assert_eq!("token".parse::<AuthMode>(), Ok(AuthMode::Token));
-        assert!("AKSK".parse::<AuthMode>().is_err());
+        assert_eq!("aksk".parse::<AuthScheme>(), Ok(AuthScheme::Aksk));
+        assert_eq!("token".parse::<AuthScheme>(), Ok(AuthScheme::Token));
+        assert!("AKSK".parse::<AuthScheme>().is_err());
     }
 
     #[test]
@@ -1618,7 +1577,7 @@ ca_cert = "/etc/ssl/staging.pem"
             let message = error(&text);
             assert_names(&message, line, key);
             assert!(!message.contains("abc123"), "value echoed: {message}");
-            for variable in [BSS_TOKEN_ENV, AICC_TOKEN_ENV, AK_ENV, SK_ENV] {
+            for variable in ["HUAWEICLOUD_TOKEN", "AICC_TOKEN", AK_ENV, SK_ENV] {
                 assert!(message.contains(variable), "{variable}: {message}");
             }
         }
@@ -1705,8 +1664,9 @@ ca_cert = "/etc/ssl/staging.pem"
             "{GOOD}\n[profiles.aicc]\noperations = [\"aicc_tenant\"]\nbss_url = \"https://b.example.com\"\n"
         );
         let config = Config::parse(Path::new("pc.toml"), &text).expect("valid");
-        let set = |name: &str| name == BSS_TOKEN_ENV || name == AK_ENV;
-        let text = config.describe(&set);
+        let set = |name: &str| name == "HUAWEICLOUD_TOKEN" || name == AK_ENV;
+        let spec = Spec::embedded().expect("embedded schemas load");
+        let text = config.describe(&spec, &set);
         assert!(
             text.starts_with("pc.toml: 3 profiles, default `staging`\n"),
             "{text}"
@@ -1718,7 +1678,7 @@ ca_cert = "/etc/ssl/staging.pem"
         );
         assert!(
             text.contains(
-                "HUAWEICLOUD_SDK_AK (set), HUAWEICLOUD_SDK_SK (NOT SET), AICC_TOKEN (NOT SET)"
+                "AICC_TOKEN (NOT SET), HUAWEICLOUD_SDK_AK (set), HUAWEICLOUD_SDK_SK (NOT SET)"
             ),
             "ci is aksk and runs every operation: {text}"
         );
@@ -1732,8 +1692,8 @@ ca_cert = "/etc/ssl/staging.pem"
         );
         assert!(text.contains("0a1b2c3d4e5f60718293a4b5c6d7e8f9"), "{text}");
         assert_eq!(
-            config.profiles["ci"].required_env(),
-            [AK_ENV, SK_ENV, AICC_TOKEN_ENV]
+            config.profiles["ci"].required_env(&spec, &set),
+            ["AICC_TOKEN", AK_ENV, SK_ENV]
         );
     }
 }

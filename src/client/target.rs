@@ -1,7 +1,7 @@
 //! Where requests go and with which credentials. Credentials come from the environment only.
 
 use crate::secret::Secret;
-use crate::spec::{Operation, Service, Spec};
+use crate::spec::{AuthScheme, Operation, Service, Spec};
 use std::collections::BTreeMap;
 
 /// The endpoints under test.
@@ -43,34 +43,13 @@ pub const AK_ENV: &str = "HUAWEICLOUD_SDK_AK";
 /// Environment variable holding the secret key of AK/SK signing.
 pub const SK_ENV: &str = "HUAWEICLOUD_SDK_SK";
 
-/// How BSS operations are authenticated.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum BssAuth {
-    /// `X-Auth-Token` with `HUAWEICLOUD_TOKEN`.
-    #[default]
-    Token,
-    /// SDK-HMAC-SHA256 signatures with `HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK`.
-    Aksk,
-}
-
 /// The secrets a run sends: tokens by environment variable name (`HUAWEICLOUD_TOKEN`,
 /// `AICC_TOKEN`) and the AK/SK pair, plus how BSS operations use them.
 #[derive(Debug, Clone, Default)]
 pub struct TargetCredentials {
     tokens: BTreeMap<String, Secret>,
     aksk: Option<(Secret, Secret)>,
-    bss_auth: BssAuth,
+    bss_auth: AuthScheme,
 }
 
 impl TargetCredentials {
@@ -88,26 +67,24 @@ impl TargetCredentials {
         TargetCredentials {
             tokens,
             aksk,
-            bss_auth: BssAuth::Token,
+            bss_auth: AuthScheme::Token,
         }
     }
 
     /// Chooses how BSS operations are authenticated.
-    pub fn with_bss_auth(mut self, auth: BssAuth) -> Self {
+    pub fn with_bss_auth(mut self, auth: AuthScheme) -> Self {
         self.bss_auth = auth;
         self
     }
 
     /// How BSS operations are authenticated.
-    pub fn bss_auth(&self) -> BssAuth {
+    pub fn bss_auth(&self) -> AuthScheme {
         self.bss_auth
     }
 
     /// Whether `op` is signed (AK/SK) rather than sent with a token.
     pub fn signs(&self, op: &Operation) -> bool {
-        self.bss_auth == BssAuth::Aksk
-            && op.meta.service == Service::Bss
-            && op.meta.auth.contains(&crate::spec::AuthScheme::Aksk)
+        signed(op, self.bss_auth)
     }
 
     /// The token for an environment variable, if set.
@@ -135,20 +112,67 @@ impl TargetCredentials {
     }
 
     /// The variables that are missing for the given operations.
-    pub fn missing<'a>(&self, operations: impl Iterator<Item = &'a Operation>) -> Vec<String> {
-        let mut missing = Vec::new();
-        for op in operations {
-            if self.signs(op) {
-                if self.aksk.is_none() {
-                    missing.push(AK_ENV.to_string());
-                    missing.push(SK_ENV.to_string());
-                }
-            } else if !self.tokens.contains_key(&op.meta.token_env) {
-                missing.push(op.meta.token_env.clone());
-            }
-        }
-        missing.sort();
-        missing.dedup();
-        missing
+    pub fn missing<'a>(&self, operations: impl IntoIterator<Item = &'a Operation>) -> Vec<String> {
+        required_variables(operations, self.bss_auth)
+            .into_iter()
+            .filter(|name| match *name {
+                AK_ENV | SK_ENV => self.aksk.is_none(),
+                token => !self.tokens.contains_key(token),
+            })
+            .map(str::to_string)
+            .collect()
     }
+}
+
+/// How BSS operations authenticate when the user chose `chosen` (flag or profile): the choice
+/// when there is one; otherwise AK/SK against a real target (`external`) where only the AK/SK
+/// pair is set (signing is then the only way in), and the token everywhere else. `is_set`
+/// says whether an environment variable is set and not empty. `run` and `config check` both
+/// decide through this function, so they cannot disagree about what a setup needs.
+pub fn bss_auth_for(
+    spec: &Spec,
+    chosen: Option<AuthScheme>,
+    external: bool,
+    is_set: &dyn Fn(&str) -> bool,
+) -> AuthScheme {
+    chosen.unwrap_or_else(|| {
+        let bss_token_set = spec
+            .operations()
+            .iter()
+            .filter(|op| op.meta.service == Service::Bss)
+            .any(|op| is_set(&op.meta.token_env));
+        if external && !bss_token_set && is_set(AK_ENV) && is_set(SK_ENV) {
+            AuthScheme::Aksk
+        } else {
+            AuthScheme::Token
+        }
+    })
+}
+
+/// Whether `op` is signed when BSS operations use `bss_auth`: only a BSS operation whose contract
+/// accepts AK/SK is; every other operation sends its token.
+fn signed(op: &Operation, bss_auth: AuthScheme) -> bool {
+    bss_auth == AuthScheme::Aksk
+        && op.meta.service == Service::Bss
+        && op.meta.auth.contains(&AuthScheme::Aksk)
+}
+
+/// The environment variables a run of `operations` needs when BSS operations use `bss_auth`,
+/// sorted and each once. `run` refuses to start without them and `config check` lists them, so
+/// both read this one function (and the contract's `token_env`), not a list of their own.
+pub fn required_variables<'a>(
+    operations: impl IntoIterator<Item = &'a Operation>,
+    bss_auth: AuthScheme,
+) -> Vec<&'a str> {
+    let mut needed = Vec::new();
+    for op in operations {
+        if signed(op, bss_auth) {
+            needed.extend([AK_ENV, SK_ENV]);
+        } else {
+            needed.push(op.meta.token_env.as_str());
+        }
+    }
+    needed.sort_unstable();
+    needed.dedup();
+    needed
 }

@@ -86,7 +86,7 @@ pub struct RunConfig {
     /// How servers are trusted.
     pub tls: crate::client::TlsOptions,
     /// How BSS operations authenticate.
-    pub bss_auth: crate::client::BssAuth,
+    pub bss_auth: crate::spec::AuthScheme,
     /// Where failing seeds are kept (`None`: nowhere).
     pub regressions: Option<PathBuf>,
     /// Report files to write.
@@ -141,9 +141,22 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     let scenarios = scenarios::load_embedded().map_err(|e| ExitError::Usage(e.into()))?;
     let store = RegressionStore::new(config.regressions.clone());
     let today = chrono::Local::now().date_naive();
-    let baseline = match &config.baseline {
-        Some(path) => Some(Baseline::load(path).map_err(|e| ExitError::Usage(e.into()))?),
-        None => None,
+    // A baseline that does not exist yet accepts nothing: the run is as strict as without one,
+    // so starting from a profile that names it (and creating it with --write-baseline) works.
+    let (baseline, baseline_note) = match &config.baseline {
+        Some(path) if !path.exists() && std::fs::symlink_metadata(path).is_err() => (
+            Some(Baseline::default()),
+            Some(format!(
+                "baseline {} does not exist yet: no finding is accepted (create it with --write-baseline {})",
+                path.display(),
+                path.display()
+            )),
+        ),
+        Some(path) => (
+            Some(Baseline::load(path).map_err(|e| ExitError::Usage(e.into()))?),
+            None,
+        ),
+        None => (None, None),
     };
     let mut kept = BTreeMap::new();
     for &op in &config.operations {
@@ -246,6 +259,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    notes.extend(baseline_note);
     notes.extend(preflight_notes);
     let stats = ctx.client.stats();
     if stats.refused_by_budget > 0 {

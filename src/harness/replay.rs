@@ -7,7 +7,8 @@ use crate::checks::{
     self, CheckKind, CheckSelection, Expectation, Finding, Policies, Recorder, StatefulContext,
     WalkCache,
 };
-use crate::client::{BssAuth, HttpClient, PreparedRequest, Target};
+use crate::client::{HttpClient, PreparedRequest, Target};
+use crate::spec::AuthScheme;
 use crate::spec::OperationId;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ pub struct RunManifest {
     /// Whether the run was against the embedded mock.
     pub embedded: bool,
     /// How BSS operations authenticated.
-    pub auth: BssAuth,
+    pub auth: AuthScheme,
     /// When the run ended (UTC, RFC 3339).
     pub created: String,
     /// The seed of the run.

@@ -36,14 +36,51 @@ pub enum Service {
     Aicc,
 }
 
-/// An authentication scheme an operation accepts.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+/// An authentication scheme: what `x-operation.auth` lists for an operation, and the one type
+/// for "token or AK/SK" everywhere else (`--auth`, a profile's `auth`, a run directory), so the
+/// flag, the file and the contract spell and check it alike.
+#[derive(
+    Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthScheme {
-    /// `X-Auth-Token` header.
+    /// `X-Auth-Token` header (`HUAWEICLOUD_TOKEN` for the BSS operations).
+    #[default]
     Token,
-    /// SDK-HMAC-SHA256 signature.
+    /// SDK-HMAC-SHA256 signature (`HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK`).
     Aksk,
+}
+
+impl AuthScheme {
+    /// Every scheme, in the order help texts list them.
+    pub const ALL: [AuthScheme; 2] = [AuthScheme::Token, AuthScheme::Aksk];
+
+    /// The spelling used in the contract, on the command line and in profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::Token => "token",
+            AuthScheme::Aksk => "aksk",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses the exact spelling; the error does not repeat the value, which may be a misplaced
+/// credential.
+impl std::str::FromStr for AuthScheme {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AuthScheme::ALL
+            .into_iter()
+            .find(|scheme| scheme.as_str() == s)
+            .ok_or_else(|| "auth must be \"token\" or \"aksk\"".to_string())
+    }
 }
 
 /// `x-operation`: method, path template, auth and where it is documented.

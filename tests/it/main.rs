@@ -3,6 +3,7 @@
 
 mod baseline_recording;
 mod documented_constraints;
+mod example_pipelines;
 mod export;
 mod faults;
 mod fixtures;
