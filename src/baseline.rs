@@ -347,21 +347,27 @@ fn toml_date(date: NaiveDate) -> String {
     }
 }
 
+/// Largest baseline file read: tens of thousands of entries, far more than any review reads.
+const MAX_BASELINE_BYTES: u64 = 16 << 20;
+
 impl Baseline {
     /// Reads and checks the baseline at `path`; a missing file is an error (naming it). A run
     /// whose baseline does not exist yet does not call this: it starts from an empty baseline
     /// with a note, which accepts nothing and so cannot turn anything green.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| BaselineError {
-            file: file.clone(),
-            location: "read".into(),
-            message: if err.kind() == std::io::ErrorKind::NotFound {
-                "no such baseline file (create one with `run --write-baseline`)".into()
-            } else {
-                format!("cannot read the baseline: {err}")
+        let text = crate::bounded::read_text(path, MAX_BASELINE_BYTES, "a baseline file").map_err(
+            |err| BaselineError {
+                file: file.clone(),
+                location: "read".into(),
+                message: match err {
+                    crate::bounded::ReadError::NotFound => {
+                        "no such baseline file (create one with `run --write-baseline`)".into()
+                    }
+                    err => format!("cannot read the baseline: {err}"),
+                },
             },
-        })?;
+        )?;
         Baseline::parse(&file, &text)
     }
 

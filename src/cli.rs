@@ -2,6 +2,7 @@
 
 use crate::exit::ExitError;
 use crate::mock::{CredentialSource, Credentials, Fixtures, MockState};
+use crate::settings::WholeSetting as _;
 use crate::spec::{OperationId, Spec};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -208,19 +209,19 @@ pub struct RunArgs {
     pub auth: Option<crate::spec::AuthScheme>,
     /// Requests in flight at once [default: 16 on loopback, 2 elsewhere].
     #[arg(long)]
-    pub concurrency: Option<usize>,
+    pub concurrency: Option<crate::settings::Concurrency>,
     /// Requests per second at most [default: unlimited on loopback, 5 elsewhere].
     #[arg(long)]
-    pub rate: Option<f64>,
+    pub rate: Option<crate::settings::Rate>,
     /// Retries of an idempotent request after a transport error, 429 or 503.
     #[arg(long, default_value_t = 2)]
     pub retries: u32,
     /// Send at most this many requests, then report what was covered.
     #[arg(long, value_name = "N")]
-    pub max_requests: Option<u64>,
+    pub max_requests: Option<crate::settings::MaxRequests>,
     /// Run at most this many seconds, then report what was covered.
     #[arg(long, value_name = "SECS")]
-    pub max_duration: Option<u64>,
+    pub max_duration: Option<crate::settings::MaxDurationSeconds>,
     /// Accept the drift listed in this baseline file: only new drift fails the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -247,7 +248,7 @@ pub struct RunArgs {
     pub insecure: bool,
     /// Seconds one request may take, connect to last byte.
     #[arg(long, value_name = "SECS")]
-    pub timeout: Option<u64>,
+    pub timeout: Option<crate::settings::TimeoutSeconds>,
     /// The config file with named profiles [default: ./partner-conformance.toml when it exists].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -399,6 +400,40 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
     out
 }
 
+/// `--against-recording` must name a folder holding recordings, and `--record` a folder (made
+/// when missing): comparing with nothing, or recording into a file, would pass having done
+/// neither.
+fn check_recording_dirs(args: &RunArgs) -> Result<(), ExitError> {
+    let usage = |message: String| Err(ExitError::Usage(anyhow::anyhow!(message)));
+    if let Some(dir) = &args.against_recording {
+        let recordings = std::fs::read_dir(dir).map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "snap"))
+                .count()
+        });
+        match recordings {
+            Err(e) => return usage(format!("--against-recording {}: {e}", dir.display())),
+            Ok(0) => {
+                return usage(format!(
+                    "--against-recording {}: no recording (*.snap) in it; make one with --record",
+                    dir.display()
+                ))
+            }
+            Ok(_) => {}
+        }
+    }
+    if let Some(dir) = &args.record {
+        if dir.exists() && !dir.is_dir() {
+            return usage(format!("--record {}: not a folder", dir.display()));
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage(format!("--record {}: {e}", dir.display()));
+        }
+    }
+    Ok(())
+}
+
 /// Whether an environment variable is set to something (an empty value counts as unset).
 fn env_is_set(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.is_empty())
@@ -422,6 +457,16 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
         .map_err(|e| ExitError::Usage(e.into()))?
         .cloned()
     else {
+        // A file named with --config is meant to be used: running the embedded mock instead,
+        // and passing, would be a false green.
+        if args.config.is_some() {
+            let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+            return Err(ExitError::Usage(anyhow::anyhow!(
+                "{}: no default_profile, so choose one with --profile NAME (the file defines: {})",
+                config.file.display(),
+                names.join(", ")
+            )));
+        }
         return Ok(());
     };
     args.target = args.target.take().or(profile.bss_url);
@@ -448,6 +493,12 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     use std::io::IsTerminal;
     apply_profile(&mut args)?;
     let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
+    if args.libtest.test_threads == Some(0) {
+        return Err(usage(
+            "--test-threads must be at least 1 (0 would run no trial and wait for ever)".into(),
+        ));
+    }
+    check_recording_dirs(&args)?;
     if args.prune_baseline && args.baseline.is_none() {
         return Err(usage(
             "--prune-baseline needs a baseline: --baseline FILE or a profile's `baseline`".into(),
@@ -565,16 +616,17 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
         limits: crate::client::Limits {
             concurrency: args
                 .concurrency
-                .unwrap_or(if loopback { 16 } else { 2 })
-                .max(1),
+                .map_or(if loopback { 16 } else { 2 }, |c| c.get() as usize),
             rate: args
                 .rate
-                .or(if loopback { None } else { Some(5.0) })
-                .filter(|r| *r > 0.0),
+                .map(|r| r.get())
+                .or(if loopback { None } else { Some(5.0) }),
             retries: args.retries,
-            timeout: std::time::Duration::from_secs(args.timeout.unwrap_or(10).max(1)),
-            max_requests: args.max_requests,
-            max_duration: args.max_duration.map(std::time::Duration::from_secs),
+            timeout: std::time::Duration::from_secs(args.timeout.map_or(10, |t| t.get())),
+            max_requests: args.max_requests.map(|n| n.get()),
+            max_duration: args
+                .max_duration
+                .map(|d| std::time::Duration::from_secs(d.get())),
             ..crate::client::Limits::default()
         },
         bss_auth,

@@ -47,10 +47,12 @@
 //! token may sit in any key); the line and column point at it instead.
 
 use crate::client::{AK_ENV, SK_ENV};
+use crate::settings::{
+    Concurrency, MaxDurationSeconds, MaxRequests, Rate, TimeoutSeconds, WholeSetting,
+};
 use crate::spec::{AuthScheme, OperationId, Spec};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml_edit::{ImDocument, Item, TableLike, Value};
@@ -97,10 +99,6 @@ const PROFILE_KEY_ALIASES: [(&str, &str); 16] = [
     ("duration", "max_duration_seconds"),
 ];
 
-/// Most requests in flight a profile may ask for: beyond this a typo is likelier than intent.
-const MAX_CONCURRENCY: i64 = 1000;
-/// Longest per-request timeout a profile may ask for (one hour).
-const MAX_TIMEOUT_SECONDS: i64 = 3600;
 /// Largest config file read: a config file is a few dozen lines.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 
@@ -118,12 +116,12 @@ pub struct Profile {
     pub partner_id: Option<String>,
     /// How to authenticate to the BSS endpoint; `None` means token.
     pub auth: Option<AuthScheme>,
-    /// Requests per second, greater than 0.
-    pub rate: Option<f64>,
-    /// Requests in flight at once, 1 to 1000 (`--concurrency`).
-    pub concurrency: Option<usize>,
-    /// Seconds one request may take, 1 to 3600 (`--timeout`).
-    pub timeout_seconds: Option<u64>,
+    /// Requests per second (`--rate`).
+    pub rate: Option<Rate>,
+    /// Requests in flight at once (`--concurrency`).
+    pub concurrency: Option<Concurrency>,
+    /// Seconds one request may take (`--timeout`).
+    pub timeout_seconds: Option<TimeoutSeconds>,
     /// Extra CA certificates (PEM), resolved against the config file's directory (`--ca-cert`).
     pub ca_cert: Option<PathBuf>,
     /// Operations to run, without repeats; `None` means all (`--operations`).
@@ -132,10 +130,10 @@ pub struct Profile {
     pub baseline: Option<PathBuf>,
     /// Do not verify TLS certificates; only a literal `insecure = true` sets it (`--insecure`).
     pub insecure: bool,
-    /// Most requests the run may send, at least 1.
-    pub max_requests: Option<u64>,
-    /// Most seconds the run may take, at least 1.
-    pub max_duration_seconds: Option<u64>,
+    /// Most requests the run may send (`--max-requests`).
+    pub max_requests: Option<MaxRequests>,
+    /// Most seconds the run may take (`--max-duration`).
+    pub max_duration_seconds: Option<MaxDurationSeconds>,
 }
 
 impl Profile {
@@ -188,27 +186,16 @@ impl Config {
             location: "read".into(),
             message,
         };
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| read_error(format!("cannot read the config file: {e}")))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(read_error(format!(
-                "larger than {MAX_FILE_BYTES} bytes; a config file holds a few profiles"
-            )));
-        }
-        let text = match String::from_utf8(bytes) {
+        let text = match crate::bounded::read_text(path, MAX_FILE_BYTES, "a config file") {
             Ok(text) => text,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
-                let (line, column) = line_column(&prefix, valid);
+            Err(crate::bounded::ReadError::NotUtf8 { line, column }) => {
                 return Err(ConfigError {
                     file: path.display().to_string(),
                     location: format!("line {line} column {column}"),
                     message: "not valid UTF-8 (TOML files are UTF-8)".into(),
                 });
             }
+            Err(e) => return Err(read_error(format!("cannot read the config file: {e}"))),
         };
         Config::parse(path, &text)
     }
@@ -661,22 +648,11 @@ impl Cx<'_> {
                     profile.auth = Some(mode);
                 }
                 "rate" => profile.rate = Some(self.rate(value, &path)?),
-                "concurrency" => {
-                    let n = self.integer(value, &path, 1, MAX_CONCURRENCY, "requests in flight")?;
-                    profile.concurrency = Some(self.convert(n, span, &path)?);
-                }
-                "timeout_seconds" => {
-                    let n =
-                        self.integer(value, &path, 1, MAX_TIMEOUT_SECONDS, "seconds per request")?;
-                    profile.timeout_seconds = Some(self.convert(n, span, &path)?);
-                }
-                "max_requests" => {
-                    let n = self.integer(value, &path, 1, i64::MAX, "requests")?;
-                    profile.max_requests = Some(self.convert(n, span, &path)?);
-                }
+                "concurrency" => profile.concurrency = Some(self.whole(value, &path)?),
+                "timeout_seconds" => profile.timeout_seconds = Some(self.whole(value, &path)?),
+                "max_requests" => profile.max_requests = Some(self.whole(value, &path)?),
                 "max_duration_seconds" => {
-                    let n = self.integer(value, &path, 1, i64::MAX, "seconds")?;
-                    profile.max_duration_seconds = Some(self.convert(n, span, &path)?);
+                    profile.max_duration_seconds = Some(self.whole(value, &path)?)
                 }
                 "ca_cert" => {
                     profile.ca_cert = Some(self.path(value, &path)?);
@@ -771,46 +747,17 @@ impl Cx<'_> {
         })
     }
 
-    /// An integer in `min..=max`; `what` says what it counts.
-    fn integer(
-        &self,
-        value: &Value,
-        path: &KeyPath,
-        min: i64,
-        max: i64,
-        what: &str,
-    ) -> Result<i64, ConfigError> {
-        let expected = format!("a whole number of {what} (without quotes)");
+    /// A whole number in the range of the setting `T`, the same range its flag accepts.
+    fn whole<T: WholeSetting>(&self, value: &Value, path: &KeyPath) -> Result<T, ConfigError> {
+        let expected = format!("a whole number of {} (without quotes)", T::UNIT);
         let n = value
             .as_integer()
             .ok_or_else(|| self.type_error(value, path, &expected))?;
-        if n < min || n > max {
-            let range = if max == i64::MAX {
-                format!("at least {min}")
-            } else {
-                format!("from {min} to {max}")
-            };
-            return Err(self.error(
-                value.span(),
-                path,
-                format!("must be {range} ({what}), found {n}"),
-            ));
-        }
-        Ok(n)
+        T::from_i64(n).map_err(|message| self.error(value.span(), path, message))
     }
 
-    /// A range-checked integer in the profile's type; fails only where `usize` is narrow.
-    fn convert<T: TryFrom<i64>>(
-        &self,
-        n: i64,
-        span: Option<Range<usize>>,
-        path: &KeyPath,
-    ) -> Result<T, ConfigError> {
-        T::try_from(n).map_err(|_| self.error(span, path, format!("{n} is too large here")))
-    }
-
-    /// Requests per second: an integer or a float, finite and greater than 0.
-    fn rate(&self, value: &Value, path: &KeyPath) -> Result<f64, ConfigError> {
+    /// Requests per second: an integer or a float, in [`Rate`]'s range.
+    fn rate(&self, value: &Value, path: &KeyPath) -> Result<Rate, ConfigError> {
         let rate = match value {
             Value::Float(f) => *f.value(),
             Value::Integer(i) => *i.value() as f64,
@@ -822,14 +769,7 @@ impl Cx<'_> {
                 ))
             }
         };
-        if !(rate.is_finite() && rate > 0.0) {
-            return Err(self.error(
-                value.span(),
-                path,
-                format!("must be a number of requests per second greater than 0, found {rate}"),
-            ));
-        }
-        Ok(rate)
+        Rate::new(rate).map_err(|message| self.error(value.span(), path, message))
     }
 
     /// A base URL: http:// or https://, a host, an optional port and path; no credentials,
@@ -1272,20 +1212,24 @@ ca_cert = "/etc/ssl/staging.pem"
             aicc_url: Some("https://aicc-staging.example.com".into()),
             partner_id: Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9".into()),
             auth: Some(AuthScheme::Token),
-            rate: Some(5.0),
-            concurrency: Some(2),
-            timeout_seconds: Some(10),
+            rate: Some(Rate::new(5.0).unwrap()),
+            concurrency: Some(Concurrency::from_i64(2).unwrap()),
+            timeout_seconds: Some(TimeoutSeconds::from_i64(10).unwrap()),
             ca_cert: Some(PathBuf::from("ci/certs/staging-ca.pem")),
             operations: Some(vec![OperationId::CustomersV1, OperationId::BudgetV1]),
             baseline: Some(PathBuf::from("ci/ci/baseline.toml")),
             insecure: false,
-            max_requests: Some(5000),
-            max_duration_seconds: Some(600),
+            max_requests: Some(MaxRequests::from_i64(5000).unwrap()),
+            max_duration_seconds: Some(MaxDurationSeconds::from_i64(600).unwrap()),
         };
         assert_eq!(staging, &expected);
         let ci = &config.profiles["ci"];
         assert_eq!(ci.auth, Some(AuthScheme::Aksk));
-        assert_eq!(ci.rate, Some(2.0), "an integer rate is read as a number");
+        assert_eq!(
+            ci.rate.map(Rate::get),
+            Some(2.0),
+            "an integer rate is read as a number"
+        );
         assert_eq!(
             ci.aicc_url, None,
             "aicc_url stays unset: it follows bss_url"
@@ -1306,8 +1250,11 @@ ca_cert = "/etc/ssl/staging.pem"
         let text =
             "\u{feff}profiles.a.rate = 1.5\nprofiles.b = { concurrency = 3, insecure = true }\n";
         let config = Config::parse(Path::new(FILE), text).expect("valid");
-        assert_eq!(config.profiles["a"].rate, Some(1.5));
-        assert_eq!(config.profiles["b"].concurrency, Some(3));
+        assert_eq!(config.profiles["a"].rate.map(Rate::get), Some(1.5));
+        assert_eq!(
+            config.profiles["b"].concurrency.map(WholeSetting::get),
+            Some(3)
+        );
         assert!(config.profiles["b"].insecure);
         // The BOM does not shift columns.
         let message = error("\u{feff}[profiles.a]\nrate = 0\n");
@@ -1414,9 +1361,10 @@ ca_cert = "/etc/ssl/staging.pem"
         let message = error(&in_profile("rate = 0"));
         assert_names(&message, 2, "profiles.staging.rate");
         assert!(message.contains("line 2 column 8"), "{message}");
-        assert!(message.contains("greater than 0"), "{message}");
+        assert!(message.contains("from 0.01 to 100000"), "{message}");
         for (body, key) in [
             ("rate = -1.5", "rate"),
+            ("rate = 1e-300", "rate"),
             ("rate = nan", "rate"),
             ("rate = inf", "rate"),
             ("concurrency = 0", "concurrency"),

@@ -8,6 +8,9 @@ pub const DRIFT: i32 = 1;
 pub const USAGE: i32 = 2;
 /// The target could not be used: unreachable, or every request failed at transport or auth.
 pub const TARGET_UNUSABLE: i32 = 3;
+/// The run ended without checking anything (every trial skipped): not a pass. It shares the
+/// code of a usage error, whose meaning it has: nothing was checked.
+pub const NOTHING_CHECKED: i32 = USAGE;
 
 /// An error that ends the program, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod bounded;
 pub mod checks;
 pub mod cli;
 pub mod client;
@@ -20,5 +21,6 @@ pub mod migrate;
 pub mod mock;
 pub mod report;
 pub mod secret;
+pub mod settings;
 pub mod signing;
 pub mod spec;

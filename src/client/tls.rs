@@ -7,7 +7,6 @@
 //! (`rustls-tls-webpki-roots`), so a publicly trusted endpoint works even on a machine without
 //! a CA store, and a CA installed in the OS works without `--ca-cert`.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// How the client trusts servers.
@@ -66,16 +65,8 @@ fn load_ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, TlsError> {
         path: path.display().to_string(),
         message,
     };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut bytes))
+    let bytes = crate::bounded::read_bytes(path, MAX_CA_FILE_BYTES, "a CA certificate file")
         .map_err(|e| fail(format!("cannot read the CA certificate file: {e}")))?;
-    if bytes.len() as u64 > MAX_CA_FILE_BYTES {
-        return Err(fail(format!(
-            "larger than {} MiB: not a CA certificate file",
-            MAX_CA_FILE_BYTES >> 20
-        )));
-    }
     let certificates = reqwest::Certificate::from_pem_bundle(&bytes)
         .map_err(|e| fail(format!("not a valid PEM certificate file ({})", cause(&e))))?;
     if certificates.is_empty() {

@@ -178,6 +178,27 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
             &|op| kept.get(&op).copied().unwrap_or(false),
         )
     };
+    // A filter that selects nothing would check nothing: say so before sending a request.
+    let selected = planned
+        .iter()
+        .filter(|p| {
+            !config
+                .libtest
+                .is_filtered_out(&Trial::test(p.name.clone(), || Ok(())))
+        })
+        .count();
+    if selected == 0 && !config.libtest.list {
+        return Err(ExitError::Usage(anyhow!(
+            "no trial matches the filter{} (none of the {} planned trials would run; see them with --list)",
+            config
+                .libtest
+                .filter
+                .as_ref()
+                .map(|f| format!(" `{f}`"))
+                .unwrap_or_default(),
+            planned.len()
+        )));
+    }
     if config.libtest.list {
         let trials = planned
             .iter()
@@ -755,10 +776,20 @@ fn build_report(
             .unwrap_or_default();
         *outcomes.entry(key).or_default() += 1;
     }
+    // Exit 0 says something was checked and held: a run whose trials were all skipped (a budget
+    // spent before the first check, every trial without data) checked nothing.
+    let checked = trials.iter().any(|t| {
+        matches!(
+            t.outcome,
+            TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
+        )
+    });
     let exit_code = if !findings.is_empty() || !changes.is_empty() {
         exit::DRIFT
     } else if requests > 0 && transport.len() as u64 >= requests {
         exit::TARGET_UNUSABLE
+    } else if !checked {
+        exit::NOTHING_CHECKED
     } else {
         exit::SUCCESS
     };

@@ -54,11 +54,14 @@ pub fn write(
     )
 }
 
+/// Largest recording read: one answer of a documented operation is far smaller.
+const MAX_RECORDING_BYTES: u64 = 64 << 20;
+
 /// Reads a recording back; `Ok(None)` when there is no file for the scenario.
 pub fn read(path: &Path) -> Result<Option<Value>, String> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::bounded::read_text(path, MAX_RECORDING_BYTES, "a recording") {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(crate::bounded::ReadError::NotFound) => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let body = text

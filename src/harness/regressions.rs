@@ -96,8 +96,11 @@ impl RegressionStore {
     }
 }
 
+/// Largest file of kept seeds read (a few hundred bytes a seed).
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
 fn read(path: &Path) -> Result<RegressionFile, String> {
-    match std::fs::read_to_string(path) {
+    match crate::bounded::read_text(path, MAX_FILE_BYTES, "a file of kept seeds") {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{}: line {} column {}: {e}",
@@ -106,7 +109,7 @@ fn read(path: &Path) -> Result<RegressionFile, String> {
                 e.column()
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RegressionFile::default()),
+        Err(crate::bounded::ReadError::NotFound) => Ok(RegressionFile::default()),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }

@@ -173,6 +173,9 @@ struct RawFixtures {
     aicc_tenant: Map<String, Value>,
 }
 
+/// Largest fixtures file read: room for a million customers of the generator's shape.
+const MAX_FIXTURES_BYTES: u64 = 2 << 30;
+
 impl Fixtures {
     /// The embedded fixtures.
     pub fn embedded(spec: &Spec) -> Result<Fixtures, FixtureError> {
@@ -182,11 +185,13 @@ impl Fixtures {
     /// Fixtures from a file given with `--fixtures`.
     pub fn from_file(spec: &Spec, path: &Path) -> Result<Fixtures, FixtureError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| FixtureError {
-            file: name.clone(),
-            location: "file".into(),
-            message: format!("failed to read: {e}"),
-        })?;
+        let text = crate::bounded::read_text(path, MAX_FIXTURES_BYTES, "a fixtures file").map_err(
+            |e| FixtureError {
+                file: name.clone(),
+                location: "file".into(),
+                message: format!("failed to read: {e}"),
+            },
+        )?;
         Fixtures::parse(spec, &name, &text)
     }
 

@@ -349,7 +349,7 @@ pub(super) fn exit_meaning(code: i32) -> &'static str {
     match code {
         exit::SUCCESS => "no drift",
         exit::DRIFT => "drift found",
-        exit::USAGE => "usage or configuration error",
+        exit::USAGE => "usage or configuration error, or nothing was checked",
         exit::TARGET_UNUSABLE => "target unusable",
         _ => "undocumented exit code",
     }

@@ -55,6 +55,9 @@ pub fn directory_sources(root: &Path) -> Result<Vec<(String, String)>, SpecError
     Ok(out)
 }
 
+/// Largest schema file read; the biggest of the contract is a few dozen KiB.
+const MAX_SCHEMA_BYTES: u64 = 4 << 20;
+
 fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), SpecError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -65,7 +68,11 @@ fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<
         if path.is_dir() {
             walk_dir(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let text = crate::bounded::read_text(&path, MAX_SCHEMA_BYTES, "a schema file")
+                .map_err(|e| SpecError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(e.to_string()),
+                })?;
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)

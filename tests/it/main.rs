@@ -2,6 +2,7 @@
 //! the product; `support` holds the loopback mock harness they share.
 
 mod baseline_recording;
+mod ci_trust;
 mod documented_constraints;
 mod example_pipelines;
 mod export;

@@ -1,0 +1,131 @@
+//! Reading input files within a size bound. Every file the suite reads (config, baseline,
+//! fixtures, recordings, kept seeds, run directories, CA bundles, schemas) is named by a user or
+//! sits in a folder a user controls; a path to `/dev/zero`, a symbolic link to it, or a runaway
+//! file must end in an error naming the file, not in memory growing until the machine kills us.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Why a bounded read failed; the message reads after the file's name.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file does not exist (callers that treat absence as "nothing yet" match on this).
+    #[error("no such file")]
+    NotFound,
+    /// A device such as `/dev/zero`: endless, never an input file.
+    #[error("not a regular file (a device, perhaps through a symbolic link)")]
+    NotAFile,
+    /// A directory where a file was expected.
+    #[error("a directory, not a file")]
+    Directory,
+    /// Over the limit given by the caller.
+    #[error("larger than {limit} bytes, the most read for {what}")]
+    TooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+        /// What kind of file it was meant to be.
+        what: &'static str,
+    },
+    /// Text expected, other bytes found.
+    #[error("not valid UTF-8 at line {line} column {column}")]
+    NotUtf8 {
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// 1-based column (in characters) of the first bad byte.
+        column: usize,
+    },
+    /// Any other I/O failure.
+    #[error("cannot read it: {0}")]
+    Io(std::io::Error),
+}
+
+/// Reads at most `limit` bytes of `path`; refuses devices, directories and larger files.
+/// `what` names the kind of file in the error ("a baseline file").
+pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, ReadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e),
+    })?;
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !kind.is_file() && !is_fifo(&kind) {
+        return Err(ReadError::NotAFile);
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge { limit, what });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit, what });
+    }
+    Ok(bytes)
+}
+
+/// [`read_bytes`] for UTF-8 text; a byte-order mark is kept for the parser to handle.
+pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, ReadError> {
+    let bytes = read_bytes(path, limit, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let line = prefix.matches('\n').count() + 1;
+        let column = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        ReadError::NotUtf8 { line, column }
+    })
+}
+
+#[cfg(unix)]
+fn is_fifo(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_kind: &std::fs::FileType) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_directories_and_large_files_are_refused() {
+        if Path::new("/dev/zero").exists() {
+            assert!(matches!(
+                read_bytes(Path::new("/dev/zero"), 10, "a test file"),
+                Err(ReadError::NotAFile)
+            ));
+        }
+        let dir = std::env::temp_dir().join(format!("pc-bounded-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(matches!(
+            read_bytes(&dir, 10, "a test file"),
+            Err(ReadError::Directory)
+        ));
+        let file = dir.join("f");
+        std::fs::write(&file, b"0123456789ab").unwrap();
+        let err = read_bytes(&file, 10, "a test file").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "larger than 10 bytes, the most read for a test file"
+        );
+        assert_eq!(read_bytes(&file, 12, "a test file").unwrap().len(), 12);
+        std::fs::write(&file, b"ok\nab\xff").unwrap();
+        assert_eq!(
+            read_text(&file, 100, "a test file")
+                .unwrap_err()
+                .to_string(),
+            "not valid UTF-8 at line 2 column 3"
+        );
+        assert!(matches!(
+            read_bytes(&dir.join("missing"), 10, "a test file"),
+            Err(ReadError::NotFound)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,343 @@
+//! Runs that must not end green, inputs that must stay bounded, flags validated like their
+//! profile keys, and proxies that never see loopback traffic: the CI-trust items, each driven
+//! through the binary as a CI job would.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Runs the binary with no credential or proxy from the developer's environment, and kills it
+/// after `limit` (a hang is a failure, not a stuck test run).
+fn binary(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for name in [
+        "HUAWEICLOUD_TOKEN",
+        "AICC_TOKEN",
+        "HUAWEICLOUD_SDK_AK",
+        "HUAWEICLOUD_SDK_SK",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("binary starts");
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().ok();
+            panic!("`{}` did not finish within {limit:?}", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const QUICK: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_filter_matching_no_trial_is_not_a_pass() {
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "no_such_trial_anywhere",
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no trial matches the filter `no_such_trial_anywhere`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_config_file_without_a_profile_to_use_is_refused() {
+    let dir = crate::fixtures::tempdir();
+    let file = dir.join("pc.toml");
+    std::fs::write(
+        &file,
+        "[profiles.staging]\nbss_url = \"https://bss.example.com\"\n",
+    )
+    .unwrap();
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--config",
+            file.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no default_profile") && stderr.contains("staging"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn recordings_that_are_missing_or_files_are_refused() {
+    let dir = crate::fixtures::tempdir();
+    let missing = dir.join("no-recordings");
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--against-recording",
+            missing.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stderr).contains("--against-recording"),
+        "{}",
+        text(&output.stderr)
+    );
+    std::fs::create_dir_all(&missing).unwrap();
+    let empty = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--against-recording",
+            missing.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(text(&empty.stderr).contains("no recording"));
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--record",
+            file.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stderr).contains("not a folder"),
+        "{}",
+        text(&output.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn flags_out_of_range_are_refused_like_profile_keys() {
+    for (flag, value) in [
+        ("--rate", "1e-300"),
+        ("--rate", "0"),
+        ("--rate", "-2"),
+        ("--rate", "nan"),
+        ("--rate", "inf"),
+        ("--concurrency", "0"),
+        ("--timeout", "0"),
+        ("--max-requests", "0"),
+        ("--max-duration", "99999999999"),
+        ("--test-threads", "0"),
+    ] {
+        let output = binary(
+            &["run", "--no-regressions", "--no-run-dir", flag, value],
+            &[],
+            QUICK,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{flag} {value}: {}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{flag} {value}: {stderr}");
+    }
+    // The same words as the profile key.
+    let output = binary(&["run", "--concurrency", "0"], &[], QUICK);
+    assert!(
+        text(&output.stderr).contains("must be from 1 to 1000 (requests in flight)"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_input_files_are_refused_without_reading_them() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = crate::fixtures::tempdir();
+    let link = dir.join("baseline.toml");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    for args in [
+        vec!["run", "--no-regressions", "--baseline", "/dev/zero"],
+        vec!["run", "--no-regressions", "--fixtures", "/dev/zero"],
+        vec!["serve", "--fixtures", "/dev/zero"],
+        vec![
+            "run",
+            "--no-regressions",
+            "--baseline",
+            link.to_str().unwrap(),
+        ],
+    ] {
+        let output = binary(&args, &[], Duration::from_secs(20));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&output.stderr).contains("not a regular file"),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    // A recording that is a link to /dev/zero: the comparison is not made, and the run ends.
+    let recordings = dir.join("recordings");
+    std::fs::create_dir_all(&recordings).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        recordings.join("customers_v1__documented_example.snap"),
+    )
+    .unwrap();
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--against-recording",
+            recordings.to_str().unwrap(),
+        ],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert!(output.status.code().is_some(), "{}", text(&output.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A loopback "proxy" that counts connections and records the first request line of each,
+/// answering 502 to all.
+fn fake_proxy() -> (String, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let (c, l) = (Arc::clone(&count), Arc::clone(&lines));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            c.fetch_add(1, Ordering::SeqCst);
+            stream.set_read_timeout(Some(Duration::from_secs(2))).ok();
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]);
+            l.lock()
+                .unwrap()
+                .push(head.lines().next().unwrap_or_default().to_string());
+            let _ = stream.write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    (format!("http://{addr}"), count, lines)
+}
+
+#[test]
+fn loopback_targets_never_go_through_a_proxy_and_real_ones_do() {
+    let (proxy, count, lines) = fake_proxy();
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+    ];
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "8",
+        ],
+        &env,
+        QUICK,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert_eq!(
+        count.load(Ordering::SeqCst),
+        0,
+        "the proxy saw loopback traffic"
+    );
+
+    // A real target goes through the proxy the environment names (here it answers 502, so
+    // the target is unusable, but the request went where the user pointed it).
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--operations",
+            "customers_v1",
+            "--target",
+            "http://staging.conformance.invalid",
+            "--partner-id",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "--retries",
+            "0",
+        ],
+        &[
+            ("HTTP_PROXY", proxy.as_str()),
+            ("HUAWEICLOUD_TOKEN", "proxy-test-token"),
+        ],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    let seen = lines.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("GET http://staging.conformance.invalid/v1.0/")),
+        "{seen:?}"
+    );
+}
