@@ -356,12 +356,12 @@ impl Baseline {
     /// with a note, which accepts nothing and so cannot turn anything green.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = path.display().to_string();
-        let text = crate::bounded::read_text(path, MAX_BASELINE_BYTES, "a baseline file").map_err(
+        let text = crate::files::read_text(path, MAX_BASELINE_BYTES, "a baseline file").map_err(
             |err| BaselineError {
                 file: file.clone(),
                 location: "read".into(),
                 message: match err {
-                    crate::bounded::ReadError::NotFound => {
+                    crate::files::ReadError::NotFound => {
                         "no such baseline file (create one with `run --write-baseline`)".into()
                     }
                     err => format!("cannot read the baseline: {err}"),

@@ -197,7 +197,7 @@ pub struct RunArgs {
         conflicts_with = "mock_drifts"
     )]
     pub mock_fault: Option<crate::mock::Fault>,
-    /// Where failing seeds are kept and replayed from (default: cases/regressions when ./cases exists).
+    /// Where failing seeds are kept and replayed from (default: partner-conformance-runs/regressions).
     #[arg(long, value_name = "DIR")]
     pub regressions: Option<PathBuf>,
     /// Keep no failing seeds.
@@ -589,11 +589,13 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     let regressions = if args.no_regressions {
         None
     } else {
-        args.regressions.clone().or_else(|| {
-            std::path::Path::new("cases")
-                .is_dir()
-                .then(|| PathBuf::from("cases/regressions"))
-        })
+        // Beside the run directories (ignored by git), never under cases/, which is compiled
+        // into the binary: keeping a seed must not make the next build start over.
+        Some(
+            args.regressions
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(crate::harness::RUNS_DIR).join("regressions")),
+        )
     };
     let in_ci = std::env::var_os("CI").is_some();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() && !in_ci;
@@ -647,7 +649,7 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
             None
         } else {
             Some(args.run_dir.clone().unwrap_or_else(|| {
-                PathBuf::from("partner-conformance-runs")
+                PathBuf::from(crate::harness::RUNS_DIR)
                     .join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
             }))
         },

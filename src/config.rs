@@ -186,9 +186,9 @@ impl Config {
             location: "read".into(),
             message,
         };
-        let text = match crate::bounded::read_text(path, MAX_FILE_BYTES, "a config file") {
+        let text = match crate::files::read_text(path, MAX_FILE_BYTES, "a config file") {
             Ok(text) => text,
-            Err(crate::bounded::ReadError::NotUtf8 { line, column }) => {
+            Err(crate::files::ReadError::NotUtf8 { line, column }) => {
                 return Err(ConfigError {
                     file: path.display().to_string(),
                     location: format!("line {line} column {column}"),

@@ -8,13 +8,13 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
-pub mod bounded;
 pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod exit;
 pub mod export;
+pub mod files;
 pub mod generate;
 pub mod harness;
 pub mod migrate;

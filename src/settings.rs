@@ -120,7 +120,7 @@ impl Rate {
     /// Smallest rate accepted.
     pub const MIN: f64 = 0.01;
     /// Largest rate accepted.
-    pub const MAX: f64 = 100_000.0;
+    pub const MAX: f64 = 1e5;
 
     /// The rate if it is in range, or a message saying the range.
     pub fn new(value: f64) -> Result<Rate, String> {

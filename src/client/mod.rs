@@ -12,4 +12,4 @@ pub use curl::curl_line;
 pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
 pub use request::{AuthMode, PreparedRequest};
 pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};
-pub use tls::{TlsError, TlsOptions};
+pub use tls::{describe_certificate_problem, TlsError, TlsOptions};

@@ -65,7 +65,7 @@ fn load_ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, TlsError> {
         path: path.display().to_string(),
         message,
     };
-    let bytes = crate::bounded::read_bytes(path, MAX_CA_FILE_BYTES, "a CA certificate file")
+    let bytes = crate::files::read_bytes(path, MAX_CA_FILE_BYTES, "a CA certificate file")
         .map_err(|e| fail(format!("cannot read the CA certificate file: {e}")))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&bytes)
         .map_err(|e| fail(format!("not a valid PEM certificate file ({})", cause(&e))))?;
@@ -94,6 +94,59 @@ fn load_ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, TlsError> {
             })?;
     }
     Ok(certificates)
+}
+
+/// A sentence about a certificate the client refused, from the TLS library's error text (its
+/// `Debug` names such as `CaUsedAsEndEntity` are not words a user can act on). `ca_cert` is the
+/// file given with `--ca-cert`, which the usual mistakes involve.
+pub fn describe_certificate_problem(message: &str, ca_cert: Option<&Path>) -> String {
+    let given = ca_cert
+        .map(|p| {
+            format!(
+                " (the file given with --ca-cert, {}, does not help)",
+                p.display()
+            )
+        })
+        .unwrap_or_default();
+    if message.contains("CaUsedAsEndEntity") {
+        format!(
+            "the server presents a CA certificate (basicConstraints CA:TRUE) as its own \
+             certificate, which TLS clients refuse even when that certificate is trusted{given}; \
+             give the server a certificate signed by the CA, without CA:TRUE (a self-signed \
+             certificate made with `openssl req -x509` has CA:TRUE unless told otherwise), and \
+             pass the CA with --ca-cert"
+        )
+    } else if message.contains("UnknownIssuer") {
+        match ca_cert {
+            Some(p) => format!(
+                "the certificate's issuer is not in {} nor among the system's roots: that file \
+                 must hold the CA that signed the server's certificate",
+                p.display()
+            ),
+            None => {
+                "the certificate is signed by a CA that is not trusted; for a staging endpoint \
+                     with its own CA pass --ca-cert CA.pem"
+                    .to_string()
+            }
+        }
+    } else if message.contains("NotValidForName") {
+        format!("the certificate is not valid for the host name of the target URL{given}")
+    } else if message.contains("NotValidYet") {
+        "the certificate is not valid yet (check the clocks of this machine and the server)"
+            .to_string()
+    } else if message.contains("Expired") {
+        format!("the certificate has expired{given}")
+    } else if message.contains("InvalidPurpose") || message.contains("EndEntityUsedAsCa") {
+        format!("the certificate is not made for a TLS server (its key usage forbids it){given}")
+    } else if message.contains("Revoked") {
+        "the certificate has been revoked".to_string()
+    } else {
+        let last = message.rsplit(": ").next().unwrap_or(message);
+        format!(
+            "{last}. For a staging endpoint with its own CA pass --ca-cert CA.pem; --insecure \
+             skips verification (never against production)"
+        )
+    }
 }
 
 /// What went wrong, from a reqwest error whose own text is only "builder error": its sources.

@@ -15,6 +15,10 @@ pub use context::{RunContext, TrialResult};
 pub use execute::expectation_for;
 pub use plan::{plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
+
+/// The folder, in the working directory, of what runs leave behind: run directories
+/// (`<time>/`) and kept seeds (`regressions/`). Ignored by git; nothing in it is compiled in.
+pub const RUNS_DIR: &str = "partner-conformance-runs";
 pub use replay::{
     load as load_run, manifest_target, replay, save as save_run, ReplayLine, ReplayVerdict,
     RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
@@ -229,7 +233,11 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    let preflight_notes = match runtime.block_on(preflight(&client, &config.operations)) {
+    let preflight_notes = match runtime.block_on(preflight(
+        &client,
+        &config.operations,
+        config.tls.ca_cert.as_deref(),
+    )) {
         Ok(notes) => notes,
         Err(unusable) => {
             let mut report = build_report(
@@ -450,6 +458,7 @@ struct Unusable {
 async fn preflight(
     client: &HttpClient,
     operations: &[OperationId],
+    ca_cert: Option<&std::path::Path>,
 ) -> Result<Vec<String>, Unusable> {
     let mut notes = Vec::new();
     let mut missing = 0;
@@ -526,9 +535,9 @@ async fn preflight(
         let first = &problems[0];
         let sentence = if first.kind == "tls" {
             format!(
-                "the target's TLS certificate is not trusted ({}): {}. For a staging endpoint with its own CA pass --ca-cert CA.pem; --insecure skips verification (never against production)",
+                "the target's TLS certificate is not trusted ({}): {}",
                 client.target().label(),
-                first.message.rsplit(": ").next().unwrap_or(&first.message)
+                crate::client::describe_certificate_problem(&first.message, ca_cert)
             )
         } else if first.kind == "connect" {
             format!(

@@ -59,9 +59,9 @@ const MAX_RECORDING_BYTES: u64 = 64 << 20;
 
 /// Reads a recording back; `Ok(None)` when there is no file for the scenario.
 pub fn read(path: &Path) -> Result<Option<Value>, String> {
-    let text = match crate::bounded::read_text(path, MAX_RECORDING_BYTES, "a recording") {
+    let text = match crate::files::read_text(path, MAX_RECORDING_BYTES, "a recording") {
         Ok(text) => text,
-        Err(crate::bounded::ReadError::NotFound) => return Ok(None),
+        Err(crate::files::ReadError::NotFound) => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let body = text

@@ -1,6 +1,10 @@
-//! Failing seeds kept between runs (`cases/regressions/<operation>.json`) and replayed first.
-//! A seed regenerates its case from the current schemas; a schema change can make it stale, which
-//! is why findings also keep a concrete curl line.
+//! Failing seeds kept between runs (`partner-conformance-runs/regressions/<operation>.json` by
+//! default) and replayed first. A seed regenerates its case from the current schemas; a schema
+//! change can make it stale, which is why findings also keep a concrete curl line.
+//!
+//! Several runs may share the folder (parallel CI jobs in one checkout): each keeps its seeds
+//! under an advisory lock on `.lock` in the folder, reading and rewriting a file whole (through
+//! a rename), so no run loses another's seeds and no reader sees half a file.
 
 use crate::generate::Polarity;
 use crate::spec::OperationId;
@@ -78,6 +82,18 @@ impl RegressionStore {
             return Ok(());
         };
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Held until the end of this call: other processes keeping seeds here wait for it.
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("{}: {e}", lock_path.display()))?;
+        lock.lock()
+            .map_err(|e| format!("{}: {e}", lock_path.display()))?;
         let mut file = read(&path)?;
         if file.entries.iter().any(|e| e.seed == regression.seed) {
             return Ok(());
@@ -88,11 +104,9 @@ impl RegressionStore {
             );
         }
         file.entries.push(regression);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-        std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+        crate::files::write_atomic(&path, (text + "\n").as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 
@@ -100,7 +114,7 @@ impl RegressionStore {
 const MAX_FILE_BYTES: u64 = 16 << 20;
 
 fn read(path: &Path) -> Result<RegressionFile, String> {
-    match crate::bounded::read_text(path, MAX_FILE_BYTES, "a file of kept seeds") {
+    match crate::files::read_text(path, MAX_FILE_BYTES, "a file of kept seeds") {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{}: line {} column {}: {e}",
@@ -109,7 +123,7 @@ fn read(path: &Path) -> Result<RegressionFile, String> {
                 e.column()
             )
         }),
-        Err(crate::bounded::ReadError::NotFound) => Ok(RegressionFile::default()),
+        Err(crate::files::ReadError::NotFound) => Ok(RegressionFile::default()),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
 }

@@ -185,13 +185,14 @@ impl Fixtures {
     /// Fixtures from a file given with `--fixtures`.
     pub fn from_file(spec: &Spec, path: &Path) -> Result<Fixtures, FixtureError> {
         let name = path.display().to_string();
-        let text = crate::bounded::read_text(path, MAX_FIXTURES_BYTES, "a fixtures file").map_err(
-            |e| FixtureError {
-                file: name.clone(),
-                location: "file".into(),
-                message: format!("failed to read: {e}"),
-            },
-        )?;
+        let text =
+            crate::files::read_text(path, MAX_FIXTURES_BYTES, "a fixtures file").map_err(|e| {
+                FixtureError {
+                    file: name.clone(),
+                    location: "file".into(),
+                    message: format!("failed to read: {e}"),
+                }
+            })?;
         Fixtures::parse(spec, &name, &text)
     }
 

@@ -1,9 +1,16 @@
 //! Running the mock on a socket: a handle for tests and `run` (ephemeral loopback port, stopped
 //! on drop) and the foreground `serve` loop that stops on SIGINT or SIGTERM.
+//!
+//! Both serve connections through one loop with two bounds axum's own `serve` does not offer:
+//! a client must send its request header within [`HEADER_READ_TIMEOUT`] (a client holding half a
+//! header would otherwise keep a connection, and a stop, waiting for minutes), and a stop waits
+//! at most [`DRAIN_TIMEOUT`] for requests in flight.
 
 use super::routes::{app, MockState};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -22,17 +29,9 @@ impl MockServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(error) = axum::serve(listener, app(state))
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(%error, "mock server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(serve_connections(listener, app(state), async {
+            let _ = rx.await;
+        }));
         Ok(MockServer {
             addr,
             shutdown: Some(tx),
@@ -124,13 +123,60 @@ impl ShutdownSignals {
 }
 
 /// Serves on an already-bound listener until one of `signals` arrives, then shuts down
-/// gracefully.
+/// gracefully within [`DRAIN_TIMEOUT`].
 pub async fn serve_until_signal(
     state: Arc<MockState>,
     listener: TcpListener,
     signals: ShutdownSignals,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(signals.wait())
+    serve_connections(listener, app(state), signals.wait()).await;
+    Ok(())
+}
+
+/// How long a client may take to send a whole request header.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a stop waits for connections still open before it drops them.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accepts connections until `shutdown` resolves, serving each with HTTP/1.1 under
+/// [`HEADER_READ_TIMEOUT`]; then asks every open connection to finish its request and close,
+/// and waits for that at most [`DRAIN_TIMEOUT`].
+async fn serve_connections(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else {
+                    // Out of file descriptors, say: give the others a moment to close.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let service = TowerToHyperService::new(router.clone());
+                let connection = builder.serve_connection(TokioIo::new(tcp), service);
+                let watched = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = watched.await;
+                });
+            }
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the drain time were dropped");
+    }
 }

@@ -68,10 +68,12 @@ fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<
         if path.is_dir() {
             walk_dir(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "json") {
-            let text = crate::bounded::read_text(&path, MAX_SCHEMA_BYTES, "a schema file")
-                .map_err(|e| SpecError::Io {
-                    path: path.clone(),
-                    source: std::io::Error::other(e.to_string()),
+            let text =
+                crate::files::read_text(&path, MAX_SCHEMA_BYTES, "a schema file").map_err(|e| {
+                    SpecError::Io {
+                        path: path.clone(),
+                        source: std::io::Error::other(e.to_string()),
+                    }
                 })?;
             let rel = path
                 .strip_prefix(root)

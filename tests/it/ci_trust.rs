@@ -341,3 +341,112 @@ fn loopback_targets_never_go_through_a_proxy_and_real_ones_do() {
         "{seen:?}"
     );
 }
+
+/// The kept seeds of a `--regressions` folder: every entry's seed, per file.
+fn kept_seeds(dir: &Path) -> std::collections::BTreeSet<String> {
+    let mut seeds = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let file: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            for e in file["entries"].as_array().unwrap() {
+                seeds.insert(e["seed"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    seeds
+}
+
+fn drifted_run(seed: &str, regressions: &Path, cwd: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args([
+            "run",
+            "--no-run-dir",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "16",
+            "--seed",
+            seed,
+            "--mock-drift",
+            "error-with-http-200",
+            "--regressions",
+        ])
+        .arg(regressions)
+        .current_dir(cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn concurrent_runs_keep_every_seed_and_leave_whole_files() {
+    let dir = crate::fixtures::tempdir();
+    let seeds = ["11", "12", "13", "14"];
+    // Alone, each run keeps its own seeds.
+    let mut expected = std::collections::BTreeSet::new();
+    for seed in seeds {
+        let own = dir.join(format!("alone-{seed}"));
+        assert_eq!(
+            drifted_run(seed, &own, &dir).wait().unwrap().code(),
+            Some(1)
+        );
+        let kept = kept_seeds(&own);
+        assert!(!kept.is_empty(), "seed {seed} kept nothing");
+        expected.extend(kept);
+    }
+    // Together in one folder, none is lost and every file parses.
+    let shared = dir.join("shared");
+    let children: Vec<_> = seeds
+        .iter()
+        .map(|seed| drifted_run(seed, &shared, &dir))
+        .collect();
+    for mut child in children {
+        assert_eq!(child.wait().unwrap().code(), Some(1));
+    }
+    assert_eq!(kept_seeds(&shared), expected);
+    let leftovers: Vec<_> = std::fs::read_dir(&shared)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn kept_seeds_go_to_the_runtime_folder_not_to_the_compiled_cases() {
+    let dir = crate::fixtures::tempdir();
+    std::fs::create_dir_all(dir.join("cases")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args([
+            "run",
+            "--no-run-dir",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "16",
+            "--seed",
+            "3",
+            "--mock-drift",
+            "error-with-http-200",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(std::fs::read_dir(dir.join("cases")).unwrap().count(), 0);
+    assert!(!kept_seeds(&dir.join("partner-conformance-runs/regressions")).is_empty());
+    // That folder, and tool caches, are kept out of version control.
+    let ignore =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "partner-conformance-runs/"));
+    assert!(ignore.lines().any(|l| l == ".schemathesis/"));
+    std::fs::remove_dir_all(&dir).ok();
+}

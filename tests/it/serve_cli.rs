@@ -148,3 +148,46 @@ fn serve_with_a_bad_fixtures_file_exits_2_naming_the_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn serve_stops_on_sigterm_while_a_client_holds_half_a_header() {
+    use std::io::{Read, Write};
+    let served = serve(&[]);
+    let address = served.base.trim_start_matches("http://").to_string();
+    let mut held = std::net::TcpStream::connect(&address).unwrap();
+    held.write_all(b"GET /v1.0/x/partner/customer-mgr/detail HTTP/1.1\r\nHost: x\r\nX-Partial: ")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    stop(served, "-TERM");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "serve took {:?} to stop",
+        started.elapsed()
+    );
+    // The held connection was closed, not kept.
+    held.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    let _ = held.read_to_end(&mut rest);
+}
+
+#[test]
+fn serve_closes_a_connection_whose_header_never_completes() {
+    use std::io::{Read, Write};
+    let served = serve(&[]);
+    let address = served.base.trim_start_matches("http://").to_string();
+    let mut held = std::net::TcpStream::connect(&address).unwrap();
+    held.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    held.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let closed = held.read_to_end(&mut rest).is_ok();
+    assert!(closed, "the connection was still open after 30 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    stop(served, "-TERM");
+}

@@ -58,6 +58,28 @@ impl Pki {
     }
 }
 
+impl Pki {
+    /// What `openssl req -x509` makes by default: a self-signed certificate for the server that
+    /// is also a CA (basicConstraints CA:TRUE), the usual first try at a staging certificate.
+    fn self_signed_ca_as_server() -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(
+            DnType::CommonName,
+            "partner-conformance self-signed staging",
+        );
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        Pki {
+            ca_pem: cert.pem(),
+            chain: vec![cert.der().clone()],
+            key: rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        }
+    }
+}
+
 /// The project's mock behind TLS on 127.0.0.1: rustls in front of hyper in front of the mock's
 /// router, on the test's runtime. TLS handshake failures are kept so a test can tell that the
 /// client refused the certificate (not something else).
@@ -389,4 +411,28 @@ async fn a_missing_ca_cert_file_is_a_usage_error_naming_it() {
         run.context()
     );
     assert!(handshake_errors.is_empty(), "nothing should have been sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_ca_certificate_given_with_ca_cert_is_explained_in_words() {
+    let pki = Pki::self_signed_ca_as_server();
+    let mock = TlsMock::start(&pki).await;
+    let ca = write_ca(&pki);
+    let run = run(&mock, &["--ca-cert", ca.to_str().unwrap()]).await;
+    mock.stop().await;
+    assert_eq!(run.code, 3, "{}", run.context());
+    let sentence = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        sentence.contains("CA:TRUE") && sentence.contains("--ca-cert"),
+        "{sentence}"
+    );
+    assert!(
+        !sentence.contains("OtherError") && !sentence.contains("CaUsedAsEndEntity"),
+        "{sentence}"
+    );
 }

@@ -1,7 +1,9 @@
-//! Reading input files within a size bound. Every file the suite reads (config, baseline,
+//! The files the suite reads and writes. Reads are bounded: every input (config, baseline,
 //! fixtures, recordings, kept seeds, run directories, CA bundles, schemas) is named by a user or
-//! sits in a folder a user controls; a path to `/dev/zero`, a symbolic link to it, or a runaway
-//! file must end in an error naming the file, not in memory growing until the machine kills us.
+//! sits in a folder a user controls, and a path to `/dev/zero`, a symbolic link to it, or a
+//! runaway file must end in an error naming the file, not in memory growing until the machine
+//! kills us. Writes are atomic: a reader (another run, a CI step) sees the old file or the new
+//! one, never half of one, whatever interrupts the writer.
 
 use std::io::Read;
 use std::path::Path;
@@ -78,6 +80,38 @@ pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, 
     })
 }
 
+/// Writes `contents` to `path` through a temporary file in the same folder and a rename, making
+/// the folder when it is missing. The temporary name carries the process id and a counter, so
+/// concurrent writers never share one.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    renamed
+}
+
 #[cfg(unix)]
 fn is_fifo(kind: &std::fs::FileType) -> bool {
     use std::os::unix::fs::FileTypeExt;
@@ -126,6 +160,14 @@ mod tests {
             read_bytes(&dir.join("missing"), 10, "a test file"),
             Err(ReadError::NotFound)
         ));
+        write_atomic(&dir.join("sub/new.txt"), b"whole").unwrap();
+        assert_eq!(std::fs::read(dir.join("sub/new.txt")).unwrap(), b"whole");
+        assert!(
+            write_atomic(&dir, b"x").is_err(),
+            "a directory is not replaced"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
