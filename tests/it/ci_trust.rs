@@ -359,22 +359,26 @@ fn kept_seeds(dir: &Path) -> std::collections::BTreeSet<String> {
     seeds
 }
 
-fn drifted_run(seed: &str, regressions: &Path, cwd: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
-        .args([
-            "run",
-            "--no-run-dir",
-            "--operations",
-            "customers_v1",
-            "--cases",
-            "16",
-            "--seed",
-            seed,
-            "--mock-drift",
-            "error-with-http-200",
-            "--regressions",
-        ])
-        .arg(regressions)
+/// A run against the mock drifting so that invalid generated cases fail (and their seeds are
+/// kept), in `cwd`, keeping seeds in `regressions` or the default folder.
+fn drifted_run(seed: &str, regressions: Option<&Path>, cwd: &Path) -> std::process::Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command.args([
+        "run",
+        "--no-run-dir",
+        "--operations",
+        "customers_v1",
+        "--cases",
+        "16",
+        "--seed",
+        seed,
+        "--mock-drift",
+        "error-with-http-200",
+    ]);
+    if let Some(dir) = regressions {
+        command.arg("--regressions").arg(dir);
+    }
+    command
         .current_dir(cwd)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -391,7 +395,7 @@ fn concurrent_runs_keep_every_seed_and_leave_whole_files() {
     for seed in seeds {
         let own = dir.join(format!("alone-{seed}"));
         assert_eq!(
-            drifted_run(seed, &own, &dir).wait().unwrap().code(),
+            drifted_run(seed, Some(&own), &dir).wait().unwrap().code(),
             Some(1)
         );
         let kept = kept_seeds(&own);
@@ -402,7 +406,7 @@ fn concurrent_runs_keep_every_seed_and_leave_whole_files() {
     let shared = dir.join("shared");
     let children: Vec<_> = seeds
         .iter()
-        .map(|seed| drifted_run(seed, &shared, &dir))
+        .map(|seed| drifted_run(seed, Some(&shared), &dir))
         .collect();
     for mut child in children {
         assert_eq!(child.wait().unwrap().code(), Some(1));
@@ -422,24 +426,7 @@ fn concurrent_runs_keep_every_seed_and_leave_whole_files() {
 fn kept_seeds_go_to_the_runtime_folder_not_to_the_compiled_cases() {
     let dir = crate::fixtures::tempdir();
     std::fs::create_dir_all(dir.join("cases")).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
-        .args([
-            "run",
-            "--no-run-dir",
-            "--operations",
-            "customers_v1",
-            "--cases",
-            "16",
-            "--seed",
-            "3",
-            "--mock-drift",
-            "error-with-http-200",
-        ])
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
+    let status = drifted_run("3", None, &dir).wait().unwrap();
     assert_eq!(status.code(), Some(1));
     assert_eq!(std::fs::read_dir(dir.join("cases")).unwrap().count(), 0);
     assert!(!kept_seeds(&dir.join("partner-conformance-runs/regressions")).is_empty());
