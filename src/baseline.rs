@@ -6,40 +6,49 @@
 //! baseline survives changes of wording, of the data the target returns and of the generated
 //! values a run sends.
 //!
-//! # Fingerprint (part of file format version 1)
+//! # Fingerprint (part of file format version 2)
 //!
-//! Four parts separated by single spaces:
+//! Five parts separated by single spaces:
 //!
 //! ```text
-//! <operation> <check> <category> <location>
-//! customers_v1 response_schema_conformance type body.customer_info_list[*].corp_name
+//! <operation> <check> <category> <rule> <location>
+//! customers_v1 response_schema_conformance type customers_v1.response.200.customer_info_list.corp_name.type body.customer_info_list[*].corp_name
+//! customers_v1 status_code_conformance status_code customers_v1.query.page_size.maximum status
 //! ```
 //!
-//! - `operation`: the operation id (`customers_v1`, `budget_v1`, `aicc_tenant`);
+//! - `operation`: the operation id (`customers_v1`, `budget_v1`, ...);
 //! - `check`: the check's name (`response_schema_conformance`, `fuzzy_filter`, ...);
 //! - `category`: the drift category's snake_case name (`type`, `filter_semantics`, ...);
+//! - `rule`: the documented rule violated, a [`RuleId`]: what was broken, not only where, so
+//!   accepting "another partner's id answered 200" never accepts "page_size=101 answered 200";
 //! - `location`: the finding's location, normalised: every array index `[digits]` becomes
 //!   `[*]`, every quoted value (`"..."` or `'...'`) becomes `*` (`query.domain_name="abc"` →
 //!   `query.domain_name=*`), any whitespace becomes `_`, and an empty location is written `-`.
 //!
-//! What the documentation expects and what the target did are *not* part of it: one entry
-//! accepts every finding with the same fingerprint, whatever the values involved.
+//! What the documentation expects and what the target did are *not* part of it, nor is any
+//! generated value or seed: one entry accepts every finding with the same fingerprint,
+//! whatever the values involved, and a run with another seed finds the same fingerprints.
 //!
-//! # File format (TOML, version 1)
+//! Version 1 files (fingerprints without the rule) still load, with a warning: each of their
+//! entries accepts every drift of its check and place. `--write-baseline` onto such a file
+//! rewrites it as version 2, turning each entry into the specific fingerprints it matched in
+//! that run (reason, expiry and example kept).
+//!
+//! # File format (TOML, version 2)
 //!
 //! ```toml
 //! # partner-conformance baseline: drift accepted on purpose. Review changes to it like code.
 //! # ...
-//! version = 1
+//! version = 2
 //!
 //! [[accepted]]
-//! fingerprint = "customers_v1 response_schema_conformance type body.count"
+//! fingerprint = "customers_v1 response_schema_conformance type customers_v1.response.200.count.type body.count"
 //! reason = "BSS sends count as a string; ticket PARTNER-123"
 //! expires = 2027-03-31
 //! example = "expected the documented `type` (customers_v1/response.200.json); observed value is not of type \"integer\""
 //! ```
 //!
-//! - `version` (required) must be [`BASELINE_VERSION`];
+//! - `version` (required) is [`BASELINE_VERSION`] (or 1, read as said above);
 //! - each `[[accepted]]` table is one [`Entry`]: `fingerprint` is required; `reason` (free text),
 //!   `expires` (a TOML local date; a `"YYYY-MM-DD"` string is read too) and `example` (the first
 //!   finding seen, for the reviewer; never used for matching) are optional;
@@ -52,7 +61,7 @@
 //! put the explanation in `reason`.
 
 use crate::checks::{Category, Finding};
-use crate::spec::OperationId;
+use crate::spec::{OperationId, RuleId};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -60,9 +69,11 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
-/// The file format version this build reads and writes; a file of another version is refused
-/// rather than half understood.
-pub const BASELINE_VERSION: u32 = 1;
+/// The file format version this build writes; it also reads version 1 (see the module
+/// documentation), and refuses any other rather than half understand it.
+pub const BASELINE_VERSION: u32 = 2;
+/// The version whose fingerprints have no rule.
+const LEGACY_VERSION: u32 = 1;
 
 /// The longest `example` written, in characters, so entries stay readable in a diff.
 const EXAMPLE_MAX_CHARS: usize = 160;
@@ -72,16 +83,28 @@ const EXAMPLE_MAX_CHARS: usize = 160;
 const HEADER: &str = "\
 # partner-conformance baseline: drift accepted on purpose. Review changes to it like code.
 # Each entry accepts every finding with the same fingerprint,
-# \"<operation> <check> <category> <location>\" (array indices as [*], quoted values as *).
+# \"<operation> <check> <category> <rule> <location>\" (array indices as [*], quoted values as *).
 # Optional per entry: reason, expires (a date; accepted up to and including that day), example.
 # Remove an entry once fixed (`run --prune-baseline` drops those that no longer occur).
 ";
 
 /// The stable identity of a finding, used to match it against baseline entries: operation,
-/// check, category and normalised location (see the module documentation). Expected and observed
-/// text are left out on purpose, since they carry generated values and wording that change
-/// from run to run.
+/// check, category, the rule violated and normalised location (see the module documentation).
+/// Expected and observed text are left out on purpose, since they carry generated values and
+/// wording that change from run to run.
 pub fn fingerprint(finding: &Finding) -> String {
+    format!(
+        "{} {} {} {} {}",
+        finding.operation.as_str(),
+        finding.check,
+        finding.category.as_str(),
+        finding.rule,
+        normalise_location(&finding.location)
+    )
+}
+
+/// The version 1 fingerprint of a finding (no rule), which version 1 entries match.
+fn legacy_fingerprint(finding: &Finding) -> String {
     format!(
         "{} {} {} {}",
         finding.operation.as_str(),
@@ -145,16 +168,36 @@ fn quoted_len(after_open: &str, quote: char) -> Option<usize> {
 
 /// Why a fingerprint can never match a finding, or `None` when it is well formed. Catching
 /// this when the file is read keeps a typo from silently accepting nothing.
-fn fingerprint_problem(fingerprint: &str) -> Option<String> {
+fn fingerprint_problem(fingerprint: &str, version: u32) -> Option<String> {
     let parts: Vec<&str> = fingerprint.split(' ').collect();
-    let [operation, check, category, location] = parts.as_slice() else {
-        return Some(format!(
-            "{:?} has {} space-separated parts; a fingerprint has 4: \
-             \"<operation> <check> <category> <location>\"",
-            fingerprint,
-            parts.len()
-        ));
+    let (operation, check, category, rule, location) = match (version, parts.as_slice()) {
+        (LEGACY_VERSION, [operation, check, category, location]) => {
+            (operation, check, category, None, location)
+        }
+        (BASELINE_VERSION, [operation, check, category, rule, location]) => {
+            (operation, check, category, Some(rule), location)
+        }
+        _ => {
+            let form = if version == LEGACY_VERSION {
+                "4: \"<operation> <check> <category> <location>\""
+            } else {
+                "5: \"<operation> <check> <category> <rule> <location>\""
+            };
+            return Some(format!(
+                "{:?} has {} space-separated parts; a version {version} fingerprint has {form}",
+                fingerprint,
+                parts.len()
+            ));
+        }
     };
+    if let Some(rule) = rule {
+        if RuleId::parse(rule).is_none_or(|id| !id.as_str().starts_with(&format!("{operation}."))) {
+            return Some(format!(
+                "rule `{rule}` in {fingerprint:?} is not a rule id of {operation} \
+                 (such as `{operation}.query.page_size.maximum`)"
+            ));
+        }
+    }
     if let Err(err) = operation.parse::<OperationId>() {
         return Some(format!("{err} in {fingerprint:?}"));
     }
@@ -254,6 +297,9 @@ pub struct BaselineError {
 pub struct Baseline {
     /// The entries, in file order when parsed and by fingerprint when built here.
     pub entries: Vec<Entry>,
+    /// Read from a version 1 file: its fingerprints have no rule, so each entry accepts every
+    /// drift of its check and place until the file is rewritten.
+    pub legacy: bool,
 }
 
 /// The file as written, with spans for error messages; converted to [`Baseline`] after checks.
@@ -400,23 +446,26 @@ impl Baseline {
             }
             error(Some(span), message)
         })?;
-        if raw.version.get_ref() != &i64::from(BASELINE_VERSION) {
-            return Err(error(
-                Some(raw.version.span()),
-                format!(
-                    "`version`: unsupported baseline version {} (this build reads version {})",
-                    raw.version.get_ref(),
-                    BASELINE_VERSION
-                ),
-            ));
-        }
+        let version = match u32::try_from(*raw.version.get_ref()) {
+            Ok(v @ (LEGACY_VERSION | BASELINE_VERSION)) => v,
+            _ => {
+                return Err(error(
+                    Some(raw.version.span()),
+                    format!(
+                        "`version`: unsupported baseline version {} (this build reads versions \
+                         {LEGACY_VERSION} and {BASELINE_VERSION})",
+                        raw.version.get_ref(),
+                    ),
+                ))
+            }
+        };
         let mut first_line: HashMap<String, String> = HashMap::new();
         let mut entries = Vec::with_capacity(raw.accepted.len());
         for (i, raw_entry) in raw.accepted.into_iter().enumerate() {
             let key = format!("accepted[{}]", i + 1);
             let span = raw_entry.fingerprint.span();
             let fingerprint = raw_entry.fingerprint.into_inner();
-            if let Some(problem) = fingerprint_problem(&fingerprint) {
+            if let Some(problem) = fingerprint_problem(&fingerprint, version) {
                 return Err(error(Some(span), format!("`{key}.fingerprint`: {problem}")));
             }
             let here = line_column(text, span.start);
@@ -444,14 +493,22 @@ impl Baseline {
                 example: raw_entry.example,
             });
         }
-        Ok(Baseline { entries })
+        Ok(Baseline {
+            entries,
+            legacy: version == LEGACY_VERSION,
+        })
     }
 
     /// The file text: header comments, `version`, then the entries sorted by fingerprint so
     /// diffs stay stable.
     pub fn to_toml(&self) -> String {
         let mut out = String::from(HEADER);
-        out.push_str(&format!("version = {BASELINE_VERSION}\n"));
+        let version = if self.legacy {
+            LEGACY_VERSION
+        } else {
+            BASELINE_VERSION
+        };
+        out.push_str(&format!("version = {version}\n"));
         let mut entries: Vec<&Entry> = self.entries.iter().collect();
         entries.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
         for entry in entries {
@@ -482,18 +539,8 @@ impl Baseline {
             location: "write".into(),
             message,
         };
-        let name = path
-            .file_name()
-            .ok_or_else(|| fail("not a file name".into()))?;
-        let mut tmp_name = name.to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = path.with_file_name(tmp_name);
-        std::fs::write(&tmp, self.to_toml())
-            .map_err(|err| fail(format!("cannot write the baseline: {err}")))?;
-        std::fs::rename(&tmp, path).map_err(|err| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(format!("cannot write the baseline: {err}"))
-        })
+        crate::files::write_atomic(path, self.to_toml().as_bytes())
+            .map_err(|err| fail(format!("cannot write the baseline: {err}")))
     }
 
     /// A baseline accepting exactly `findings`: one entry per fingerprint, sorted, its example
@@ -507,18 +554,43 @@ impl Baseline {
         }
         Baseline {
             entries: by_fingerprint.into_values().collect(),
+            legacy: false,
         }
     }
 
     /// `--write-baseline` onto an existing file: every existing entry kept as it is (reason,
     /// expiry and example are the reviewer's), new fingerprints added, sorted. Entries that no
-    /// longer occur stay; dropping them is [`Baseline::pruned`]'s job.
+    /// longer occur stay; dropping them is [`Baseline::pruned`]'s job. A version 1 baseline is
+    /// upgraded: each entry becomes the version 2 fingerprints it matched among `findings`,
+    /// keeping its reason, expiry and example; an entry that matched nothing cannot be
+    /// upgraded and is left out ([`Baseline::not_upgraded`] lists those).
     pub fn merged_with(&self, findings: &[Finding]) -> Baseline {
-        let mut by_fingerprint: BTreeMap<String, Entry> = self
-            .entries
-            .iter()
-            .map(|e| (e.fingerprint.clone(), e.clone()))
-            .collect();
+        let mut by_fingerprint: BTreeMap<String, Entry> = if self.legacy {
+            let by_legacy: HashMap<&str, &Entry> = self
+                .entries
+                .iter()
+                .map(|e| (e.fingerprint.as_str(), e))
+                .collect();
+            findings
+                .iter()
+                .filter_map(|f| {
+                    let old = by_legacy.get(legacy_fingerprint(f).as_str())?;
+                    let fingerprint = fingerprint(f);
+                    Some((
+                        fingerprint.clone(),
+                        Entry {
+                            fingerprint,
+                            ..(*old).clone()
+                        },
+                    ))
+                })
+                .collect()
+        } else {
+            self.entries
+                .iter()
+                .map(|e| (e.fingerprint.clone(), e.clone()))
+                .collect()
+        };
         for entry in Baseline::from_findings(findings).entries {
             by_fingerprint
                 .entry(entry.fingerprint.clone())
@@ -526,7 +598,21 @@ impl Baseline {
         }
         Baseline {
             entries: by_fingerprint.into_values().collect(),
+            legacy: false,
         }
+    }
+
+    /// The version 1 entries that matched none of `findings`, which an upgrade by
+    /// [`Baseline::merged_with`] leaves out; empty for a version 2 baseline.
+    pub fn not_upgraded(&self, findings: &[Finding]) -> Vec<&Entry> {
+        if !self.legacy {
+            return Vec::new();
+        }
+        let matched: HashSet<String> = findings.iter().map(legacy_fingerprint).collect();
+        self.entries
+            .iter()
+            .filter(|e| !matched.contains(&e.fingerprint))
+            .collect()
     }
 
     /// Judges each finding against the baseline on `today` (the caller's local date): accepted
@@ -543,7 +629,12 @@ impl Baseline {
         let verdicts = findings
             .iter()
             .map(|finding| {
-                let Some(&i) = index.get(fingerprint(finding).as_str()) else {
+                let key = if self.legacy {
+                    legacy_fingerprint(finding)
+                } else {
+                    fingerprint(finding)
+                };
+                let Some(&i) = index.get(key.as_str()) else {
                     return Verdict::New;
                 };
                 matched[i] = true;
@@ -588,6 +679,7 @@ impl Baseline {
                 .filter(|e| !resolved.contains(e.fingerprint.as_str()))
                 .cloned()
                 .collect(),
+            legacy: self.legacy,
         }
     }
 }
@@ -640,6 +732,12 @@ mod tests {
             check: "response_schema_conformance".into(),
             code: "PC004".into(),
             category,
+            rule: crate::spec::RuleId::response_field(
+                OperationId::CustomersV1,
+                200,
+                location,
+                "type",
+            ),
             location: location.into(),
             expected: expected.into(),
             observed: observed.into(),
@@ -677,7 +775,9 @@ mod tests {
         );
         assert_eq!(
             fingerprint(&f),
-            "customers_v1 response_schema_conformance format body.customer_info_list[*].corp_name"
+            "customers_v1 response_schema_conformance format \
+             customers_v1.response.200.customer_info_list.corp_name.type \
+             body.customer_info_list[*].corp_name"
         );
         assert_eq!(
             normalise_location("body.a[10].b[0][2]"),
@@ -713,7 +813,7 @@ mod tests {
         assert_eq!(fingerprint(&a), fingerprint(&b));
         let c = finding("body.list[1].x", Category::Format, "one", "seed 1 value");
         assert_ne!(fingerprint(&a), fingerprint(&c));
-        assert!(fingerprint_problem(&fingerprint(&a)).is_none());
+        assert!(fingerprint_problem(&fingerprint(&a), BASELINE_VERSION).is_none());
     }
 
     #[test]
@@ -729,7 +829,8 @@ mod tests {
         let list = &baseline.entries[0];
         assert_eq!(
             list.fingerprint,
-            "customers_v1 response_schema_conformance format body.list[*].name"
+            "customers_v1 response_schema_conformance format customers_v1.response.200.list.name.type \
+             body.list[*].name"
         );
         let example = list.example.as_deref().unwrap_or_default();
         assert!(
@@ -779,7 +880,8 @@ expires = "2026-01-02"
         existing.entries[0].reason = Some("known".into());
         existing.entries[0].expires = Some(date(2027, 1, 1));
         existing.entries.push(Entry {
-            fingerprint: "aicc_tenant auth_required auth status".into(),
+            fingerprint: "aicc_tenant auth_required auth aicc_tenant.semantic.auth_required status"
+                .into(),
             reason: Some("gone but kept".into()),
             expires: None,
             example: None,
@@ -797,9 +899,11 @@ expires = "2026-01-02"
         assert_eq!(
             fps,
             [
-                "aicc_tenant auth_required auth status",
-                "customers_v1 response_schema_conformance content_type header.content-type",
-                "customers_v1 response_schema_conformance type body.count",
+                "aicc_tenant auth_required auth aicc_tenant.semantic.auth_required status",
+                "customers_v1 response_schema_conformance content_type \
+                 customers_v1.response.200.header.content-type.type header.content-type",
+                "customers_v1 response_schema_conformance type customers_v1.response.200.count.type \
+                 body.count",
             ]
         );
         assert_eq!(
@@ -908,11 +1012,76 @@ expires = "2026-01-02"
     }
 
     #[test]
+    fn an_entry_accepts_only_the_rule_it_names() {
+        let mut other_partner = finding("status", Category::StatusCode, "403", "200");
+        other_partner.check = "status_code_conformance".into();
+        other_partner.rule = RuleId::case(OperationId::CustomersV1, "a15_other_partner");
+        let mut page_size = other_partner.clone();
+        page_size.rule = RuleId::parameter(
+            OperationId::CustomersV1,
+            crate::spec::ParamLocation::Query,
+            "page_size",
+            "maximum",
+        );
+        page_size.observed = "200 for page_size=101 (seed 7)".into();
+        let baseline = Baseline::from_findings(std::slice::from_ref(&other_partner));
+        let applied = baseline.apply(
+            &[other_partner.clone(), page_size.clone()],
+            date(2026, 1, 1),
+        );
+        assert_eq!(applied.verdicts[0], Verdict::Accepted { reason: None });
+        assert_eq!(
+            applied.verdicts[1],
+            Verdict::New,
+            "another rule is not accepted"
+        );
+        // The same drift under another seed has the same fingerprint.
+        let mut again = page_size.clone();
+        again.observed = "200 for page_size=180 (seed 8)".into();
+        assert_eq!(fingerprint(&again), fingerprint(&page_size));
+        assert!(!fingerprint(&page_size).contains("seed"));
+    }
+
+    #[test]
+    fn version_1_files_load_match_coarsely_and_upgrade_on_write() {
+        let text = "version = 1\n[[accepted]]\nfingerprint = \"customers_v1 response_schema_conformance type body.count\"\nreason = \"known\"\n\n[[accepted]]\nfingerprint = \"customers_v1 response_schema_conformance type body.gone\"\n";
+        let legacy = Baseline::parse("b.toml", text).expect("version 1 loads");
+        assert!(legacy.legacy);
+        let count = count_as_string();
+        let applied = legacy.apply(std::slice::from_ref(&count), date(2026, 1, 1));
+        assert!(matches!(applied.verdicts[0], Verdict::Accepted { .. }));
+        let upgraded = legacy.merged_with(std::slice::from_ref(&count));
+        assert!(!upgraded.legacy);
+        assert_eq!(upgraded.entries.len(), 1);
+        assert_eq!(upgraded.entries[0].fingerprint, fingerprint(&count));
+        assert_eq!(upgraded.entries[0].reason.as_deref(), Some("known"));
+        let dropped: Vec<&str> = legacy
+            .not_upgraded(std::slice::from_ref(&count))
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        assert_eq!(
+            dropped,
+            ["customers_v1 response_schema_conformance type body.gone"]
+        );
+        let text = upgraded.to_toml();
+        assert!(text.contains("version = 2\n"), "{text}");
+        assert_eq!(
+            Baseline::parse("b.toml", &text).expect("reads back"),
+            upgraded
+        );
+        // A version 2 file must name the rule.
+        let err =
+            parse_err("version = 2\n[[accepted]]\nfingerprint = \"customers_v1 c type body\"\n");
+        assert!(err.message.contains("has 4 space-separated parts"), "{err}");
+    }
+
+    #[test]
     fn other_version_is_refused_at_its_line() {
-        let err = parse_err("# header\nversion = 2\n");
+        let err = parse_err("# header\nversion = 3\n");
         assert_eq!(err.location, "line 2 column 11", "{err}");
         assert!(err.message.contains("`version`"), "{err}");
-        assert!(err.message.contains("version 2"), "{err}");
+        assert!(err.message.contains("version 3"), "{err}");
         assert!(
             err.to_string().starts_with("ci/baseline.toml: line 2"),
             "{err}"

@@ -228,6 +228,7 @@ fn run_scenario(shared: &Shared, scenario: &Scenario) -> Result<(), Failed> {
         policies: &Policies::default(),
         reproduce: &reproduce,
         trial: &trial,
+        rule: &partner_conformance::spec::RuleId::case(scenario.operation, &scenario.name),
     };
     let findings = checks::check_response(&ctx, &CheckSelection::default());
     if !findings.is_empty() {

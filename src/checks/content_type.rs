@@ -3,6 +3,7 @@
 
 use super::context::{doc_label, ResponseContext};
 use super::finding::{Category, Finding};
+use crate::spec::RuleId;
 
 const NAME: &str = "content_type_conformance";
 
@@ -31,27 +32,31 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         if observed.is_some_and(|o| parts(o).0 == media) {
             return Vec::new();
         }
-        return vec![ctx.finding(
-            NAME,
-            Category::ContentType,
-            "header.content-type",
-            media.to_string(),
-            observed.unwrap_or("(no Content-Type)"),
-            entry.map(|e| doc_label(&e.doc)),
-        )];
+        return vec![ctx
+            .finding(
+                NAME,
+                Category::ContentType,
+                "header.content-type",
+                media.to_string(),
+                observed.unwrap_or("(no Content-Type)"),
+                entry.map(|e| doc_label(&e.doc)),
+            )
+            .about(RuleId::response(ctx.op.id, "content_type"))];
     }
     let documented = &ctx.op.meta.content_type;
     if observed.is_some_and(|o| parts(o) == parts(documented)) {
         return Vec::new();
     }
-    vec![ctx.finding(
-        NAME,
-        Category::ContentType,
-        "header.content-type",
-        documented.clone(),
-        observed.unwrap_or("(no Content-Type)"),
-        Some(doc_label(&ctx.op.meta.doc)),
-    )]
+    vec![ctx
+        .finding(
+            NAME,
+            Category::ContentType,
+            "header.content-type",
+            documented.clone(),
+            observed.unwrap_or("(no Content-Type)"),
+            Some(doc_label(&ctx.op.meta.doc)),
+        )
+        .about(RuleId::response(ctx.op.id, "content_type"))]
 }
 
 #[cfg(test)]

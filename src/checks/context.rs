@@ -9,7 +9,7 @@ use super::selection::CheckSelection;
 use super::walk::{Walk, WalkCache};
 use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
 use crate::report::{BehaviourChange, TransportProblem};
-use crate::spec::{DocRef, Operation, OperationId, Spec};
+use crate::spec::{DocRef, Operation, OperationId, RuleId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -31,6 +31,9 @@ pub struct ResponseContext<'a> {
     pub reproduce: &'a str,
     /// The trial name.
     pub trial: &'a str,
+    /// The rule the request tests (a parameter's constraint, a scenario, a semantic): what a
+    /// wrong status or error code for it violates.
+    pub rule: &'a RuleId,
 }
 
 impl ResponseContext<'_> {
@@ -47,6 +50,7 @@ impl ResponseContext<'_> {
         Finding::new(
             check,
             category,
+            self.rule.clone(),
             (location.into(), expected.into(), observed.into()),
             self.reproduce.to_string(),
             doc,
@@ -120,6 +124,12 @@ impl Recorder {
         self.cut_short.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the run's budget stopped a request of this trial: a trial sending many cases
+    /// stops making them then.
+    pub fn is_cut_short(&self) -> bool {
+        self.cut_short.load(Ordering::Relaxed)
+    }
+
     /// Adds a behaviour change.
     pub fn change(&self, change: BehaviourChange) {
         append(&self.changes, [change]);
@@ -181,6 +191,9 @@ pub struct StatefulContext<'a> {
     pub recorder: &'a Recorder,
     /// The trial name.
     pub trial: String,
+    /// The rule the requests it sends test, for findings of the per-response checks about
+    /// them (a generated case's constraint, a scenario, the stateful check's semantic).
+    pub rule: RuleId,
 }
 
 impl StatefulContext<'_> {
@@ -218,6 +231,7 @@ impl StatefulContext<'_> {
                     policies: self.policies,
                     reproduce: &reproduce,
                     trial: &self.trial,
+                    rule: &self.rule,
                 };
                 self.recorder
                     .findings(super::check_response(&ctx, self.selection));
@@ -281,7 +295,8 @@ impl StatefulContext<'_> {
         self.record(check, category, said, reproduce, new_request, doc);
     }
 
-    /// Records a finding of a stateful check (its requests are judged as documented).
+    /// Records a finding of a stateful check (its requests are judged as documented), about the
+    /// rule the trial tests.
     fn record(
         &self,
         check: &str,
@@ -294,6 +309,7 @@ impl StatefulContext<'_> {
         self.recorder.findings([Finding::new(
             check,
             category,
+            self.rule.clone(),
             said,
             reproduce,
             doc,

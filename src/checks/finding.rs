@@ -99,6 +99,8 @@ pub struct Finding {
     pub code: String,
     /// Drift category.
     pub category: Category,
+    /// The documented rule it violates (what a baseline entry names, with the location).
+    pub rule: crate::spec::RuleId,
     /// Where: `status`, `header.content-type`, `body.customer_info_list[3].corp_name`, `query.page_size`...
     pub location: String,
     /// What the documentation says.
@@ -121,9 +123,11 @@ impl Finding {
     /// The one constructor of a finding: `said` is (location, expected, observed); the
     /// operation and the request kept for `replay` come from `origin`; the code from the
     /// check registry.
+    #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
     pub fn new(
         check: &str,
         category: Category,
+        rule: crate::spec::RuleId,
         (location, expected, observed): (String, String, String),
         reproduce: String,
         doc: Option<String>,
@@ -135,6 +139,7 @@ impl Finding {
             check: check.to_string(),
             code: super::info(check).code.to_string(),
             category,
+            rule,
             location,
             expected,
             observed,
@@ -143,6 +148,15 @@ impl Finding {
             trial: trial.to_string(),
             origin: Some(Box::new(origin)),
         }
+    }
+}
+
+impl Finding {
+    /// The same finding about another rule: per-response checks that judge the answer itself
+    /// (a field's type, the Content-Type) rather than what the request tested say which.
+    pub fn about(mut self, rule: crate::spec::RuleId) -> Finding {
+        self.rule = rule;
+        self
     }
 }
 

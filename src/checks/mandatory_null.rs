@@ -5,7 +5,7 @@ use super::context::{doc_label, ResponseContext};
 use super::finding::{Category, Finding};
 use super::policy::NullPolicy;
 use super::response_schema::field_doc;
-use crate::spec::Spec;
+use crate::spec::{RuleId, Spec};
 use serde_json::Value;
 
 const NAME: &str = "mandatory_field_null";
@@ -28,14 +28,19 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         "body",
         &mut |location| {
             let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
-            out.push(ctx.finding(
-                NAME,
-                Category::NullHandling,
-                location,
-                "a value (the field is documented as mandatory)",
-                "null",
-                doc.as_ref().map(doc_label),
-            ));
+            let rule =
+                RuleId::response_field(ctx.op.id, ctx.exchange.status, &location, "required");
+            out.push(
+                ctx.finding(
+                    NAME,
+                    Category::NullHandling,
+                    location,
+                    "a value (the field is documented as mandatory)",
+                    "null",
+                    doc.as_ref().map(doc_label),
+                )
+                .about(rule),
+            );
         },
     );
     out

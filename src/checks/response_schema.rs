@@ -4,7 +4,7 @@
 use super::context::{doc_label, ResponseContext};
 use super::finding::{Category, Finding};
 use super::policy::Toggle;
-use crate::spec::{DocRef, SchemaViolation, Spec};
+use crate::spec::{DocRef, RuleId, SchemaViolation, Spec};
 use serde_json::Value;
 
 const NAME: &str = "response_schema_conformance";
@@ -81,6 +81,8 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         .map(|violation| {
             let location = location_of(&violation);
             let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
+            let rule =
+                RuleId::response_field(ctx.op.id, response.status, &location, &violation.keyword);
             ctx.finding(
                 NAME,
                 category_of(&violation),
@@ -89,6 +91,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                 violation.message.clone(),
                 doc.as_ref().map(doc_label),
             )
+            .about(rule)
         })
         .collect()
 }

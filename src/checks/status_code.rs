@@ -3,7 +3,7 @@
 use super::context::{doc_label, ResponseContext};
 use super::expect::{role_name, Expectation};
 use super::finding::{Category, Finding};
-use crate::spec::{ErrorEntry, ErrorRole, Operation};
+use crate::spec::{ErrorEntry, ErrorRole, Operation, RuleId};
 use serde_json::Value;
 
 const NAME: &str = "status_code_conformance";
@@ -47,7 +47,10 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         return finding(
             format!("one of the documented statuses {documented:?}"),
             format!("{status}"),
-        );
+        )
+        .into_iter()
+        .map(|f| f.about(RuleId::response(op.id, "status")))
+        .collect();
     }
     match ctx.expectation {
         Expectation::Success if status != op.meta.success_status => finding(

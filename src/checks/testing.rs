@@ -51,6 +51,7 @@ pub fn run(
         policies,
         reproduce: "curl ...",
         trial: "test",
+        rule: &crate::spec::RuleId::valid_request(exchange.request.operation),
     };
     check(&ctx)
 }

@@ -276,28 +276,36 @@ pub fn case_seed(run_seed: u64, op: OperationId, polarity: Polarity, index: u64)
     hasher.finalize().into()
 }
 
-/// `count` cases of an operation and polarity: deterministic in `run_seed`.
+/// `count` cases of an operation and polarity, made one at a time as they are taken (a run of
+/// ten million cases never holds them all): deterministic in `run_seed`. Empty when the
+/// operation has no case of that polarity.
+pub fn cases(
+    op: &Operation,
+    polarity: Polarity,
+    run_seed: u64,
+    count: u64,
+) -> impl Iterator<Item = ([u8; 32], GeneratedCase)> + '_ {
+    let strategy = CaseStrategy::new(op, polarity);
+    // An operation without query parameters has a single valid request.
+    let count = match &strategy {
+        None => 0,
+        Some(_) if op.value_parameters().next().is_none() => count.min(1),
+        Some(_) => count,
+    };
+    (0..count).filter_map(move |index| {
+        let seed = case_seed(run_seed, op.id, polarity, index);
+        strategy.as_ref()?.case(seed).map(|case| (seed, case))
+    })
+}
+
+/// [`cases`], collected (for tests and small counts).
 pub fn generate(
     op: &Operation,
     polarity: Polarity,
     run_seed: u64,
     count: u64,
 ) -> Vec<([u8; 32], GeneratedCase)> {
-    let Some(strategy) = CaseStrategy::new(op, polarity) else {
-        return Vec::new();
-    };
-    // An operation without query parameters has a single valid request.
-    let count = if op.value_parameters().next().is_none() {
-        count.min(1)
-    } else {
-        count
-    };
-    (0..count)
-        .filter_map(|index| {
-            let seed = case_seed(run_seed, op.id, polarity, index);
-            strategy.case(seed).map(|case| (seed, case))
-        })
-        .collect()
+    cases(op, polarity, run_seed, count).collect()
 }
 
 /// Shrinks a failing case to a simpler one that still fails, within `budget` attempts.

@@ -52,6 +52,27 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// The keyword of `schemas/` whose constraint an invalid case breaks (the last part of its
+    /// rule id, `customers_v1.query.page_size.maximum`); `None` for a valid case.
+    pub fn keyword(self) -> Option<&'static str> {
+        Some(match self {
+            Scenario::Valid => return None,
+            Scenario::TooLong => "maxLength",
+            Scenario::WrongType => "type",
+            Scenario::BelowMinimum => "minimum",
+            Scenario::AboveMaximum => "maximum",
+            Scenario::NotInEnum => "enum",
+            Scenario::UnsupportedValue => "x-unsupported",
+            Scenario::BadFormat => "format",
+            Scenario::SpaceInFuzzyValue => "x-filter",
+            Scenario::RefusedForm => "x-presence",
+            Scenario::Unpaired => "x-requires",
+            Scenario::ReversedRange => "x-not-after",
+        })
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.describe())

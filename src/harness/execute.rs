@@ -10,7 +10,7 @@ use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulCont
 use crate::client::PreparedRequest;
 use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
 use crate::report::TransportProblem;
-use crate::spec::{ErrorRole, Operation, OperationId};
+use crate::spec::{ErrorRole, Operation, OperationId, RuleId};
 use futures_util::stream::{self, StreamExt};
 
 /// Failing generated cases shrunk per trial (each shrink costs up to [`SHRINK_BUDGET`] requests).
@@ -24,7 +24,7 @@ pub async fn execute(
     trial: &PlannedTrial,
     recorder: &Recorder,
 ) -> Option<String> {
-    let sctx = stateful_context(ctx, trial.name.clone(), recorder);
+    let sctx = stateful_context(ctx, trial.name.clone(), recorder, trial_rule(ctx, trial));
     match &trial.kind {
         TrialKind::Scenario(index) => {
             let scenario = &ctx.scenarios[*index];
@@ -46,8 +46,8 @@ pub async fn execute(
         }
         TrialKind::Generated(polarity) => {
             let op = ctx.client.spec().operation(trial.operation);
-            let cases = generate::generate(op, *polarity, ctx.seed, ctx.cases);
-            if cases.is_empty() {
+            let mut cases = generate::cases(op, *polarity, ctx.seed, ctx.cases).peekable();
+            if cases.peek().is_none() {
                 return Some("no case to generate for this operation".into());
             }
             run_cases(ctx, &sctx, op, *polarity, cases, true).await;
@@ -136,6 +136,7 @@ fn stateful_context<'a>(
     ctx: &'a RunContext,
     trial: String,
     recorder: &'a Recorder,
+    rule: RuleId,
 ) -> StatefulContext<'a> {
     StatefulContext {
         client: &ctx.client,
@@ -144,6 +145,32 @@ fn stateful_context<'a>(
         walks: &ctx.walks,
         recorder,
         trial,
+        rule,
+    }
+}
+
+/// The rule a trial tests: its scenario's file, its stateful check's semantic, its migration
+/// comparison; generated trials name each case's own rule ([`case_rule`]).
+fn trial_rule(ctx: &RunContext, trial: &PlannedTrial) -> RuleId {
+    let op = trial.operation;
+    match &trial.kind {
+        TrialKind::Scenario(index) => RuleId::case(op, &ctx.scenarios[*index].name),
+        TrialKind::Stateful(name) => RuleId::semantic(op, name),
+        TrialKind::Migration(aspect) => RuleId::semantic(op, &format!("migration_{aspect}")),
+        TrialKind::Generated(_) | TrialKind::Regressions => RuleId::valid_request(op),
+    }
+}
+
+/// The rule a generated case tests: the constraint an invalid case breaks (its parameter and
+/// the keyword of its scenario), or that a valid request is accepted.
+pub fn case_rule(op: &Operation, case: &GeneratedCase) -> RuleId {
+    let parameter = case
+        .parameter
+        .as_deref()
+        .and_then(|name| op.parameters.iter().find(|p| p.name == name));
+    match (case.scenario.keyword(), parameter) {
+        (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, keyword),
+        _ => RuleId::valid_request(op.id),
     }
 }
 
@@ -184,7 +211,7 @@ async fn send_case(
     case: &GeneratedCase,
 ) -> (Vec<Finding>, Vec<TransportProblem>) {
     let recorder = Recorder::default();
-    let sctx = stateful_context(ctx, trial.trial.clone(), &recorder);
+    let sctx = stateful_context(ctx, trial.trial.clone(), &recorder, case_rule(op, case));
     let request = request_for(ctx, op, case);
     sctx.send(&request, &expectation_for(op, case, &ctx.policies))
         .await;
@@ -203,15 +230,23 @@ async fn run_cases(
     sctx: &StatefulContext<'_>,
     op: &Operation,
     polarity: Polarity,
-    cases: Vec<([u8; 32], GeneratedCase)>,
+    cases: impl IntoIterator<Item = ([u8; 32], GeneratedCase)>,
     keep: bool,
 ) {
-    let mut results: Vec<_> = stream::iter(cases.into_iter().enumerate())
+    // Cases are made as they are sent, and only those with something to report are kept, so
+    // memory follows the findings, not the number of cases.
+    let cases = cases
+        .into_iter()
+        .take_while(|_| !sctx.recorder.is_cut_short());
+    let mut results: Vec<_> = stream::iter(cases.enumerate())
         .map(|(i, (seed, case))| async move {
             let (findings, transport) = send_case(ctx, sctx, op, &case).await;
             (i, seed, case, findings, transport)
         })
         .buffer_unordered(ctx.concurrency.max(1))
+        .filter(|(_, _, _, findings, transport)| {
+            std::future::ready(!findings.is_empty() || !transport.is_empty())
+        })
         .collect()
         .await;
     results.sort_by_key(|(i, ..)| *i);

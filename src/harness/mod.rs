@@ -875,6 +875,13 @@ fn settle_baseline(
 ) -> Result<(), ExitError> {
     let all = all_findings(report);
     if let (Some(path), Some(baseline)) = (&config.baseline, baseline) {
+        if baseline.legacy {
+            report.summary.notes.push(format!(
+                "baseline {} is version 1: its fingerprints do not name the violated rule, so each entry accepts every drift of its check and place; rewrite it with --write-baseline {} (reasons and dates are kept)",
+                path.display(),
+                path.display()
+            ));
+        }
         let applied = baseline.apply(&all, today);
         let note = |e: &crate::baseline::Entry| BaselineEntryNote {
             fingerprint: e.fingerprint.clone(),
@@ -912,6 +919,19 @@ fn settle_baseline(
             Baseline::default()
         };
         let written = existing.merged_with(&all);
+        let left_out = existing.not_upgraded(&all);
+        if !left_out.is_empty() {
+            report.summary.notes.push(format!(
+                "--write-baseline: {} version 1 entries matched nothing in this run and could not be upgraded, so {} no longer holds them: {}",
+                left_out.len(),
+                path.display(),
+                left_out
+                    .iter()
+                    .map(|e| e.fingerprint.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
         written.save(path).map_err(|e| ExitError::Usage(e.into()))?;
         report.summary.notes.push(format!(
             "--write-baseline: {} entries in {}",

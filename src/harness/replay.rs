@@ -224,6 +224,7 @@ pub async fn replay(
             walks: &walks,
             recorder: &recorder,
             trial: stored.trial.clone(),
+            rule: crate::spec::RuleId::valid_request(stored.request.operation),
         };
         let mut request = stored.request.clone();
         // The partner id of the replay target, unless the request was about another partner.

@@ -438,6 +438,7 @@ pub(super) mod fixture {
             check: check.to_string(),
             code: code_for(check).to_string(),
             category,
+            rule: crate::spec::RuleId::semantic(operation, check),
             location: location.to_string(),
             expected: format!("documented {category}"),
             observed: observed.to_string(),

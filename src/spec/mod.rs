@@ -7,6 +7,7 @@ mod load;
 mod matching;
 mod model;
 mod operation;
+mod rule;
 mod vocabulary;
 mod wire;
 
@@ -17,6 +18,7 @@ pub use model::{
     Operation, ParamLocation, ParamType, Parameter, ResponseSchema, SchemaViolation, Spec,
 };
 pub use operation::{OperationId, UnknownOperation};
+pub use rule::RuleId;
 pub use vocabulary::{
     AuthScheme, CaseRule, Change, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask,
     MaskPart, MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Replaces, Service,

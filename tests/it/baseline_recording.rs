@@ -29,7 +29,7 @@ fn a_baseline_accepts_known_drift_fails_on_new_drift_and_reports_resolved_entrie
     assert_eq!(written.code, 1, "{}", written.stdout);
     let text = std::fs::read_to_string(&baseline).unwrap();
     assert!(
-        text.contains("version = 1") && text.contains("[[accepted]]"),
+        text.contains("version = 2") && text.contains("[[accepted]]"),
         "{text}"
     );
     assert!(
@@ -232,4 +232,108 @@ fn recordings_are_insta_snapshots() {
         .metadata()
         .description()
         .is_some_and(|d| !d.is_empty()));
+}
+
+/// A baseline entry names the rule it accepts: accepting "another partner's id answered 200"
+/// does not accept "page_size above its maximum answered 200", though both are status drift of
+/// customers_v1 at `status`; and the fingerprints do not depend on the seed.
+#[test]
+fn a_baseline_entry_accepts_its_rule_not_every_drift_of_its_check_and_place() {
+    let dir = crate::fixtures::tempdir();
+    let baseline = dir.join("baseline.toml");
+    let baseline_arg = baseline.to_str().unwrap();
+    let common = ["--cases", "16", "--operations", "customers_v1"];
+    let written = run(&[
+        &common[..],
+        &[
+            "--seed",
+            "21",
+            "--mock-drift",
+            "partner-ignored",
+            "--write-baseline",
+            baseline_arg,
+        ],
+    ]
+    .concat());
+    assert_eq!(written.code, 1, "{}", written.stdout);
+    // Another seed: the known drift is still accepted.
+    let accepted = run(&[
+        &common[..],
+        &[
+            "--seed",
+            "22",
+            "--mock-drift",
+            "partner-ignored",
+            "--baseline",
+            baseline_arg,
+        ],
+    ]
+    .concat());
+    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
+    let both = run(&[
+        &common[..],
+        &[
+            "--seed",
+            "22",
+            "--mock-drift",
+            "partner-ignored",
+            "--mock-drift",
+            "page-size-max-not-enforced",
+            "--baseline",
+            baseline_arg,
+        ],
+    ]
+    .concat());
+    assert_eq!(both.code, 1, "{}", both.stdout);
+    assert!(
+        both.findings()
+            .any(|f| f["rule"].as_str() == Some("customers_v1.query.page_size.maximum")),
+        "{}",
+        both.stdout
+    );
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!text.contains("seed"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_version_1_baseline_still_loads_with_a_note_and_is_upgraded_on_write() {
+    let dir = crate::fixtures::tempdir();
+    let baseline = dir.join("baseline.toml");
+    let baseline_arg = baseline.to_str().unwrap();
+    std::fs::write(
+        &baseline,
+        "version = 1\n\n[[accepted]]\nfingerprint = \"customers_v1 content_type_conformance content_type header.content-type\"\nreason = \"known\"\n",
+    )
+    .unwrap();
+    let common = [
+        "--seed",
+        "4",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1",
+        "--mock-drift",
+        "wrong-content-type",
+    ];
+    let old = run(&[&common[..], &["--baseline", baseline_arg]].concat());
+    assert_eq!(old.code, 0, "{}", old.stdout);
+    assert!(
+        old.stdout.contains("is version 1") && old.stdout.contains("--write-baseline"),
+        "{}",
+        old.stdout
+    );
+    let upgraded = run(&[
+        &common[..],
+        &["--baseline", baseline_arg, "--write-baseline", baseline_arg],
+    ]
+    .concat());
+    assert_eq!(upgraded.code, 0, "{}", upgraded.stdout);
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(text.contains("version = 2"), "{text}");
+    assert!(
+        text.contains("customers_v1.response.content_type") && text.contains("reason = \"known\""),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

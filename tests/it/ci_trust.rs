@@ -437,3 +437,67 @@ fn kept_seeds_go_to_the_runtime_folder_not_to_the_compiled_cases() {
     assert!(ignore.lines().any(|l| l == ".schemathesis/"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The peak resident memory of a run of the binary, in KiB, read from /proc while it runs
+/// (Linux only: `None` elsewhere).
+fn peak_memory_kib(args: &[&str]) -> Option<u64> {
+    if !Path::new("/proc/self/status").exists() {
+        return None;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            for line in text.lines() {
+                if let Some(rest) = line.strip_prefix("VmHWM:") {
+                    let kib: u64 = rest
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse()
+                        .unwrap_or(0);
+                    peak = peak.max(kib);
+                }
+            }
+        }
+        if let Some(exit) = child.try_wait().unwrap() {
+            assert!(exit.code().is_some(), "{args:?}");
+            return Some(peak);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn generated_cases_are_made_as_they_are_sent() {
+    // Ten million cases with a budget of 40 requests: made one by one, the run sends its 40
+    // and stops, in bounded time and memory (made up front, they took minutes and gigabytes).
+    let started = Instant::now();
+    let peak = peak_memory_kib(&[
+        "run",
+        "--no-regressions",
+        "--no-run-dir",
+        "--operations",
+        "customers_v1",
+        "--cases",
+        "10000000",
+        "--max-requests",
+        "40",
+        "--exact",
+        "generated::customers_v1::valid",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    if let Some(peak) = peak {
+        assert!(peak < 200 * 1024, "peak memory {peak} KiB");
+    }
+}

@@ -1,0 +1,160 @@
+//! Rule ids: the name of the documented rule a finding violated, spelled like its place in the
+//! contract (`customers_v1.query.page_size.maximum`,
+//! `customers_v1.response.200.customer_info_list.corp_name.maxLength`,
+//! `customers_v1.case.a15_other_partner`, `customers_v1.semantic.pagination`).
+//!
+//! A baseline fingerprint carries it, so accepting one drift never accepts another of the same
+//! check and location ("another partner's id answered 200" is not "page_size=101 answered 200");
+//! it never carries a generated value or a seed, so the same drift found under two seeds has one
+//! id. The coverage of the documentation counts the same ids.
+
+use super::model::ParamLocation;
+use super::operation::OperationId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The id of one documented rule (see the module documentation for the forms).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RuleId(String);
+
+impl RuleId {
+    /// A request parameter's constraint: `<op>.<query|body|header|path>.<name>.<keyword>`.
+    pub fn parameter(
+        op: OperationId,
+        location: ParamLocation,
+        name: &str,
+        keyword: &str,
+    ) -> RuleId {
+        RuleId(format!(
+            "{op}.{}.{}.{keyword}",
+            location_word(location),
+            clean(name)
+        ))
+    }
+
+    /// That a request meeting every documented constraint is accepted.
+    pub fn valid_request(op: OperationId) -> RuleId {
+        RuleId(format!("{op}.request.accepted"))
+    }
+
+    /// A constraint of a response field: `<op>.response.<status>.<field path>.<keyword>`, from a
+    /// finding's location (`body.customer_info_list[3].corp_name`) with `body`, array indices and
+    /// record selectors left out (`customer_info_list.corp_name`); the whole body is `body`.
+    pub fn response_field(op: OperationId, status: u16, location: &str, keyword: &str) -> RuleId {
+        let location = location.strip_prefix("body").unwrap_or(location);
+        let path: Vec<String> = location
+            .split(['.', '['])
+            .filter(|s| !s.is_empty() && !s.ends_with(']'))
+            .map(clean)
+            .collect();
+        let path = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.join(".")
+        };
+        RuleId(format!("{op}.response.{status}.{path}.{keyword}"))
+    }
+
+    /// A property of every answer of an operation (`content_type`, `status`).
+    pub fn response(op: OperationId, what: &str) -> RuleId {
+        RuleId(format!("{op}.response.{}", clean(what)))
+    }
+
+    /// A hand-written scenario of `cases/`, by its file stem.
+    pub fn case(op: OperationId, stem: &str) -> RuleId {
+        RuleId(format!("{op}.case.{}", clean(stem)))
+    }
+
+    /// A documented semantic that a stateful check verifies (`pagination`, `fuzzy_filter`).
+    pub fn semantic(op: OperationId, name: &str) -> RuleId {
+        RuleId(format!("{op}.semantic.{}", clean(name)))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads an id back (from a baseline file): dot-separated words, no blanks.
+    pub fn parse(text: &str) -> Option<RuleId> {
+        let ok = !text.is_empty()
+            && text.split('.').count() >= 3
+            && text.split('.').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            });
+        ok.then(|| RuleId(text.to_string()))
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn location_word(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Body => "body",
+    }
+}
+
+/// A name as one id segment: anything but letters, digits, `_` and `-` becomes `_`.
+fn clean(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_like_their_place_and_never_carry_values() {
+        let op = OperationId::CustomersV1;
+        assert_eq!(
+            RuleId::parameter(op, ParamLocation::Query, "page_size", "maximum").as_str(),
+            "customers_v1.query.page_size.maximum"
+        );
+        assert_eq!(
+            RuleId::response_field(op, 200, "body.customer_info_list[3].corp_name", "maxLength")
+                .as_str(),
+            "customers_v1.response.200.customer_info_list.corp_name.maxLength"
+        );
+        assert_eq!(
+            RuleId::response_field(
+                op,
+                200,
+                "customer_info_list[customer_id=ab].corp_name",
+                "type"
+            )
+            .as_str(),
+            "customers_v1.response.200.customer_info_list.corp_name.type"
+        );
+        assert_eq!(
+            RuleId::response_field(op, 200, "body", "type").as_str(),
+            "customers_v1.response.200.body.type"
+        );
+        assert_eq!(
+            RuleId::case(op, "a15_other_partner").as_str(),
+            "customers_v1.case.a15_other_partner"
+        );
+        let id = RuleId::semantic(op, "pagination");
+        assert_eq!(RuleId::parse(id.as_str()), Some(id));
+        assert_eq!(RuleId::parse("customers_v1 x"), None);
+        assert_eq!(RuleId::parse("a.b"), None);
+    }
+}
