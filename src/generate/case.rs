@@ -283,21 +283,29 @@ pub fn generate(
     run_seed: u64,
     count: u64,
 ) -> Vec<([u8; 32], GeneratedCase)> {
-    let Some(strategy) = CaseStrategy::new(op, polarity) else {
-        return Vec::new();
-    };
+    cases(op, polarity, run_seed, count).collect()
+}
+
+/// The cases of [`generate`], one at a time: each depends only on its index, and a caller that
+/// stops early (an interrupted run) does not pay for the rest.
+pub fn cases(
+    op: &Operation,
+    polarity: Polarity,
+    run_seed: u64,
+    count: u64,
+) -> impl Iterator<Item = ([u8; 32], GeneratedCase)> + '_ {
+    let strategy = CaseStrategy::new(op, polarity);
     // An operation without query parameters has a single valid request.
     let count = if op.value_parameters().next().is_none() {
         count.min(1)
     } else {
         count
     };
-    (0..count)
-        .filter_map(|index| {
-            let seed = case_seed(run_seed, op.id, polarity, index);
-            strategy.case(seed).map(|case| (seed, case))
-        })
-        .collect()
+    let count = if strategy.is_some() { count } else { 0 };
+    (0..count).filter_map(move |index| {
+        let seed = case_seed(run_seed, op.id, polarity, index);
+        strategy.as_ref()?.case(seed).map(|case| (seed, case))
+    })
 }
 
 /// Shrinks a failing case to a simpler one that still fails, within `budget` attempts.

@@ -46,7 +46,15 @@ pub async fn execute(
         }
         TrialKind::Generated(polarity) => {
             let op = ctx.client.spec().operation(trial.operation);
-            let cases = generate::generate(op, *polarity, ctx.seed, ctx.cases);
+            let stop = ctx.client.stop_switch();
+            // Generating many cases takes a while: a stopped run does not wait for it.
+            let cases: Vec<_> = generate::cases(op, *polarity, ctx.seed, ctx.cases)
+                .take_while(|_| !stop.is_stopped())
+                .collect();
+            if stop.is_stopped() {
+                sctx.recorder.cut_short();
+                return None;
+            }
             if cases.is_empty() {
                 return Some("no case to generate for this operation".into());
             }
