@@ -467,26 +467,16 @@ impl Baseline {
         out
     }
 
-    /// Writes [`Baseline::to_toml`] to `path` through a temporary file in the same directory, so
-    /// an interrupted run never leaves half a baseline behind.
+    /// Writes [`Baseline::to_toml`] to `path` through a temporary file in the same directory
+    /// (see [`crate::report::emit::write_atomic`]), so an interrupted run or a full disk never
+    /// leaves half a baseline behind, nor a stray temporary file.
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
-        let file = path.display().to_string();
-        let fail = |message: String| BaselineError {
-            file: file.clone(),
-            location: "write".into(),
-            message,
-        };
-        let name = path
-            .file_name()
-            .ok_or_else(|| fail("not a file name".into()))?;
-        let mut tmp_name = name.to_os_string();
-        tmp_name.push(".tmp");
-        let tmp = path.with_file_name(tmp_name);
-        std::fs::write(&tmp, self.to_toml())
-            .map_err(|err| fail(format!("cannot write the baseline: {err}")))?;
-        std::fs::rename(&tmp, path).map_err(|err| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(format!("cannot write the baseline: {err}"))
+        crate::report::emit::write_atomic(path, self.to_toml().as_bytes()).map_err(|err| {
+            BaselineError {
+                file: path.display().to_string(),
+                location: "write".into(),
+                message: format!("cannot write the baseline: {err}"),
+            }
         })
     }
 

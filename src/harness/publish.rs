@@ -8,7 +8,7 @@ use super::RunConfig;
 use crate::checks::Finding;
 use crate::client::HttpClient;
 use crate::report::emit::{publish_dir, Output, OutputKind, Publisher, Render};
-use crate::report::{distinct_findings, Report, ReportFormat};
+use crate::report::{distinct_findings, plural, Report, ReportFormat};
 
 /// Every path the run will write, with the option that asked for it.
 pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
@@ -72,9 +72,11 @@ pub(super) fn publish(
             .collect();
         match publish_dir(dir, |fresh| save_run(fresh, &manifest, &distinct, &secrets)) {
             Ok(saved) => report.summary.notes.push(format!(
-                "the {saved} requests behind the {} distinct findings are in {}: `partner-conformance replay {}` re-sends them",
-                distinct.len(),
+                "the requests behind the findings are in {}, one per distinct finding: {} for {} ({} in all). `partner-conformance replay {}` re-sends them",
                 dir.display(),
+                plural(saved, "request"),
+                plural(distinct.len(), "distinct finding"),
+                all.len(),
                 dir.display()
             )),
             Err(error) => publisher.failed(

@@ -88,11 +88,10 @@ impl RegressionStore {
             );
         }
         file.entries.push(regression);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-        std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+        // Atomic: a run interrupted mid-write must not leave a file the next run cannot read.
+        crate::report::emit::write_atomic(&path, (text + "\n").as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 

@@ -101,12 +101,17 @@ fn check_one(output: &Output) -> Result<(), String> {
                 "holds files that are not a run directory's (no {RUN_MARKER}): choose a new or empty directory"
             ))
         }
+        // `/dev/stdout`, a pipe: written directly, nothing is created beside it.
+        (Ok(meta), OutputKind::File) if !meta.is_file() => return Ok(()),
         _ => {}
     }
-    // A file or a run directory is created beside its place, so its folder must take new
-    // files; a directory added to must itself take them.
+    // A file or a run directory is created beside its place (a link's target's place), so
+    // that folder must take new files; a directory added to must itself take them.
     let folder = match output.kind {
         OutputKind::Dir if path.is_dir() => path.clone(),
+        OutputKind::File => {
+            parent_of(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        }
         _ => parent_of(path),
     };
     let existing = folder

@@ -381,7 +381,7 @@ pub(super) fn exit_meaning(code: i32) -> &'static str {
 }
 
 /// `1 finding`, `2 findings`, `2 categories`: enough English for the nouns used here.
-pub(super) fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     match (n, noun.strip_suffix('y')) {
         (1, _) => format!("1 {noun}"),
         (_, Some(stem)) => format!("{n} {stem}ies"),

@@ -11,6 +11,7 @@ mod junit;
 mod markdown;
 mod model;
 
+pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;

@@ -212,8 +212,12 @@ async fn sigterm_mid_run_writes_every_report_marked_interrupted_and_exits_143() 
     let (output, took) = finish(child).await;
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(143), "{stdout}\n{stderr}");
-    // In flight: at most the loopback concurrency (16), each answered within 150 ms.
-    assert!(took < Duration::from_secs(5), "took {took:?} after SIGTERM");
+    // In flight: at most the loopback concurrency (16), each answered within 150 ms; the
+    // rest is writing the reports (the bound leaves room for a loaded 2-core machine).
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?} after SIGTERM"
+    );
     let seen_after = target.seen.load(Ordering::SeqCst) - seen_at_signal;
     assert!(
         seen_after <= 16,
@@ -502,7 +506,12 @@ fn a_systematic_drift_keeps_one_request_per_distinct_finding() {
     let files = names(&run_dir.join("requests"));
     assert!(findings.len() > 300, "{} findings", findings.len());
     // One request per group; a request behind the first finding of two groups serves both.
-    assert!(files.len() <= groups.len(), "{files:?} for {groups:?}");
+    assert!(
+        files.len() <= groups.len(),
+        "{} request files for {} groups: {groups:?}",
+        files.len(),
+        groups.len()
+    );
     assert!(files.len() < 40, "{} request files", files.len());
     let mut stored = std::collections::BTreeSet::new();
     for file in &files {
@@ -521,8 +530,9 @@ fn a_systematic_drift_keeps_one_request_per_distinct_finding() {
     let stdout = text(&output.stdout);
     assert!(
         stdout.contains(&format!(
-            "the {} requests behind the {} distinct findings",
+            "one per distinct finding: {} request{} for {} distinct finding",
             files.len(),
+            if files.len() == 1 { "" } else { "s" },
             groups.len()
         )),
         "{stdout}"
