@@ -530,8 +530,9 @@ impl Baseline {
         out
     }
 
-    /// Writes [`Baseline::to_toml`] to `path` through a temporary file in the same directory, so
-    /// an interrupted run never leaves half a baseline behind.
+    /// Writes [`Baseline::to_toml`] to `path` through a temporary file in the same directory
+    /// (see [`crate::files::write_atomic`]), so an interrupted run or a full disk never
+    /// leaves half a baseline behind, nor a stray temporary file.
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
         let file = path.display().to_string();
         let fail = |message: String| BaselineError {

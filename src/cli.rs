@@ -656,23 +656,11 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
         write_baseline: args.write_baseline.clone(),
         prune_baseline: args.prune_baseline,
         migrate: migrate.is_some(),
+        table: migrate.clone().flatten(),
     })?;
     if let Some(report) = &outcome.report {
-        if let Some(table) = &migrate {
-            let mut text = crate::migrate::markdown(&report.migration);
-            // The notes travel with the table: what was not compared, and meaning changes.
-            if !report.summary.notes.is_empty() {
-                text.push_str("Notes:\n\n");
-                for note in &report.summary.notes {
-                    text.push_str(&format!("- {}\n", note.replace('\n', " ")));
-                }
-            }
-            println!("\n## Migration table\n\n{text}");
-            if let Some(path) = table {
-                std::fs::write(path, format!("## Migration table\n\n{text}")).map_err(|e| {
-                    ExitError::Usage(anyhow::anyhow!("failed to write {}: {e}", path.display()))
-                })?;
-            }
+        if migrate.is_some() {
+            println!("\n{}", crate::migrate::table_document(report));
         }
         println!();
         print!("{}", crate::report::write_human(report, color));

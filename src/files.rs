@@ -80,36 +80,41 @@ pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, 
     })
 }
 
-/// Writes `contents` to `path` through a temporary file in the same folder and a rename, making
-/// the folder when it is missing. The temporary name carries the process id and a counter, so
-/// concurrent writers never share one.
+/// Writes `contents` to `path` through a temporary file in the same folder, flushed to disk and
+/// then renamed over `path`: readers see the old file or the new one, never a part. Missing
+/// folders are created. A symbolic link is followed (its target is replaced, the link kept);
+/// something that is not a regular file (`/dev/stdout`, a pipe) is written directly, since it
+/// cannot be replaced.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
+    let (target, existing) = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return std::fs::write(path, contents),
+        Ok(meta) => (std::fs::canonicalize(path)?, Some(meta.permissions())),
+        Err(_) => (path.to_path_buf(), None),
     };
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = dir.join(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&folder)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".partner-conformance-").suffix(".tmp");
+    // Temporary files are private by default, which a CI artifact upload running as another
+    // user could not read: a new file gets what a plain write gives (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    renamed
+    let mut file = builder.tempfile_in(&folder)?;
+    use std::io::Write as _;
+    // A replaced file keeps its own permissions.
+    if let Some(permissions) = existing {
+        file.as_file().set_permissions(permissions)?;
+    }
+    file.write_all(contents)?;
+    file.as_file().sync_all()?;
+    file.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(unix)]

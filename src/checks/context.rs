@@ -92,7 +92,7 @@ pub struct Recorded {
     pub changes: Vec<BehaviourChange>,
     /// Requests sent.
     pub requests: u64,
-    /// Whether requests were not sent because the run's budget was spent.
+    /// Whether requests were not sent because the run's budget was spent or it was stopped.
     pub cut_short: bool,
     /// What a migration trial saw, for the migration table.
     pub observations: Vec<crate::migrate::Observation>,
@@ -119,7 +119,8 @@ impl Recorder {
         append(&self.transport, [problem]);
     }
 
-    /// Notes that a request was not sent because the run's budget was spent.
+    /// Notes that a request was not sent (or given up) because the run's budget was spent or
+    /// the run was stopped.
     pub fn cut_short(&self) {
         self.cut_short.store(true, Ordering::Relaxed);
     }
@@ -216,7 +217,7 @@ impl StatefulContext<'_> {
         expectation: &Expectation,
     ) -> Option<Exchange> {
         let result = self.client.send(request).await;
-        if !matches!(&result, Err(e) if e.kind == crate::client::TransportKind::Budget) {
+        if !matches!(&result, Err(e) if e.kind.is_cut_short()) {
             self.recorder.count_request();
         }
         match result {
@@ -237,7 +238,7 @@ impl StatefulContext<'_> {
                     .findings(super::check_response(&ctx, self.selection));
                 Some(exchange)
             }
-            Err(error) if error.kind == crate::client::TransportKind::Budget => {
+            Err(error) if error.kind.is_cut_short() => {
                 self.recorder.cut_short();
                 None
             }

@@ -6,6 +6,7 @@
 //! a [`TransportError`], in bounded time and memory.
 
 use super::request::PreparedRequest;
+use super::stop::StopSwitch;
 use super::target::{Target, TargetCredentials};
 use super::tls::{TlsError, TlsOptions};
 use crate::spec::Spec;
@@ -106,6 +107,9 @@ pub enum TransportKind {
     Tls,
     /// Still 429 or 503 after the retries: the target is throttling or unavailable.
     Throttled,
+    /// Not sent, or given up in flight, because the run was stopped (SIGINT, SIGTERM): neither
+    /// an answer nor a problem of the target.
+    Interrupted,
     /// Anything else reqwest reports.
     Other,
 }
@@ -122,8 +126,15 @@ impl TransportKind {
             TransportKind::Budget => "budget",
             TransportKind::Tls => "tls",
             TransportKind::Throttled => "throttled",
+            TransportKind::Interrupted => "interrupted",
             TransportKind::Other => "other",
         }
+    }
+
+    /// Whether the request never got to the target on the run's own account (its budget was
+    /// spent, or it was stopped): the trial was cut short, the target did nothing wrong.
+    pub fn is_cut_short(self) -> bool {
+        matches!(self, TransportKind::Budget | TransportKind::Interrupted)
     }
 }
 
@@ -152,6 +163,7 @@ pub struct HttpClient {
     next_slot: Arc<tokio::sync::Mutex<Instant>>,
     started: Instant,
     counters: Arc<Counters>,
+    stop: StopSwitch,
 }
 
 /// What the client sent over a run.
@@ -230,7 +242,20 @@ impl HttpClient {
             next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())),
             started: Instant::now(),
             counters: Arc::new(Counters::default()),
+            stop: StopSwitch::default(),
         })
+    }
+
+    /// Lets `stop` end this client's traffic (see [`StopSwitch`]): the harness flips it when the
+    /// run is interrupted.
+    pub fn with_stop(mut self, stop: StopSwitch) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// The switch that stops this client's traffic.
+    pub fn stop_switch(&self) -> &StopSwitch {
+        &self.stop
     }
 
     /// What went out so far.
@@ -319,6 +344,9 @@ impl HttpClient {
             || self.spec.operation(request.operation).meta.read_only;
         let mut attempt = 0;
         loop {
+            if self.stop.is_stopped() {
+                return Err(self.stop.refusal());
+            }
             if let Err(reason) = self.reserve() {
                 self.counters.refused_by_budget.fetch_add(1, Relaxed);
                 return Err(TransportError {
@@ -327,7 +355,16 @@ impl HttpClient {
                     status: None,
                 });
             }
-            self.pace().await;
+            // A stop while waiting for the rate limit's slot: the request was never sent.
+            let stopped = tokio::select! {
+                biased;
+                () = self.stop.stopped() => true,
+                () = self.pace() => false,
+            };
+            if stopped {
+                self.counters.sent.fetch_sub(1, Relaxed);
+                return Err(self.stop.refusal());
+            }
             if attempt > 0 {
                 self.counters.retried.fetch_add(1, Relaxed);
             }
@@ -363,18 +400,50 @@ impl HttpClient {
                 Some(Some(wait)) => wait,
                 _ => backoff(attempt),
             };
-            tokio::time::sleep(wait).await;
+            // No retry after a stop: the last outcome stands.
+            let stopped = tokio::select! {
+                biased;
+                () = self.stop.stopped() => true,
+                () = tokio::time::sleep(wait) => false,
+            };
+            if stopped {
+                return throttled(result, attempt);
+            }
             attempt += 1;
         }
     }
 
     /// One attempt: sign if needed, send, read the body within the limits.
     async fn attempt(&self, request: &PreparedRequest) -> Result<Exchange, TransportError> {
-        let _permit = self.in_flight.acquire().await.map_err(|_| TransportError {
-            kind: TransportKind::Other,
-            message: "the client was shut down".into(),
-            status: None,
-        })?;
+        // Waiting for a free slot is not being in flight: a stop meanwhile means not sent.
+        let permit = tokio::select! {
+            biased;
+            () = self.stop.stopped() => None,
+            permit = self.in_flight.acquire() => Some(permit),
+        };
+        let _permit = match permit {
+            None => {
+                self.counters
+                    .sent
+                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                return Err(self.stop.refusal());
+            }
+            Some(permit) => permit.map_err(|_| TransportError {
+                kind: TransportKind::Other,
+                message: "the client was shut down".into(),
+                status: None,
+            })?,
+        };
+        // In flight from here: a stop lets it finish, until the grace is over.
+        tokio::select! {
+            biased;
+            () = self.stop.abandoning() => Err(self.stop.given_up()),
+            result = self.exchange(request) => result,
+        }
+    }
+
+    /// Sends one request and reads its whole answer within the limits.
+    async fn exchange(&self, request: &PreparedRequest) -> Result<Exchange, TransportError> {
         let op = self.spec.operation(request.operation);
         let (url, signed_headers) = self.signed_url_and_headers(request, op);
         if let Some(log) = &self.log {

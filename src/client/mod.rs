@@ -5,11 +5,13 @@
 mod curl;
 mod http;
 mod request;
+mod stop;
 mod target;
 mod tls;
 
 pub use curl::curl_line;
 pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
 pub use request::{AuthMode, PreparedRequest};
+pub use stop::StopSwitch;
 pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};
 pub use tls::{describe_certificate_problem, TlsError, TlsOptions};

@@ -235,9 +235,11 @@ async fn run_cases(
 ) {
     // Cases are made as they are sent, and only those with something to report are kept, so
     // memory follows the findings, not the number of cases.
+    // Made one at a time, and no longer once the run's budget is spent or the run is stopped.
+    let stop = ctx.client.stop_switch();
     let cases = cases
         .into_iter()
-        .take_while(|_| !sctx.recorder.is_cut_short());
+        .take_while(|_| !sctx.recorder.is_cut_short() && !stop.is_stopped());
     let mut results: Vec<_> = stream::iter(cases.enumerate())
         .map(|(i, (seed, case))| async move {
             let (findings, transport) = send_case(ctx, sctx, op, &case).await;

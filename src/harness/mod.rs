@@ -1,11 +1,15 @@
 //! The conformance run: plans trials from the contract, starts the embedded mock when no target
 //! is given, checks the target is usable, runs every trial under libtest-mimic (filters, `--list`,
-//! `--exact`, `--skip`, `--test-threads`), and turns the results into a [`Report`].
+//! `--exact`, `--skip`, `--test-threads`), and turns the results into a [`Report`], which it
+//! writes even when the run is interrupted (SIGINT, SIGTERM) or the target is unusable.
 //! The main entry is [`run`].
 
 mod context;
 mod execute;
+mod interrupt;
 mod plan;
+mod preflight;
+mod publish;
 mod recording;
 mod regressions;
 mod replay;
@@ -30,12 +34,12 @@ pub use scenarios::{
 
 use crate::baseline::{fingerprint, Baseline, Verdict};
 use crate::checks::{Category, CheckSelection, Finding, Policies, Recorder, WalkCache};
-use crate::client::{HttpClient, Limits, PreparedRequest, Target, TargetCredentials};
-use crate::exit::{self, ExitError};
+use crate::client::{HttpClient, Limits, Target, TargetCredentials};
+use crate::exit::{self, ExitError, RunVerdict, StopSignal};
 use crate::mock::{Credentials, Fixtures, MockServer, MockState};
 use crate::report::{AcceptedFinding, BaselineEntryNote, BaselineSummary};
 use crate::report::{Report, ReportRequest, Summary, TrialOutcome, TrialRecord};
-use crate::spec::{ErrorRole, OperationId, Spec};
+use crate::spec::{OperationId, Spec};
 use anyhow::anyhow;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::collections::BTreeMap;
@@ -118,6 +122,8 @@ pub struct RunConfig {
     /// Compare each new-generation operation with the one it replaces instead of running the
     /// conformance trials (`partner-conformance migrate`).
     pub migrate: bool,
+    /// Also write the migration table to this file (`migrate --table`).
+    pub table: Option<PathBuf>,
 }
 
 /// What a run ends with.
@@ -214,11 +220,16 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
             exit_code: exit::SUCCESS,
         });
     }
+    // Refused now, an output that cannot be written costs nothing; found at the end, a run.
+    crate::report::emit::check_outputs(&publish::outputs(&config))
+        .map_err(|e| ExitError::Usage(anyhow!(e)))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| ExitError::Usage(anyhow!("failed to start the async runtime: {e}")))?;
+    let interrupt = interrupt::Interrupt::install(&runtime, config.limits.timeout)
+        .map_err(|e| ExitError::Usage(anyhow!("failed to install signal handlers: {e}")))?;
     let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
     let credentials = credentials.with_bss_auth(config.bss_auth);
     let target = Arc::new(target);
@@ -229,37 +240,41 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         config.limits,
         &config.tls,
     )
-    .map_err(|e| ExitError::Usage(anyhow!("failed to set up the HTTP client: {e}")))?;
+    .map_err(|e| ExitError::Usage(anyhow!("failed to set up the HTTP client: {e}")))?
+    .with_stop(interrupt.switch());
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    let preflight_notes = match runtime.block_on(preflight(
+    let preflight_notes = match runtime.block_on(preflight::preflight(
         &client,
         &config.operations,
         config.tls.ca_cert.as_deref(),
     )) {
         Ok(notes) => notes,
+        // Interrupted during the preflight: the trials are cut short and the reports say so.
+        Err(_) if interrupt.caught().is_some() => Vec::new(),
         Err(unusable) => {
+            let sentence = unusable.sentence.clone();
             let mut report = build_report(
                 &config,
                 target.label(),
                 &[],
                 Vec::new(),
-                vec![unusable.sentence.clone()],
+                vec![sentence.clone()],
                 started.elapsed().as_millis() as u64,
             );
-            report.summary.transport_problems = unusable.problems.len() as u64;
-            report.transport = unusable.problems;
-            report.summary.exit_code = exit::TARGET_UNUSABLE;
-            for request in &config.reports {
-                crate::report::write_file(request, &report).map_err(|e| {
-                    ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
-                })?;
-            }
+            unusable.fill(&config.operations, &mut report);
+            report.redact(&client.credentials().secret_values());
+            let verdict = RunVerdict {
+                target_unusable: true,
+                ..RunVerdict::default()
+            };
+            let publisher = crate::report::emit::Publisher::new(verdict, &mut report);
+            publish::publish(&config, &client, &mut report, &[], publisher);
             if let Some(mock) = mock {
                 runtime.block_on(mock.stop());
             }
-            return Err(ExitError::TargetUnusable(anyhow!(unusable.sentence)));
+            return Err(ExitError::TargetUnusable(anyhow!(sentence)));
         }
     };
     let progress = progress_bar(config.progress);
@@ -282,12 +297,14 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     });
     let trials = planned.iter().map(|p| trial(&ctx, p.clone())).collect();
     let _conclusion = libtest_mimic::run(&config.libtest, trials);
+    let stopped_by = interrupt.finish();
     ctx.progress.finish_and_clear();
     let results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|e| e.into_inner()));
     if let Some(mock) = mock {
         ctx.runtime.block_on(mock.stop());
     }
     let mut notes = config.policies.notes();
+    notes.extend(stopped_by.map(|signal| interruption_note(signal, &ctx.client)));
     notes.extend(baseline_note);
     notes.extend(preflight_notes);
     let stats = ctx.client.stats();
@@ -340,45 +357,52 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         let pairs = crate::migrate::pairs(&spec, &migration_of);
         report.migration = crate::migrate::rows(&spec, &pairs, &observations);
     }
-    settle_baseline(&config, baseline.as_ref(), today, &mut report)?;
+    report.summary.interrupted = stopped_by.is_some();
+    let baseline_failed = settle_baseline(&config, baseline.as_ref(), today, &mut report).err();
     let secrets = ctx.client.credentials().secret_values();
     report.redact(&secrets);
+    let mut publisher =
+        crate::report::emit::Publisher::new(verdict(&report, stopped_by), &mut report);
+    if let Some(error) = baseline_failed {
+        publisher.failed(&mut report, "the baseline", &error);
+    }
     let all = all_findings(&report);
-    if let (Some(dir), false) = (&config.run_dir, all.is_empty()) {
-        let manifest = RunManifest {
-            version: RUN_DIR_VERSION,
-            bss_url: ctx.client.target().bss_base.clone(),
-            aicc_url: ctx.client.target().aicc_base.clone(),
-            partner_id: ctx.client.target().partner_id.clone(),
-            embedded: ctx.client.target().embedded,
-            auth: config.bss_auth,
-            created: chrono::Utc::now().to_rfc3339(),
-            seed: config.seed,
-            policies: config.policies,
-        };
-        let saved = save_run(dir, &manifest, &all, &secrets)
-            .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", dir.display())))?;
-        report.summary.notes.push(format!(
-            "the {saved} requests behind the findings are in {}: `partner-conformance replay {}` re-sends them",
-            dir.display(),
-            dir.display()
-        ));
-    }
-    if let (Some(path), Some(lines)) = (&config.request_log, ctx.client.request_log()) {
-        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(path, text)
-            .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", path.display())))?;
-    }
-    for request in &config.reports {
-        crate::report::write_file(request, &report).map_err(|e| {
-            ExitError::Usage(anyhow!("failed to write {}: {e}", request.path.display()))
-        })?;
-    }
-    let exit_code = report.summary.exit_code;
+    let exit_code = publish::publish(&config, &ctx.client, &mut report, &all, publisher);
     Ok(RunOutcome {
         report: Some(report),
         exit_code,
     })
+}
+
+/// What the report of a run says about its interruption.
+fn interruption_note(signal: StopSignal, client: &HttpClient) -> String {
+    let stop = client.stop_switch();
+    format!(
+        "interrupted by {}: no request was sent after it ({} not sent) and {} in flight were given up after a grace of {} s; the trials it cut short are skipped, so this report covers only what completed",
+        signal.name(),
+        stop.not_sent(),
+        stop.abandoned(),
+        client.limits().timeout.min(interrupt::MAX_GRACE).as_secs_f32()
+    )
+}
+
+/// The facts of a report the exit code follows from (see [`RunVerdict::code`]).
+fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVerdict {
+    let requests = report.summary.requests;
+    RunVerdict {
+        interrupted,
+        drift: !report.findings.is_empty() || !report.behaviour_changes.is_empty(),
+        target_unusable: requests > 0 && report.transport.len() as u64 >= requests,
+        output_failed: false,
+        // Exit 0 says something was checked and held: a run whose trials were all skipped (a
+        // budget spent before the first check, every trial without data) checked nothing.
+        nothing_checked: !report.trials.iter().any(|t| {
+            matches!(
+                t.outcome,
+                TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
+            )
+        }),
+    }
 }
 
 /// Starts the embedded mock or describes the external target.
@@ -446,142 +470,6 @@ async fn start_target(
     }
 }
 
-/// Why a target cannot be used, with what the preflight saw.
-struct Unusable {
-    sentence: String,
-    problems: Vec<crate::report::TransportProblem>,
-}
-
-/// One request per operation before the run: a target that cannot be reached, that answers
-/// nothing usable, or that refuses every credential ends the run with exit 3 and one sentence.
-/// Returns notes for the report (an operation refusing the partner id) when the target is usable.
-async fn preflight(
-    client: &HttpClient,
-    operations: &[OperationId],
-    ca_cert: Option<&std::path::Path>,
-) -> Result<Vec<String>, Unusable> {
-    let mut notes = Vec::new();
-    let mut missing = 0;
-    let spec = client.spec();
-    let mut problems = Vec::new();
-    let mut refused = 0;
-    // One request per operation, all at once: against a stalling target the preflight costs
-    // one timeout (with its retries), not one per operation.
-    let requests: Vec<(OperationId, PreparedRequest)> = operations
-        .iter()
-        .map(|&op| {
-            (
-                op,
-                PreparedRequest::new(spec.operation(op), client.target()),
-            )
-        })
-        .collect();
-    let answers =
-        futures_util::future::join_all(requests.iter().map(|(_, r)| client.send(r))).await;
-    for ((op, request), answer) in requests.iter().zip(answers) {
-        let (op, operation) = (*op, spec.operation(*op));
-        match answer {
-            Err(error) => problems.push(crate::report::TransportProblem {
-                operation: op,
-                trial: "preflight".into(),
-                kind: error.kind.as_str().into(),
-                message: error.message.clone(),
-                status: error.status,
-                reproduce: crate::client::curl_line(
-                    request,
-                    operation,
-                    client.target(),
-                    client.credentials(),
-                ),
-            }),
-            Ok(answer) => {
-                let unauthenticated = operation
-                    .error_for(ErrorRole::Unauthenticated)
-                    .map(|e| e.status);
-                if Some(answer.status) == unauthenticated {
-                    refused += 1;
-                }
-                let no_such_api = spec.gateway_error(ErrorRole::NoSuchApi).is_some_and(|e| {
-                    e.status == answer.status
-                        && answer
-                            .body
-                            .get("error_code")
-                            .and_then(serde_json::Value::as_str)
-                            .is_some_and(|code| e.has_code(code))
-                });
-                if no_such_api {
-                    missing += 1;
-                    notes.push(format!(
-                        "{op} answered {} as an API that does not exist: the target may not serve `{} {}` (yet); its findings follow from that",
-                        answer.status, operation.meta.method, operation.meta.path
-                    ));
-                }
-                let entry = crate::checks::observed_entry(operation, answer.status, &answer.body);
-                if entry.is_some_and(|e| e.role == ErrorRole::PartnerMismatch) {
-                    notes.push(format!(
-                        "{op} refused the partner id `{}` ({} {}): check --partner-id; its findings may all follow from that",
-                        client.target().partner_id,
-                        answer.status,
-                        entry.and_then(|e| e.error_code.as_deref()).unwrap_or("")
-                    ));
-                }
-            }
-        }
-    }
-    if operations.is_empty() {
-        return Ok(notes);
-    }
-    if problems.len() == operations.len() {
-        let first = &problems[0];
-        let sentence = if first.kind == "tls" {
-            format!(
-                "the target's TLS certificate is not trusted ({}): {}",
-                client.target().label(),
-                crate::client::describe_certificate_problem(&first.message, ca_cert)
-            )
-        } else if first.kind == "connect" {
-            format!(
-                "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
-                client.target().label(),
-                first.message
-            )
-        } else {
-            format!(
-                "the target ({}) gave no usable answer to any operation ({}: {}): it is up but broken, or not the API",
-                client.target().label(),
-                first.kind,
-                first.message
-            )
-        };
-        return Err(Unusable { sentence, problems });
-    }
-    if missing + problems.len() == operations.len() {
-        return Err(Unusable {
-            sentence: format!(
-                "the target ({}) answered every operation as an API that does not exist: check --target (the base URL, without a path)",
-                client.target().label()
-            ),
-            problems,
-        });
-    }
-    if refused + problems.len() == operations.len() {
-        let variables: Vec<&str> = operations
-            .iter()
-            .map(|op| spec.operation(*op).meta.token_env.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        return Err(Unusable {
-            sentence: format!(
-                "the target refused the credentials of every operation: check {}",
-                variables.join(", ")
-            ),
-            problems,
-        });
-    }
-    Ok(notes)
-}
-
 fn progress_bar(show: bool) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
@@ -603,13 +491,21 @@ fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
     Trial::ignorable_test(name, move || {
         let started = Instant::now();
         let recorder = Recorder::default();
-        let skip_reason = ctx
-            .runtime
-            .block_on(execute::execute(&ctx, &planned, &recorder));
+        let stop = ctx.client.stop_switch();
+        let skip_reason = if stop.is_stopped() {
+            // Not started: a stopped run only finishes what it had begun.
+            recorder.cut_short();
+            None
+        } else {
+            ctx.runtime
+                .block_on(execute::execute(&ctx, &planned, &recorder))
+        };
         let recorded = recorder.take();
         let skip_reason = skip_reason.or_else(|| {
-            (recorded.cut_short && recorded.findings.is_empty())
-                .then(|| "cut short: the run's request or time budget was spent".to_string())
+            (recorded.cut_short && recorded.findings.is_empty()).then(|| match stop.reason() {
+                Some(reason) => format!("cut short: {reason}"),
+                None => "cut short: the run's request or time budget was spent".to_string(),
+            })
         });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
         // libtest prints this message: it quotes the target, so it is redacted like the reports.
@@ -785,24 +681,7 @@ fn build_report(
             .unwrap_or_default();
         *outcomes.entry(key).or_default() += 1;
     }
-    // Exit 0 says something was checked and held: a run whose trials were all skipped (a budget
-    // spent before the first check, every trial without data) checked nothing.
-    let checked = trials.iter().any(|t| {
-        matches!(
-            t.outcome,
-            TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
-        )
-    });
-    let exit_code = if !findings.is_empty() || !changes.is_empty() {
-        exit::DRIFT
-    } else if requests > 0 && transport.len() as u64 >= requests {
-        exit::TARGET_UNUSABLE
-    } else if !checked {
-        exit::NOTHING_CHECKED
-    } else {
-        exit::SUCCESS
-    };
-    Report {
+    let mut report = Report {
         migration: Vec::new(),
         summary: Summary {
             target,
@@ -819,7 +698,8 @@ fn build_report(
             behaviour_changes: changes.len() as u64,
             duration_ms,
             notes,
-            exit_code,
+            exit_code: exit::SUCCESS,
+            interrupted: false,
         },
         findings,
         transport,
@@ -827,12 +707,17 @@ fn build_report(
         behaviour_changes: changes,
         baseline: None,
         trials,
-    }
+    };
+    report.summary.exit_code = verdict(&report, None).code();
+    report
 }
 
 /// Why a run did not cover every check of every operation, if it did not: pruning a baseline
 /// after such a run would drop entries that were never tested.
 fn coverage_gap(config: &RunConfig, report: &Report) -> Option<String> {
+    if report.summary.interrupted {
+        return Some("the run was interrupted".into());
+    }
     if config.operations.len() < OperationId::ALL.len() {
         return Some("--operations selected only some operations".into());
     }

@@ -39,18 +39,16 @@ pub fn write(
     value: &Value,
     secrets: &[String],
 ) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
     let body = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
     let header = format!(
         "---\nsource: partner-conformance run --record\ndescription: {}\nexpression: \"{}\"\n---\n",
         yaml_line(description),
         info.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    std::fs::write(
+    // Atomic: an interrupted run leaves the previous snapshot or the new one, never half.
+    crate::files::write_atomic(
         path,
-        crate::secret::redact(&format!("{header}{body}\n"), secrets),
+        crate::secret::redact(&format!("{header}{body}\n"), secrets).as_bytes(),
     )
 }
 

@@ -57,6 +57,19 @@ pub fn plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
         .collect()
 }
 
+/// The migration table as `migrate` prints it and writes it to `--table`: the table, then the
+/// report's notes, which travel with it (what was not compared, documented meaning changes).
+pub fn table_document(report: &crate::report::Report) -> String {
+    let mut text = markdown(&report.migration);
+    if !report.summary.notes.is_empty() {
+        text.push_str("Notes:\n\n");
+        for note in &report.summary.notes {
+            text.push_str(&format!("- {}\n", note.replace('\n', " ")));
+        }
+    }
+    format!("## Migration table\n\n{text}")
+}
+
 /// Both generations of the operations a migration of `operations` calls.
 pub fn operations_involved(spec: &Spec, operations: &[OperationId]) -> Vec<OperationId> {
     pairs(spec, operations)

@@ -22,6 +22,10 @@ const BLOCKS_PER_CATEGORY: usize = 5;
 pub fn write_human(report: &Report, color: bool) -> String {
     let paint = Paint { enabled: color };
     let mut out = String::new();
+    if report.summary.interrupted {
+        out.push_str(&paint.yellow(INTERRUPTED));
+        out.push('\n');
+    }
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     push_findings(&mut out, &report.findings);
@@ -33,6 +37,28 @@ pub fn write_human(report: &Report, color: bool) -> String {
     let code = report.summary.exit_code;
     let _ = writeln!(out, "exit code {code}: {}", exit_meaning(code));
     out
+}
+
+/// What an interrupted run's summary says first, in words (the JSON says `interrupted: true`).
+pub(super) const INTERRUPTED: &str =
+    "Interrupted: the run was stopped before it finished; what follows covers only what completed.";
+
+/// One finding per group the summary collapses to (same operation, category, check and
+/// location up to array indices), the first of each in the order given: the one the summary
+/// shows. A run directory keeps the request of each, not of every look-alike.
+pub fn distinct_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<&'a Finding> {
+    let mut seen = std::collections::HashSet::new();
+    findings
+        .into_iter()
+        .filter(|f| {
+            seen.insert((
+                f.operation,
+                f.category,
+                f.check.as_str(),
+                normalise_location(&f.location),
+            ))
+        })
+        .collect()
 }
 
 /// Where a category stands in reports: lower is shown first. Ranked by how much a partner
@@ -142,6 +168,11 @@ fn verdict_line(report: &Report, paint: Paint) -> String {
         summary.seed
     );
     let operations_run = plural(summary.operations.len(), "operation");
+    if report.findings.is_empty() && summary.interrupted {
+        // Green "No drift" would pass for a complete run.
+        let line = format!("No drift in what completed: {operations_run}, {context}.");
+        return paint.yellow(&line);
+    }
     if report.findings.is_empty() && summary.exit_code == exit::TARGET_UNUSABLE {
         // "No drift" in green would reassure about a target that could not be checked.
         let line =
@@ -346,17 +377,11 @@ pub(super) fn transport_kinds(
 
 /// What an exit code means, in the words of [`crate::exit`].
 pub(super) fn exit_meaning(code: i32) -> &'static str {
-    match code {
-        exit::SUCCESS => "no drift",
-        exit::DRIFT => "drift found",
-        exit::USAGE => "usage or configuration error, or nothing was checked",
-        exit::TARGET_UNUSABLE => "target unusable",
-        _ => "undocumented exit code",
-    }
+    exit::meaning(code)
 }
 
 /// `1 finding`, `2 findings`, `2 categories`: enough English for the nouns used here.
-pub(super) fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     match (n, noun.strip_suffix('y')) {
         (1, _) => format!("1 {noun}"),
         (_, Some(stem)) => format!("{n} {stem}ies"),
@@ -501,6 +526,7 @@ pub(super) mod fixture {
                 duration_ms: 0,
                 notes: Vec::new(),
                 exit_code: 0,
+                interrupted: false,
             },
             findings: Vec::new(),
             transport: Vec::new(),
@@ -803,6 +829,35 @@ mod tests {
         ranks.sort_unstable();
         ranks.dedup();
         assert_eq!(ranks.len(), Category::ALL.len());
+    }
+
+    #[test]
+    fn an_interrupted_run_says_so_first_and_is_never_green() {
+        let mut report = empty_report();
+        report.summary.interrupted = true;
+        report.summary.exit_code = exit::INTERRUPTED_SIGTERM;
+        let text = write_human(&report, true);
+        assert!(text.starts_with("\x1b[1;33mInterrupted: "), "{text}");
+        assert!(
+            text.contains("\x1b[1;33mNo drift in what completed: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "exit code 143: interrupted by SIGTERM; the reports cover what completed\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn distinct_findings_are_the_blocks_of_the_summary() {
+        let report = sample_report();
+        let distinct = distinct_findings(&report.findings);
+        let blocks = write_human(&report, false).matches("\n    [").count();
+        assert_eq!(distinct.len(), blocks);
+        assert_eq!(distinct.len(), 4);
+        assert_eq!(distinct[0].location, "body.customer_info_list[3].corp_name");
     }
 
     #[test]

@@ -50,6 +50,10 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     let mut suite = TestSuite::new(name);
     suite.add_property(Property::new("target", report.summary.target.as_str()));
     suite.add_property(Property::new("seed", report.summary.seed.to_string()));
+    // A run stopped by a signal: what the suite shows is partial.
+    if report.summary.interrupted {
+        suite.add_property(Property::new("interrupted", "true"));
+    }
     // Notes change how findings read (policies, --insecure, a budget cut): every suite says them.
     for note in &report.summary.notes {
         suite.add_property(Property::new("note", note.as_str()));
@@ -366,6 +370,20 @@ mod tests {
         let xml = write_junit(&report);
         assert!(xml.contains("observed &lt;html&gt;&amp;"), "{xml}");
         assert!(!xml.contains("<html>"), "{xml}");
+    }
+
+    #[test]
+    fn an_interrupted_run_is_a_property_of_every_suite() {
+        let mut report = sample_report();
+        assert!(!write_junit(&report).contains("interrupted"));
+        report.summary.interrupted = true;
+        let xml = write_junit(&report);
+        assert_eq!(
+            xml.matches("<property name=\"interrupted\" value=\"true\"/>")
+                .count(),
+            3,
+            "{xml}"
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ const MAX_CELL: usize = 120;
 pub fn write_markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### partner-conformance: {}\n", verdict(report));
+    if report.summary.interrupted {
+        let _ = writeln!(out, "**{}**\n", super::human::INTERRUPTED);
+    }
     let _ = writeln!(out, "{}\n", run_line(report));
     push_summary_table(&mut out, report);
     for operation in operations(report) {
@@ -100,6 +103,12 @@ fn push_baseline(out: &mut String, report: &Report) {
 /// The heading's verdict: the finding count, or why there is none.
 fn verdict(report: &Report) -> String {
     match (report.findings.len(), report.summary.exit_code) {
+        (0, _) if report.summary.interrupted => {
+            "interrupted, no drift in what completed".to_string()
+        }
+        (n, _) if report.summary.interrupted => {
+            format!("{} (interrupted)", plural(n, "finding"))
+        }
         (0, _) if !report.behaviour_changes.is_empty() => {
             format!(
                 "no drift, {} against the recording",
@@ -435,6 +444,19 @@ mod tests {
             md.contains("5 trials (1 passed, 2 drift, 1 transport, 1 skipped)"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn an_interrupted_run_says_so_under_the_heading() {
+        let mut report = sample_report();
+        report.summary.interrupted = true;
+        report.summary.exit_code = exit::INTERRUPTED_SIGINT;
+        let md = write_markdown(&report);
+        assert!(
+            md.starts_with("### partner-conformance: 6 findings (interrupted)\n\n**Interrupted: the run was stopped before it finished"),
+            "{md}"
+        );
+        assert!(md.contains("exit code 130 (interrupted by SIGINT"), "{md}");
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! Reports: the model ([`Report`]) and one writer per format. Writers only format; what a run
 //! found is decided before they are called. Formats: a human summary on stdout, JSON, JUnit XML
 //! (findings as `<failure>`, transport problems as `<error>`) and Markdown for pull requests.
+//! [`emit`] gets them onto disk: checked before the run, written atomically, none lost for
+//! another's failure.
 
+pub mod emit;
 mod human;
 mod json;
 mod junit;
 mod markdown;
 mod model;
 
-pub use human::write_human;
+pub(crate) use human::plural;
+pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::write_markdown;
@@ -67,15 +71,16 @@ impl FromStr for ReportRequest {
     }
 }
 
-/// Writes one requested report file.
-pub fn write_file(request: &ReportRequest, report: &Report) -> std::io::Result<()> {
-    let text = match request.format {
-        ReportFormat::Json => write_json(report),
-        ReportFormat::Junit => write_junit(report),
-        ReportFormat::Markdown => write_markdown(report),
-    };
-    if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+/// The writer of `format`.
+pub fn renderer(format: ReportFormat) -> emit::Render {
+    match format {
+        ReportFormat::Json => write_json,
+        ReportFormat::Junit => write_junit,
+        ReportFormat::Markdown => write_markdown,
     }
-    std::fs::write(&request.path, text)
+}
+
+/// Writes one requested report file, atomically (see [`emit::write_atomic`]).
+pub fn write_file(request: &ReportRequest, report: &Report) -> std::io::Result<()> {
+    emit::write_atomic(&request.path, renderer(request.format)(report).as_bytes())
 }

@@ -156,6 +156,9 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// The process exit code this run ends with.
     pub exit_code: i32,
+    /// Whether a signal (SIGINT, SIGTERM) stopped the run before it finished: the results cover
+    /// only what completed, and `exit_code` is 130 or 143.
+    pub interrupted: bool,
 }
 
 /// Everything a run produced.

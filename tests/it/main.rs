@@ -13,6 +13,7 @@ mod migrate;
 mod mock_auth;
 mod mock_behaviour;
 mod mock_hostile;
+mod nothing_lost;
 mod politeness;
 mod python_sdk;
 mod run_suite;

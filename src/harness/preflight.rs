@@ -1,0 +1,228 @@
+//! The preflight: one request per operation before the run. A target that cannot be reached,
+//! that answers nothing usable, that has none of the documented APIs, or that refuses every
+//! credential ends the run with exit 3 and one sentence; its reports then hold one trial per
+//! operation (`preflight::<op>`) with what that operation got, so a CI test tab shows one error
+//! per operation rather than an empty suite that reads as "no tests".
+
+use crate::client::{HttpClient, PreparedRequest, TransportKind};
+use crate::report::{Report, TransportProblem, TrialOutcome, TrialRecord};
+use crate::spec::{ErrorRole, OperationId};
+use std::collections::BTreeMap;
+
+/// Why a target cannot be used, with what the preflight saw.
+pub(super) struct Unusable {
+    /// One sentence: what is wrong and what to check.
+    pub sentence: String,
+    /// What each operation got, in operation order: a transport problem, or an answer that
+    /// makes it unusable (`no_such_api`, `credentials_refused`).
+    pub problems: Vec<TransportProblem>,
+}
+
+impl Unusable {
+    /// Puts what the preflight saw into `report`: the problems, and one trial per operation
+    /// holding that operation's problems.
+    pub fn fill(self, operations: &[OperationId], report: &mut Report) {
+        let mut trials = Vec::new();
+        for &op in operations {
+            let indices: Vec<usize> = (0..self.problems.len())
+                .filter(|&i| self.problems[i].operation == op)
+                .collect();
+            trials.push(TrialRecord {
+                name: trial_name(op),
+                operation: Some(op),
+                outcome: if indices.is_empty() {
+                    TrialOutcome::Skipped
+                } else {
+                    TrialOutcome::Transport
+                },
+                requests: 1,
+                duration_ms: 0,
+                skip_reason: indices
+                    .is_empty()
+                    .then(|| "not judged: the target is unusable".to_string()),
+                findings: Vec::new(),
+                transport: indices,
+                accepted: Vec::new(),
+                changes: Vec::new(),
+            });
+        }
+        let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+        for trial in &trials {
+            let key = match trial.outcome {
+                TrialOutcome::Transport => "transport",
+                _ => "skipped",
+            };
+            *outcomes.entry(key.to_string()).or_default() += 1;
+        }
+        report.summary.requests = operations.len() as u64;
+        report.summary.trials = outcomes;
+        report.summary.transport_problems = self.problems.len() as u64;
+        report.transport = self.problems;
+        report.trials = trials;
+    }
+}
+
+/// The name of an operation's preflight trial.
+fn trial_name(op: OperationId) -> String {
+    format!("preflight::{op}")
+}
+
+/// One request per operation before the run; see the module documentation. Returns notes for
+/// the report (an operation missing, or refusing the partner id) when the target is usable. A
+/// request the run's stop turned away is nobody's problem: an interrupted preflight never makes
+/// the target unusable.
+pub(super) async fn preflight(
+    client: &HttpClient,
+    operations: &[OperationId],
+    ca_cert: Option<&std::path::Path>,
+) -> Result<Vec<String>, Unusable> {
+    let mut notes = Vec::new();
+    let spec = client.spec();
+    let mut problems = Vec::new();
+    // Answers that make an operation unusable, kept apart: they count only when every
+    // operation is unusable the same way.
+    let mut missing = Vec::new();
+    let mut refused = Vec::new();
+    // One request per operation, all at once: against a stalling target the preflight costs
+    // one timeout (with its retries), not one per operation.
+    let requests: Vec<(OperationId, PreparedRequest)> = operations
+        .iter()
+        .map(|&op| {
+            (
+                op,
+                PreparedRequest::new(spec.operation(op), client.target()),
+            )
+        })
+        .collect();
+    let answers =
+        futures_util::future::join_all(requests.iter().map(|(_, r)| client.send(r))).await;
+    for ((op, request), answer) in requests.iter().zip(answers) {
+        let (op, operation) = (*op, spec.operation(*op));
+        let problem = |kind: &str, message: String, status: Option<u16>| TransportProblem {
+            operation: op,
+            trial: trial_name(op),
+            kind: kind.into(),
+            message,
+            status,
+            reproduce: crate::client::curl_line(
+                request,
+                operation,
+                client.target(),
+                client.credentials(),
+            ),
+        };
+        match answer {
+            Err(error) if error.kind == TransportKind::Interrupted => {}
+            Err(error) => problems.push(problem(
+                error.kind.as_str(),
+                error.message.clone(),
+                error.status,
+            )),
+            Ok(answer) => {
+                let code = answer
+                    .body
+                    .get("error_code")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                let unauthenticated = operation
+                    .error_for(ErrorRole::Unauthenticated)
+                    .map(|e| e.status);
+                if Some(answer.status) == unauthenticated {
+                    refused.push(problem(
+                        "credentials_refused",
+                        format!(
+                            "answered {} {code}: the credentials were refused",
+                            answer.status
+                        ),
+                        Some(answer.status),
+                    ));
+                }
+                let no_such_api = spec.gateway_error(ErrorRole::NoSuchApi).is_some_and(|e| {
+                    e.status == answer.status && !code.is_empty() && e.has_code(code)
+                });
+                if no_such_api {
+                    missing.push(problem(
+                        "no_such_api",
+                        format!(
+                            "answered {} {code}: no API `{} {}` under this base URL",
+                            answer.status, operation.meta.method, operation.meta.path
+                        ),
+                        Some(answer.status),
+                    ));
+                    notes.push(format!(
+                        "{op} answered {} as an API that does not exist: the target may not serve `{} {}` (yet); its findings follow from that",
+                        answer.status, operation.meta.method, operation.meta.path
+                    ));
+                }
+                let entry = crate::checks::observed_entry(operation, answer.status, &answer.body);
+                if entry.is_some_and(|e| e.role == ErrorRole::PartnerMismatch) {
+                    notes.push(format!(
+                        "{op} refused the partner id `{}` ({} {}): check --partner-id; its findings may all follow from that",
+                        client.target().partner_id,
+                        answer.status,
+                        entry.and_then(|e| e.error_code.as_deref()).unwrap_or("")
+                    ));
+                }
+            }
+        }
+    }
+    if operations.is_empty() {
+        return Ok(notes);
+    }
+    let in_order = |mut list: Vec<TransportProblem>| {
+        list.sort_by_key(|p| operations.iter().position(|op| *op == p.operation));
+        list
+    };
+    if problems.len() == operations.len() {
+        let first = &problems[0];
+        let sentence = if first.kind == "tls" {
+            format!(
+                "the target's TLS certificate is not trusted ({}): {}",
+                client.target().label(),
+                crate::client::describe_certificate_problem(&first.message, ca_cert)
+            )
+        } else if first.kind == "connect" {
+            format!(
+                "could not reach the target ({}): check --target/--aicc-target, the network and TLS. First error: {}",
+                client.target().label(),
+                first.message
+            )
+        } else {
+            format!(
+                "the target ({}) gave no usable answer to any operation ({}: {}): it is up but broken, or not the API",
+                client.target().label(),
+                first.kind,
+                first.message
+            )
+        };
+        return Err(Unusable {
+            sentence,
+            problems: in_order(problems),
+        });
+    }
+    if missing.len() + problems.len() == operations.len() {
+        return Err(Unusable {
+            sentence: format!(
+                "the target ({}) answered every operation as an API that does not exist: check --target (the base URL, without a path)",
+                client.target().label()
+            ),
+            problems: in_order(problems.into_iter().chain(missing).collect()),
+        });
+    }
+    if refused.len() + problems.len() == operations.len() {
+        let variables: Vec<&str> = operations
+            .iter()
+            .map(|op| spec.operation(*op).meta.token_env.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        return Err(Unusable {
+            sentence: format!(
+                "the target refused the credentials of every operation: check {}",
+                variables.join(", ")
+            ),
+            problems: in_order(problems.into_iter().chain(refused).collect()),
+        });
+    }
+    Ok(notes)
+}
