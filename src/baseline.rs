@@ -220,12 +220,13 @@ impl Entry {
     }
 }
 
-/// `expected ...; observed ...` on one line, cut to [`EXAMPLE_MAX_CHARS`] characters.
+/// `expected ...; observed ...` on one line, cut to [`EXAMPLE_MAX_CHARS`] characters. Credentials
+/// are redacted before the cut: a cut value would no longer be recognised as one.
 fn example_of(finding: &Finding) -> String {
-    let text = format!(
+    let text = crate::secret::redact_registered(&format!(
         "expected {}; observed {}",
         finding.expected, finding.observed
-    );
+    ));
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= EXAMPLE_MAX_CHARS {
         return one_line;
@@ -482,7 +483,7 @@ impl Baseline {
         let mut tmp_name = name.to_os_string();
         tmp_name.push(".tmp");
         let tmp = path.with_file_name(tmp_name);
-        std::fs::write(&tmp, self.to_toml())
+        crate::secret::write_file(&tmp, &self.to_toml())
             .map_err(|err| fail(format!("cannot write the baseline: {err}")))?;
         std::fs::rename(&tmp, path).map_err(|err| {
             let _ = std::fs::remove_file(&tmp);

@@ -615,9 +615,11 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
             }
             println!("\n## Migration table\n\n{text}");
             if let Some(path) = table {
-                std::fs::write(path, format!("## Migration table\n\n{text}")).map_err(|e| {
-                    ExitError::Usage(anyhow::anyhow!("failed to write {}: {e}", path.display()))
-                })?;
+                crate::secret::write_file(path, &format!("## Migration table\n\n{text}")).map_err(
+                    |e| {
+                        ExitError::Usage(anyhow::anyhow!("failed to write {}: {e}", path.display()))
+                    },
+                )?;
             }
         }
         println!();

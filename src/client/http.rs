@@ -3,7 +3,9 @@
 //! size, no redirects and no decompression; bounded, jittered retries of idempotent requests
 //! after transport errors, 429 and 503 (honouring Retry-After); AK/SK signing at send time; and a
 //! run-wide request and time budget. Whatever the target does, a send ends as an [`Exchange`] or
-//! a [`TransportError`], in bounded time and memory.
+//! a [`TransportError`], in bounded time and memory. An answer's headers and body have every form
+//! of the run's credentials redacted on receipt, so nothing downstream (checks, ids fed to later
+//! requests, quotes in reports) ever holds a credential the target echoed.
 
 use super::request::PreparedRequest;
 use super::target::{Target, TargetCredentials};
@@ -152,6 +154,7 @@ pub struct HttpClient {
     next_slot: Arc<tokio::sync::Mutex<Instant>>,
     started: Instant,
     counters: Arc<Counters>,
+    redactor: Arc<crate::secret::Redactor>,
 }
 
 /// What the client sent over a run.
@@ -187,13 +190,14 @@ impl HttpClient {
             inner,
             spec,
             target,
-            credentials,
             in_flight: Arc::new(Semaphore::new(limits.concurrency.max(1))),
             limits,
             log: None,
             next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())),
             started: Instant::now(),
             counters: Arc::new(Counters::default()),
+            redactor: Arc::new(crate::secret::Redactor::new(credentials.secret_values())),
+            credentials,
         })
     }
 
@@ -386,10 +390,8 @@ impl HttpClient {
                 .headers()
                 .iter()
                 .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
+                    let value = String::from_utf8_lossy(v.as_bytes());
+                    (n.as_str().to_string(), self.redactor.redact(&value))
                 })
                 .collect();
             let mut body = Vec::new();
@@ -420,7 +422,8 @@ impl HttpClient {
                 })
             }
         };
-        let raw_body = body;
+        // What the target echoed of the credentials goes no further than this.
+        let raw_body = self.redactor.redact_bytes(&body).into_owned();
         let body = parse_json(&raw_body).map_err(|message| TransportError {
             kind: TransportKind::NotJson,
             message,

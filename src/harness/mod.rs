@@ -337,7 +337,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     }
     if let (Some(path), Some(lines)) = (&config.request_log, ctx.client.request_log()) {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        std::fs::write(path, text)
+        crate::secret::write_file(path, &text)
             .map_err(|e| ExitError::Usage(anyhow!("failed to write {}: {e}", path.display())))?;
     }
     for request in &config.reports {

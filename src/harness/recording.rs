@@ -48,9 +48,9 @@ pub fn write(
         yaml_line(description),
         info.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    std::fs::write(
+    crate::secret::write_file(
         path,
-        crate::secret::redact(&format!("{header}{body}\n"), secrets),
+        &crate::secret::redact(&format!("{header}{body}\n"), secrets),
     )
 }
 

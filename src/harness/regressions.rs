@@ -92,7 +92,8 @@ impl RegressionStore {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-        std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))
+        crate::secret::write_file(&path, &(text + "\n"))
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 

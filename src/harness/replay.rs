@@ -82,9 +82,9 @@ pub fn save(
 ) -> std::io::Result<usize> {
     let requests_dir = dir.join("requests");
     std::fs::create_dir_all(&requests_dir)?;
-    std::fs::write(
-        dir.join(MANIFEST),
-        serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n",
+    crate::secret::write_file(
+        &dir.join(MANIFEST),
+        &(serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n"),
     )?;
     let mut stored: Vec<StoredRequest> = Vec::new();
     for finding in findings {
@@ -119,9 +119,9 @@ pub fn save(
     for (i, request) in stored.iter().enumerate() {
         let name = format!("{:04}-{}.json", i + 1, request.request.operation);
         let text = serde_json::to_string_pretty(request).unwrap_or_default() + "\n";
-        std::fs::write(
-            requests_dir.join(name),
-            crate::secret::redact(&text, secrets),
+        crate::secret::write_file(
+            &requests_dir.join(name),
+            &crate::secret::redact(&text, secrets),
         )?;
     }
     Ok(stored.len())

@@ -77,5 +77,5 @@ pub fn write_file(request: &ReportRequest, report: &Report) -> std::io::Result<(
     if let Some(parent) = request.path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&request.path, text)
+    crate::secret::write_file(&request.path, &text)
 }
