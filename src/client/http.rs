@@ -350,7 +350,7 @@ impl HttpClient {
                 lines.push(format!(
                     "{} {:?} {}",
                     request.auth_label(),
-                    request.headers,
+                    request.extra_headers().collect::<Vec<_>>(),
                     request.summary(op)
                 ));
             }
@@ -371,10 +371,14 @@ impl HttpClient {
                 }
             }
             None => {
-                for (name, value) in &request.headers {
+                for (name, value) in request.extra_headers() {
                     builder = builder.header(name.as_str(), value.as_str());
                 }
-                if op.has_body() && !has_header(&request.headers, "content-type") {
+                if op.has_body()
+                    && !request
+                        .extra_headers()
+                        .any(|(n, _)| header_is(n, "content-type"))
+                {
                     builder = builder.header("Content-Type", "application/json");
                 }
                 if let Some((name, value, _)) = request.credential_header(op, &self.credentials) {
@@ -470,8 +474,8 @@ impl HttpClient {
             Err(_) => String::new(),
         };
         let path = request.path(op);
-        let mut headers = request.headers.clone();
-        if !has_header(&headers, "content-type") {
+        let mut headers: Vec<(String, String)> = request.extra_headers().cloned().collect();
+        if !headers.iter().any(|(n, _)| header_is(n, "content-type")) {
             // The SDK sends and signs Content-Type on body-less GETs too.
             headers.push(("Content-Type".into(), "application/json".into()));
         }
@@ -494,9 +498,9 @@ impl HttpClient {
     }
 }
 
-/// Whether a header list has a header (names compared case-insensitively).
-fn has_header(headers: &[(String, String)], name: &str) -> bool {
-    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+/// Whether a header name is `name` (header names are case-insensitive).
+fn header_is(header: &str, name: &str) -> bool {
+    header.eq_ignore_ascii_case(name)
 }
 
 /// A 429 or 503 that outlived the retries is throttling or unavailability, not an answer to

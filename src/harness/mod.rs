@@ -16,8 +16,8 @@ pub use execute::expectation_for;
 pub use plan::{plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
 pub use replay::{
-    load as load_run, manifest_target, replay, save as save_run, ReplayLine, ReplayVerdict,
-    RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
+    exit_code as replay_exit_code, load as load_run, replay, same_target, save as save_run,
+    ReplayLine, ReplayVerdict, RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
 };
 pub use scenarios::{
     load as load_scenarios, load_embedded as load_embedded_scenarios, other_partner, Scenario,
