@@ -263,12 +263,13 @@ impl Entry {
     }
 }
 
-/// `expected ...; observed ...` on one line, cut to [`EXAMPLE_MAX_CHARS`] characters.
+/// `expected ...; observed ...` on one line, cut to [`EXAMPLE_MAX_CHARS`] characters. Credentials
+/// are redacted before the cut: a cut value would no longer be recognised as one.
 fn example_of(finding: &Finding) -> String {
-    let text = format!(
+    let text = crate::secret::redact_registered(&format!(
         "expected {}; observed {}",
         finding.expected, finding.observed
-    );
+    ));
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= EXAMPLE_MAX_CHARS {
         return one_line;
@@ -540,7 +541,7 @@ impl Baseline {
             location: "write".into(),
             message,
         };
-        crate::files::write_atomic(path, self.to_toml().as_bytes())
+        crate::secret::write_file(path, &self.to_toml())
             .map_err(|err| fail(format!("cannot write the baseline: {err}")))
     }
 

@@ -10,6 +10,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod replay;
+
+pub use replay::ReplayArgs;
+
 /// Contract tests and a reference mock for the Huawei Cloud partner customer APIs.
 #[derive(Debug, Parser)]
 #[command(name = "partner-conformance", version, about)]
@@ -79,34 +83,6 @@ pub enum ConfigAction {
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
     },
-}
-
-/// Arguments of `replay`.
-#[derive(Debug, clap::Args)]
-pub struct ReplayArgs {
-    /// The run directory (printed by `run`).
-    pub dir: PathBuf,
-    /// Send to this BSS base URL instead of the run's.
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// Send the AICC requests to this base URL [default: --target].
-    #[arg(long, value_name = "URL")]
-    pub aicc_target: Option<String>,
-    /// Partner id for the target [default: the run's].
-    #[arg(long, value_name = "ID")]
-    pub partner_id: Option<String>,
-    /// How BSS requests authenticate [default: the run's].
-    #[arg(long, value_enum)]
-    pub auth: Option<crate::spec::AuthScheme>,
-    /// Make the embedded mock (used when the run was against it) inject a drift.
-    #[arg(long = "mock-drift", value_name = "NAME")]
-    pub mock_drifts: Vec<crate::mock::Drift>,
-    /// A PEM file of extra CA certificates to trust.
-    #[arg(long, value_name = "PATH")]
-    pub ca_cert: Option<PathBuf>,
-    /// Do not verify TLS certificates (warned about on stderr).
-    #[arg(long)]
-    pub insecure: bool,
 }
 
 /// What `list` prints.
@@ -308,7 +284,7 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
                 ))),
             }
         }
-        Command::Replay(args) => replay(args),
+        Command::Replay(args) => replay::run(args),
         Command::Export {
             what: ExportWhat::Openapi { out, schemas },
         } => {
@@ -616,20 +592,12 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
         },
         selection,
         limits: crate::client::Limits {
-            concurrency: args
-                .concurrency
-                .map_or(if loopback { 16 } else { 2 }, |c| c.get() as usize),
-            rate: args
-                .rate
-                .map(|r| r.get())
-                .or(if loopback { None } else { Some(5.0) }),
             retries: args.retries,
-            timeout: std::time::Duration::from_secs(args.timeout.map_or(10, |t| t.get())),
             max_requests: args.max_requests.map(|n| n.get()),
             max_duration: args
                 .max_duration
                 .map(|d| std::time::Duration::from_secs(d.get())),
-            ..crate::client::Limits::default()
+            ..crate::client::Limits::polite(loopback, args.concurrency, args.rate, args.timeout)
         },
         bss_auth,
         regressions,
@@ -666,124 +634,6 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
         print!("{}", crate::report::write_human(report, color));
     }
     Ok(outcome.exit_code)
-}
-
-/// `replay`: re-send stored requests and judge their findings.
-fn replay(args: ReplayArgs) -> Result<i32, ExitError> {
-    use crate::harness::{load_run, manifest_target, ReplayVerdict};
-    let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
-    let spec = load_spec(None)?;
-    let (manifest, requests) = load_run(&args.dir).map_err(usage)?;
-    if args.insecure {
-        eprintln!("warning: --insecure: TLS certificates will not be verified");
-    }
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| usage(e.to_string()))?;
-    runtime.block_on(async {
-        let mut target = manifest_target(&manifest);
-        let mut mock = None;
-        let credentials;
-        match &args.target {
-            Some(bss) => {
-                check_url(bss).map_err(usage)?;
-                target.bss_base = bss.trim_end_matches('/').to_string();
-                target.aicc_base = args.aicc_target.clone().unwrap_or_else(|| bss.clone()).trim_end_matches('/').to_string();
-                target.embedded = false;
-                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
-            }
-            None if manifest.embedded => {
-                // The run's mock is gone; a fresh one has the same data and documented behaviour.
-                let fixtures = Fixtures::embedded(&spec).map_err(|e| usage(e.to_string()))?;
-                let mock_credentials = Credentials::random(&spec);
-                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| {
-                    mock_credentials.get(n).map(|s| s.expose().to_string())
-                });
-                let state = Arc::new(MockState {
-                    spec: Arc::clone(&spec),
-                    credentials: mock_credentials,
-                    fixtures,
-                    drifts: crate::mock::DriftSet::new(args.mock_drifts.iter().copied()),
-                });
-                let server = crate::mock::MockServer::start(state, ([127, 0, 0, 1], 0).into())
-                    .await
-                    .map_err(|e| usage(e.to_string()))?;
-                target.bss_base = server.base_url();
-                target.aicc_base = server.base_url();
-                mock = Some(server);
-            }
-            None => {
-                credentials = crate::client::TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok());
-            }
-        }
-        if let Some(partner) = &args.partner_id {
-            target.partner_id = partner.clone();
-        }
-        let credentials = credentials.with_bss_auth(args.auth.unwrap_or(manifest.auth));
-        // Replay is as polite as run: unthrottled only on loopback.
-        let limits = if is_loopback(&target.bss_base) && is_loopback(&target.aicc_base) {
-            crate::client::Limits::default()
-        } else {
-            crate::client::Limits {
-                concurrency: 2,
-                rate: Some(5.0),
-                ..crate::client::Limits::default()
-            }
-        };
-        let client = crate::client::HttpClient::new(
-            Arc::clone(&spec),
-            Arc::new(target),
-            Arc::new(credentials),
-            limits,
-            &crate::client::TlsOptions {
-                ca_cert: args.ca_cert.clone(),
-                insecure: args.insecure,
-            },
-        )
-        .map_err(|e| usage(e.to_string()))?;
-        let lines = crate::harness::replay(&client, &manifest, &requests).await;
-        if let Some(mock) = mock {
-            mock.stop().await;
-        }
-        let count = |v: ReplayVerdict| lines.iter().filter(|l| l.verdict == v).count();
-        for line in &lines {
-            let verdict = match line.verdict {
-                ReplayVerdict::StillHolds => "still holds",
-                ReplayVerdict::Fixed => "fixed",
-                ReplayVerdict::RerunTrial => "rerun trial",
-                ReplayVerdict::Transport => "no answer",
-            };
-            println!(
-                "{verdict:<12} {} [{} {}] {} {}",
-                line.operation, line.finding.code, line.finding.category, line.finding.location, line.file
-            );
-            if line.verdict == ReplayVerdict::RerunTrial {
-                let migration = crate::checks::check_info(&line.finding.check)
-                    .is_some_and(|c| c.kind == crate::checks::CheckKind::Migration);
-                let (what, command) = if migration {
-                    ("comparison of two generations", "migrate")
-                } else {
-                    ("stateful check", "run")
-                };
-                println!("             {what}: partner-conformance {command} '{}' --exact", line.trial);
-            }
-        }
-        println!(
-            "\nreplayed {} requests against {}: {} still hold, {} fixed, {} need their trial rerun, {} got no answer",
-            requests.len(),
-            client.target().label(),
-            count(ReplayVerdict::StillHolds),
-            count(ReplayVerdict::Fixed),
-            count(ReplayVerdict::RerunTrial),
-            count(ReplayVerdict::Transport)
-        );
-        let code = if count(ReplayVerdict::StillHolds) > 0 {
-            crate::exit::DRIFT
-        } else if !lines.is_empty() && count(ReplayVerdict::Transport) == lines.len() {
-            crate::exit::TARGET_UNUSABLE
-        } else {
-            crate::exit::SUCCESS
-        };
-        Ok(code)
-    })
 }
 
 /// Whether a base URL points at this machine (loopback runs unthrottled).

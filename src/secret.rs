@@ -4,8 +4,18 @@
 //! a secret can only reach a log line or an error message through an explicit call to
 //! [`Secret::expose`]. Equality is checked in constant time (for equal lengths) so that comparing
 //! a presented credential against a stored one does not leak how many leading bytes matched.
+//!
+//! What a target sends back is another matter: it may echo a credential in any encoding. The
+//! [`redact`] submodule hides every form of every credential from output and from every file the
+//! suite writes ([`write_file`]).
 
 use std::fmt;
+
+mod redact;
+
+pub use redact::{
+    redact, redact_registered, register, write_file, Redactor, MIN_SECRET_LEN, REDACTED,
+};
 
 /// A credential value (token, AK or SK) that must never be printed by accident.
 ///
@@ -121,27 +131,17 @@ mod tests {
     }
 }
 
-/// Replaces every occurrence of each secret in `text` with `[REDACTED]`. The last line of
-/// defence for text the program did not build itself (panic messages, library logs).
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret.as_str(), "[REDACTED]");
-    }
-    out
-}
-
 /// A `Write` for logs that redacts secrets before they reach stderr.
 #[derive(Debug, Clone)]
 pub struct RedactingStderr {
-    secrets: std::sync::Arc<Vec<String>>,
+    redactor: std::sync::Arc<Redactor>,
 }
 
 impl RedactingStderr {
     /// A writer that hides these values.
     pub fn new(secrets: Vec<String>) -> Self {
         RedactingStderr {
-            secrets: std::sync::Arc::new(secrets),
+            redactor: std::sync::Arc::new(Redactor::new(secrets)),
         }
     }
 }
@@ -149,25 +149,11 @@ impl RedactingStderr {
 impl std::io::Write for RedactingStderr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        std::io::stderr().write_all(redact(&text, &self.secrets).as_bytes())?;
+        std::io::stderr().write_all(self.redactor.redact(&text).as_bytes())?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         std::io::stderr().flush()
-    }
-}
-
-#[cfg(test)]
-mod redact_tests {
-    use super::redact;
-
-    #[test]
-    fn hides_every_occurrence_and_ignores_trivial_values() {
-        let secrets = vec!["tok-123456".to_string(), "".to_string(), "ab".to_string()];
-        assert_eq!(
-            redact("a tok-123456 b tok-123456 ab", &secrets),
-            "a [REDACTED] b [REDACTED] ab"
-        );
     }
 }

@@ -17,15 +17,14 @@ pub fn curl_line(
         parts.push("-X".into());
         parts.push(request.method.clone());
     }
-    for (name, value) in &request.headers {
+    for (name, value) in request.extra_headers() {
         parts.push("-H".into());
         parts.push(single_quote(&format!("{name}: {value}")));
     }
     if request.auth != super::AuthMode::Missing && credentials.signs(op) {
         // A signature is bound to a time and expires; the line shows its shape, not a value.
         if !request
-            .headers
-            .iter()
+            .extra_headers()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
         {
             parts.push("-H".into());

@@ -3,7 +3,9 @@
 //! size, no redirects and no decompression; bounded, jittered retries of idempotent requests
 //! after transport errors, 429 and 503 (honouring Retry-After); AK/SK signing at send time; and a
 //! run-wide request and time budget. Whatever the target does, a send ends as an [`Exchange`] or
-//! a [`TransportError`], in bounded time and memory.
+//! a [`TransportError`], in bounded time and memory. An answer's headers and body have every form
+//! of the run's credentials redacted on receipt, so nothing downstream (checks, ids fed to later
+//! requests, quotes in reports) ever holds a credential the target echoed.
 
 use super::request::PreparedRequest;
 use super::stop::StopSwitch;
@@ -34,6 +36,28 @@ pub struct Limits {
     pub max_requests: Option<u64>,
     /// Time the run may take (`--max-duration`).
     pub max_duration: Option<Duration>,
+}
+
+impl Limits {
+    /// The politeness of a run or a replay: what the user chose (flag or profile), otherwise
+    /// unthrottled with 16 in flight on loopback, and 5 requests per second with 2 in flight
+    /// against anything else; 10 seconds a request.
+    pub fn polite(
+        loopback: bool,
+        concurrency: Option<crate::settings::Concurrency>,
+        rate: Option<crate::settings::Rate>,
+        timeout: Option<crate::settings::TimeoutSeconds>,
+    ) -> Limits {
+        use crate::settings::WholeSetting as _;
+        Limits {
+            concurrency: concurrency.map_or(if loopback { 16 } else { 2 }, |c| c.get() as usize),
+            rate: rate
+                .map(|r| r.get())
+                .or(if loopback { None } else { Some(5.0) }),
+            timeout: Duration::from_secs(timeout.map_or(10, |t| t.get())),
+            ..Limits::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -164,6 +188,7 @@ pub struct HttpClient {
     started: Instant,
     counters: Arc<Counters>,
     stop: StopSwitch,
+    redactor: Arc<crate::secret::Redactor>,
 }
 
 /// What the client sent over a run.
@@ -235,7 +260,6 @@ impl HttpClient {
             inner,
             spec,
             target,
-            credentials,
             in_flight: Arc::new(Semaphore::new(limits.concurrency.max(1))),
             limits,
             log: None,
@@ -243,6 +267,8 @@ impl HttpClient {
             started: Instant::now(),
             counters: Arc::new(Counters::default()),
             stop: StopSwitch::default(),
+            redactor: Arc::new(crate::secret::Redactor::new(credentials.secret_values())),
+            credentials,
         })
     }
 
@@ -451,7 +477,7 @@ impl HttpClient {
                 lines.push(format!(
                     "{} {:?} {}",
                     request.auth_label(),
-                    request.headers,
+                    request.extra_headers().collect::<Vec<_>>(),
                     request.summary(op)
                 ));
             }
@@ -472,10 +498,14 @@ impl HttpClient {
                 }
             }
             None => {
-                for (name, value) in &request.headers {
+                for (name, value) in request.extra_headers() {
                     builder = builder.header(name.as_str(), value.as_str());
                 }
-                if op.has_body() && !has_header(&request.headers, "content-type") {
+                if op.has_body()
+                    && !request
+                        .extra_headers()
+                        .any(|(n, _)| header_is(n, "content-type"))
+                {
                     builder = builder.header("Content-Type", "application/json");
                 }
                 if let Some((name, value, _)) = request.credential_header(op, &self.credentials) {
@@ -491,10 +521,8 @@ impl HttpClient {
                 .headers()
                 .iter()
                 .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
+                    let value = String::from_utf8_lossy(v.as_bytes());
+                    (n.as_str().to_string(), self.redactor.redact(&value))
                 })
                 .collect();
             let mut body = Vec::new();
@@ -525,7 +553,8 @@ impl HttpClient {
                 })
             }
         };
-        let raw_body = body;
+        // What the target echoed of the credentials goes no further than this.
+        let raw_body = self.redactor.redact_bytes(&body).into_owned();
         let body = parse_json(&raw_body).map_err(|message| TransportError {
             kind: TransportKind::NotJson,
             message,
@@ -572,8 +601,8 @@ impl HttpClient {
             Err(_) => String::new(),
         };
         let path = request.path(op);
-        let mut headers = request.headers.clone();
-        if !has_header(&headers, "content-type") {
+        let mut headers: Vec<(String, String)> = request.extra_headers().cloned().collect();
+        if !headers.iter().any(|(n, _)| header_is(n, "content-type")) {
             // The SDK sends and signs Content-Type on body-less GETs too.
             headers.push(("Content-Type".into(), "application/json".into()));
         }
@@ -596,9 +625,9 @@ impl HttpClient {
     }
 }
 
-/// Whether a header list has a header (names compared case-insensitively).
-fn has_header(headers: &[(String, String)], name: &str) -> bool {
-    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+/// Whether a header name is `name` (header names are case-insensitive).
+fn header_is(header: &str, name: &str) -> bool {
+    header.eq_ignore_ascii_case(name)
 }
 
 /// A 429 or 503 that outlived the retries is throttling or unavailability, not an answer to

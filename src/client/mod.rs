@@ -11,7 +11,7 @@ mod tls;
 
 pub use curl::curl_line;
 pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
-pub use request::{AuthMode, PreparedRequest};
+pub use request::{encode as encode_component, AuthMode, PreparedRequest, CLIENT_OWNED_HEADERS};
 pub use stop::StopSwitch;
 pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};
 pub use tls::{describe_certificate_problem, TlsError, TlsOptions};

@@ -54,6 +54,17 @@ pub struct PreparedRequest {
     pub auth: AuthMode,
 }
 
+/// Headers the client writes itself (from the URL, the body and the credentials): a request's
+/// own `headers` never supply them, so a hand-written scenario or an edited run directory cannot
+/// send a second `X-Auth-Token`, another `Host` or a `Content-Length` that lies about the body.
+pub const CLIENT_OWNED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "x-auth-token",
+];
+
 /// A token no server will accept; shown as is in reproduce lines.
 pub const WRONG_TOKEN: &str = "partner-conformance-wrong-token";
 /// A secret key no server will accept, for wrong-credential requests in AK/SK mode.
@@ -86,6 +97,15 @@ impl PreparedRequest {
             headers: Vec::new(),
             auth: AuthMode::Valid,
         }
+    }
+
+    /// The request's own headers that are sent: all but [`CLIENT_OWNED_HEADERS`].
+    pub fn extra_headers(&self) -> impl Iterator<Item = &(String, String)> {
+        self.headers.iter().filter(|(name, _)| {
+            !CLIENT_OWNED_HEADERS
+                .iter()
+                .any(|owned| name.eq_ignore_ascii_case(owned))
+        })
     }
 
     /// Adds a query parameter.

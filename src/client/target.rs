@@ -54,7 +54,8 @@ pub struct TargetCredentials {
 
 impl TargetCredentials {
     /// Reads every token variable the contract names, and the AK/SK pair, through `lookup`
-    /// (normally the environment). BSS operations use tokens until [`Self::with_bss_auth`].
+    /// (normally the environment), and registers them for redaction ([`crate::secret::register`]).
+    /// BSS operations use tokens until [`Self::with_bss_auth`].
     pub fn from_lookup(spec: &Spec, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret::new);
         let mut tokens = BTreeMap::new();
@@ -64,11 +65,14 @@ impl TargetCredentials {
             }
         }
         let aksk = read(AK_ENV).zip(read(SK_ENV));
-        TargetCredentials {
+        let credentials = TargetCredentials {
             tokens,
             aksk,
             bss_auth: AuthScheme::Token,
-        }
+        };
+        // Credentials enter the process here: from now on no file the suite writes shows them.
+        crate::secret::register(credentials.secret_values());
+        credentials
     }
 
     /// Chooses how BSS operations are authenticated.

@@ -24,8 +24,8 @@ pub use regressions::{Regression, RegressionStore};
 /// (`<time>/`) and kept seeds (`regressions/`). Ignored by git; nothing in it is compiled in.
 pub const RUNS_DIR: &str = "partner-conformance-runs";
 pub use replay::{
-    load as load_run, manifest_target, replay, save as save_run, ReplayLine, ReplayVerdict,
-    RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
+    exit_code as replay_exit_code, load as load_run, replay, same_target, save as save_run,
+    ReplayLine, ReplayVerdict, RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
 };
 pub use scenarios::{
     load as load_scenarios, load_embedded as load_embedded_scenarios, other_partner, Scenario,

@@ -45,10 +45,11 @@ pub fn write(
         yaml_line(description),
         info.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    // Atomic: an interrupted run leaves the previous snapshot or the new one, never half.
-    crate::files::write_atomic(
+    // Atomic (an interrupted run leaves the previous snapshot or the new one, never half) and
+    // redacted, as every file written.
+    crate::secret::write_file(
         path,
-        crate::secret::redact(&format!("{header}{body}\n"), secrets).as_bytes(),
+        &crate::secret::redact(&format!("{header}{body}\n"), secrets),
     )
 }
 

@@ -105,7 +105,7 @@ impl RegressionStore {
         }
         file.entries.push(regression);
         let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-        crate::files::write_atomic(&path, (text + "\n").as_bytes())
+        crate::secret::write_file(&path, &(text + "\n"))
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 }

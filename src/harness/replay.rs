@@ -2,14 +2,23 @@
 //! credential in it) under a run directory; `partner-conformance replay DIR` re-sends them with
 //! the credentials of that moment (re-signing AK/SK requests) and says which findings still hold.
 //! A proptest seed goes stale when a schema changes; a stored request does not.
+//!
+//! A run directory is data, not instructions: it may have been edited, or come from somewhere
+//! else. [`load`] refuses one that does not validate (`validate`), and the request replay sends
+//! takes from it only what a request of the suite varies (operation, parameters, body, which
+//! credentials); method and headers are the suite's own, credentials are added by the client, and
+//! the target is never read from it (the command names it; see `cli::replay`). [`judge`] says what
+//! became of each finding.
 
-use crate::checks::{
-    self, CheckKind, CheckSelection, Expectation, Finding, Policies, Recorder, StatefulContext,
-    WalkCache,
-};
-use crate::client::{HttpClient, PreparedRequest, Target};
-use crate::spec::AuthScheme;
-use crate::spec::OperationId;
+mod judge;
+mod validate;
+
+pub use judge::{exit_code, replay, ReplayLine, ReplayVerdict};
+pub use validate::{same_target, validate};
+
+use crate::checks::{Expectation, Finding, Policies};
+use crate::client::PreparedRequest;
+use crate::spec::{AuthScheme, Spec};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -59,6 +68,28 @@ pub struct StoredFinding {
     pub observed: String,
 }
 
+impl StoredFinding {
+    /// The stored form of a finding.
+    pub fn of(finding: &Finding) -> Self {
+        StoredFinding {
+            check: finding.check.clone(),
+            code: finding.code.clone(),
+            category: finding.category,
+            location: finding.location.clone(),
+            expected: finding.expected.clone(),
+            observed: finding.observed.clone(),
+        }
+    }
+
+    /// Whether `other` is the same finding: same check, category and location (what the target
+    /// says in it may differ from one answer to the next).
+    pub fn same_place(&self, other: &StoredFinding) -> bool {
+        self.check == other.check
+            && self.category == other.category
+            && self.location == other.location
+    }
+}
+
 /// A request that produced findings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredRequest {
@@ -82,23 +113,16 @@ pub fn save(
 ) -> std::io::Result<usize> {
     let requests_dir = dir.join("requests");
     std::fs::create_dir_all(&requests_dir)?;
-    std::fs::write(
-        dir.join(MANIFEST),
-        serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n",
+    crate::secret::write_file(
+        &dir.join(MANIFEST),
+        &(serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n"),
     )?;
     let mut stored: Vec<StoredRequest> = Vec::new();
     for finding in findings {
         let Some(origin) = &finding.origin else {
             continue;
         };
-        let entry = StoredFinding {
-            check: finding.check.clone(),
-            code: finding.code.clone(),
-            category: finding.category,
-            location: finding.location.clone(),
-            expected: finding.expected.clone(),
-            observed: finding.observed.clone(),
-        };
+        let entry = StoredFinding::of(finding);
         match stored
             .iter_mut()
             .find(|s| s.request == origin.request && s.expectation == origin.expectation)
@@ -119,16 +143,20 @@ pub fn save(
     for (i, request) in stored.iter().enumerate() {
         let name = format!("{:04}-{}.json", i + 1, request.request.operation);
         let text = serde_json::to_string_pretty(request).unwrap_or_default() + "\n";
-        std::fs::write(
-            requests_dir.join(name),
-            crate::secret::redact(&text, secrets),
+        crate::secret::write_file(
+            &requests_dir.join(name),
+            &crate::secret::redact(&text, secrets),
         )?;
     }
     Ok(stored.len())
 }
 
-/// Loads a run directory; errors name the file.
-pub fn load(dir: &Path) -> Result<(RunManifest, Vec<(PathBuf, StoredRequest)>), String> {
+/// Loads a run directory and validates it against the contract (`validate`); errors name the
+/// file. The requests come back with the method and headers the suite itself sends for them.
+pub fn load(
+    dir: &Path,
+    spec: &Spec,
+) -> Result<(RunManifest, Vec<(PathBuf, StoredRequest)>), String> {
     let manifest_path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
         format!(
@@ -172,113 +200,6 @@ pub fn load(dir: &Path) -> Result<(RunManifest, Vec<(PathBuf, StoredRequest)>), 
         })?;
         requests.push((path, request));
     }
+    validate(spec, &manifest, &mut requests)?;
     Ok((manifest, requests))
-}
-
-/// What replay says of one stored finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReplayVerdict {
-    /// The same check still finds the same category at the same location.
-    StillHolds,
-    /// It no longer does.
-    Fixed,
-    /// A stateful check: one request cannot tell; rerun its trial.
-    RerunTrial,
-    /// The request got no usable answer.
-    Transport,
-}
-
-/// One line of a replay.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplayLine {
-    /// The request file.
-    pub file: String,
-    /// The operation.
-    pub operation: OperationId,
-    /// The stored finding.
-    pub finding: StoredFinding,
-    /// What replay says.
-    pub verdict: ReplayVerdict,
-    /// The trial to rerun for stateful findings.
-    pub trial: String,
-}
-
-/// Re-sends every stored request against `client`'s target and judges each stored finding
-/// under the run's policies.
-pub async fn replay(
-    client: &HttpClient,
-    manifest: &RunManifest,
-    requests: &[(PathBuf, StoredRequest)],
-) -> Vec<ReplayLine> {
-    let policies = manifest.policies;
-    let selection = CheckSelection::default();
-    let walks = WalkCache::new(1);
-    let mut lines = Vec::new();
-    for (path, stored) in requests {
-        let recorder = Recorder::default();
-        let ctx = StatefulContext {
-            client,
-            policies: &policies,
-            selection: &selection,
-            walks: &walks,
-            recorder: &recorder,
-            trial: stored.trial.clone(),
-            rule: crate::spec::RuleId::valid_request(stored.request.operation),
-        };
-        let mut request = stored.request.clone();
-        // The partner id of the replay target, unless the request was about another partner.
-        for (name, value) in request.path_params.iter_mut() {
-            if name == "partner_id"
-                && stored
-                    .request
-                    .path_params
-                    .iter()
-                    .any(|(n, v)| n == name && v == value)
-            {
-                *value = client.target().partner_id.clone();
-            }
-        }
-        let answered = ctx.send(&request, &stored.expectation).await.is_some();
-        let now = recorder.take().findings;
-        for finding in &stored.findings {
-            // One request cannot show what a walk or a comparison of two generations showed.
-            let stateful = checks::check_info(&finding.check)
-                .is_some_and(|c| matches!(c.kind, CheckKind::Stateful | CheckKind::Migration));
-            let verdict = if stateful {
-                ReplayVerdict::RerunTrial
-            } else if !answered {
-                ReplayVerdict::Transport
-            } else if now.iter().any(|f| {
-                f.check == finding.check
-                    && f.category == finding.category
-                    && f.location == finding.location
-            }) {
-                ReplayVerdict::StillHolds
-            } else {
-                ReplayVerdict::Fixed
-            };
-            lines.push(ReplayLine {
-                file: path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                operation: stored.request.operation,
-                finding: finding.clone(),
-                verdict,
-                trial: stored.trial.clone(),
-            });
-        }
-    }
-    lines
-}
-
-/// The target of a replay from the manifest, when no `--target` overrides it.
-pub fn manifest_target(manifest: &RunManifest) -> Target {
-    Target {
-        bss_base: manifest.bss_url.clone(),
-        aicc_base: manifest.aicc_url.clone(),
-        partner_id: manifest.partner_id.clone(),
-        embedded: manifest.embedded,
-    }
 }

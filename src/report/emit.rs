@@ -247,10 +247,11 @@ impl Publisher {
         report.summary.exit_code = self.verdict.code();
     }
 
-    /// Writes one file atomically; a failure is recorded, and a previous file at its place is
-    /// removed, so that no report of an earlier run is read as this run's.
+    /// Writes one file atomically and redacted ([`crate::secret::write_file`]); a failure is
+    /// recorded, and a previous file at its place is removed, so that no report of an earlier
+    /// run is read as this run's.
     pub fn file(&mut self, report: &mut Report, path: &Path, contents: &str) -> bool {
-        match write_atomic(path, contents.as_bytes()) {
+        match crate::secret::write_file(path, contents) {
             Ok(()) => true,
             Err(error) => {
                 let stale = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())

@@ -80,7 +80,8 @@ pub fn renderer(format: ReportFormat) -> emit::Render {
     }
 }
 
-/// Writes one requested report file, atomically (see [`emit::write_atomic`]).
+/// Writes one requested report file, atomically and with every registered secret redacted
+/// (see [`crate::secret::write_file`]).
 pub fn write_file(request: &ReportRequest, report: &Report) -> std::io::Result<()> {
-    emit::write_atomic(&request.path, renderer(request.format)(report).as_bytes())
+    crate::secret::write_file(&request.path, &renderer(request.format)(report))
 }

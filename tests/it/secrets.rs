@@ -168,36 +168,114 @@ fn credentials_are_never_accepted_on_the_command_line() {
     assert!(!stderr.contains(TOKEN), "the refused value is not echoed");
 }
 
-/// A hostile target echoes the credential it receives into what the suite quotes (an error code,
-/// the start of a non-JSON body): reports and output still never contain it.
+/// A token with characters every encoding the suite uses changes: percent-encoding (`+`, `/`,
+/// `=`, space), JSON (`"`, `\`) and the curl line's single quotes (`'`).
+const ECHOED: &str = "tok+SECRET/4f1d=9a'7c \"2b\\x";
+
+/// Every form of `value` the suite or a target could write: as is, percent-encoded with upper-
+/// and lower-case hex, form-encoded (`+` for a space), JSON-escaped, shell-quoted.
+fn forms(value: &str) -> Vec<(&'static str, String)> {
+    // RFC 3986 unreserved characters stay, as the suite (and the official SDK) encode.
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let upper = percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string();
+    let lower = upper
+        .split('%')
+        .enumerate()
+        .map(|(i, part)| match i {
+            0 => part.to_string(),
+            _ => format!("%{}{}", part[..2].to_ascii_lowercase(), &part[2..]),
+        })
+        .collect::<String>();
+    let form: String = value
+        .bytes()
+        .map(|b| match b {
+            b' ' => "+".to_string(),
+            b if b.is_ascii_alphanumeric() || b"*-._".contains(&b) => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    let json = serde_json::to_string(value).unwrap();
+    vec![
+        ("raw", value.to_string()),
+        ("percent-encoded", upper),
+        ("percent-encoded, lower-case hex", lower),
+        ("form-encoded", form),
+        ("JSON-escaped", json[1..json.len() - 1].to_string()),
+        ("shell-quoted", value.replace('\'', "'\\''")),
+    ]
+}
+
+/// A hostile target echoes the credential it receives: raw as the customer id of the list (which
+/// the budget check then sends back in its requests), percent-encoded (upper- and lower-case hex,
+/// form-encoded) as error codes and messages, and at the start of a non-JSON body. No form of it
+/// reaches output or any file written (reports, request log, run directory, baseline `example`,
+/// recordings, replay's output), and the target never gets its echo back in a URL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_echoing_the_token_does_not_make_it_leak() {
-    use axum::http::HeaderMap;
-    let app = axum::Router::new().fallback(|headers: HeaderMap| async move {
-        let token = headers
-            .get("x-auth-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        if token.starts_with("aicc") {
-            (axum::http::StatusCode::OK, format!("{token} is not JSON")).into_response()
-        } else {
-            let body =
-                serde_json::json!({"error_code": token, "error_msg": format!("bad {token}")});
-            (
-                axum::http::StatusCode::BAD_REQUEST,
-                [("content-type", "application/json")],
-                body.to_string(),
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let uris = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = Arc::clone(&uris);
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
+        seen.lock().unwrap().push(uri.to_string());
+        async move {
+            let token = headers
+                .get("x-auth-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let json = |status: StatusCode, body: serde_json::Value| {
+                (
+                    status,
+                    [("content-type", "application/json")],
+                    body.to_string(),
+                )
+                    .into_response()
+            };
+            let path = uri.path();
+            if token.starts_with("aicc") {
+                return (StatusCode::OK, format!("{token} is not JSON")).into_response();
+            }
+            if path.ends_with("/customer-mgr/detail") {
+                return json(
+                    StatusCode::OK,
+                    serde_json::json!({"count": 1, "error_code": "CBC.0000", "error_msg": "success",
+                        "customer_info_list": [{"customer_id": token, "cooperation_type": "3"}]}),
+                );
+            }
+            if path.ends_with("/sub-customers/query") {
+                return json(
+                    StatusCode::OK,
+                    serde_json::json!({"count": 1,
+                        "customer_infos": [{"customer_id": token, "association_type": "3"}]}),
+                );
+            }
+            let forms = forms(&token);
+            let code = match path {
+                p if p.ends_with("/credit") => &forms[1].1,
+                p if p.ends_with("/budget") => &forms[2].1,
+                _ => &forms[3].1,
+            };
+            let message: Vec<&str> = forms.iter().map(|(_, f)| f.as_str()).collect();
+            json(
+                StatusCode::BAD_REQUEST,
+                serde_json::json!({"error_code": code, "error_msg": message.join(" ")}),
             )
-                .into_response()
         }
     });
-    use axum::response::IntoResponse;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
     let dir = crate::fixtures::tempdir();
-    let report = dir.join("r.json");
+    let written = [
+        ("json", dir.join("r.json")),
+        ("junit", dir.join("r.xml")),
+        ("markdown", dir.join("r.md")),
+    ];
     let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
     command
         .args([
@@ -212,40 +290,129 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         ])
         .arg("--run-dir")
         .arg(dir.join("run"))
-        .arg("--report")
-        .arg(format!("json={}", report.display()))
-        .env("HUAWEICLOUD_TOKEN", TOKEN)
+        .arg("--request-log")
+        .arg(dir.join("requests.log"))
+        .arg("--write-baseline")
+        .arg(dir.join("baseline.toml"))
+        .arg("--record")
+        .arg(dir.join("recording"))
+        .env("HUAWEICLOUD_TOKEN", ECHOED)
         .env("AICC_TOKEN", AICC);
+    for (format, path) in &written {
+        command
+            .arg("--report")
+            .arg(format!("{format}={}", path.display()));
+    }
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Replaying the run against the same target quotes its new answers.
+    let mut replay = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    replay
+        .arg("replay")
+        .arg(dir.join("run"))
+        .args(["--target", &base])
+        .env("HUAWEICLOUD_TOKEN", ECHOED)
+        .env("AICC_TOKEN", AICC);
+    let replayed = tokio::task::spawn_blocking(move || replay.output())
+        .await
+        .unwrap()
+        .unwrap();
     let mut texts = vec![
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        std::fs::read_to_string(&report).unwrap_or_default(),
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+        (
+            "replay stdout".to_string(),
+            String::from_utf8_lossy(&replayed.stdout).into_owned(),
+        ),
+        (
+            "replay stderr".to_string(),
+            String::from_utf8_lossy(&replayed.stderr).into_owned(),
+        ),
     ];
-    if let Ok(entries) = std::fs::read_dir(dir.join("run").join("requests")) {
-        for entry in entries {
-            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    // Every file the run wrote, wherever it is.
+    let mut pending = vec![dir.clone()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            texts.push((
+                path.display().to_string(),
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
+            ));
         }
     }
-    assert!(
-        texts[2].contains("[REDACTED]"),
-        "the echo was quoted, redacted: {}",
-        texts[2]
-    );
-    for text in &texts {
+    let names: Vec<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "r.json",
+        "r.xml",
+        "r.md",
+        "requests.log",
+        "baseline.toml",
+        "run.json",
+        ".snap",
+        "-budget_v1.json",
+    ] {
         assert!(
-            !text.contains(TOKEN) && !text.contains(AICC),
-            "a credential leaked: {}",
-            text.replace(TOKEN, "<<TOKEN>>")
-                .replace(AICC, "<<AICC>>")
-                .lines()
-                .filter(|l| l.contains("<<"))
-                .take(3)
-                .collect::<Vec<_>>()
-                .join("\n")
+            names
+                .iter()
+                .any(|n| n.ends_with(expected)
+                    || (expected.starts_with('.') && n.contains(expected))),
+            "no {expected} among {names:?}"
         );
+    }
+    let json = &texts.iter().find(|(n, _)| n.ends_with("r.json")).unwrap().1;
+    assert!(
+        json.contains("[REDACTED]"),
+        "the echo was quoted, redacted: {json}"
+    );
+    let log = &texts
+        .iter()
+        .find(|(n, _)| n.ends_with("requests.log"))
+        .unwrap()
+        .1;
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/account-mgr/credit?customer_id=")),
+        "the budget check sent the ids it was given: {log}"
+    );
+    for (what, text) in &texts {
+        for (form, value) in forms(ECHOED)
+            .into_iter()
+            .chain([("AICC token", AICC.to_string())])
+        {
+            assert!(
+                !text.contains(&value),
+                "{what} contains the token {form}: {}",
+                text.lines()
+                    .filter(|l| l.contains(&value))
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .replace(&value, "<<TOKEN>>")
+            );
+        }
+    }
+    // The ids the target gave were not sent back with the credential in them.
+    for uri in uris.lock().unwrap().iter() {
+        for (form, value) in forms(ECHOED).into_iter().skip(1).take(3) {
+            assert!(
+                !uri.contains(&value),
+                "the target got the token {form} in {uri}"
+            );
+        }
     }
 }

@@ -1,8 +1,14 @@
 //! Using the suite against staging: replaying the requests behind findings, and profiles from a
 //! config file (validated by `config check`, overridden by flags, never holding secrets).
 
+use axum::response::IntoResponse;
+use partner_conformance::mock::{Credentials, Drift, DriftSet, Fixtures, MockState};
+use partner_conformance::spec::Spec;
 use serde_json::Value;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
 
 fn binary(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
@@ -73,6 +79,339 @@ fn replay_says_which_findings_still_hold() {
     let missing = binary(&["replay", dir.join("nothing").to_str().unwrap()]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("run.json"));
+
+    // Naming a target for a run against the embedded mock is a retarget: refused without
+    // --retarget (nothing listens on port 9; nothing is sent either way).
+    let elsewhere = binary(&["replay", run_dir_arg, "--target", "http://127.0.0.1:9"]);
+    assert_eq!(
+        elsewhere.status.code(),
+        Some(2),
+        "{}",
+        text(&elsewhere.stdout)
+    );
+    assert!(
+        text(&elsewhere.stderr).contains("--retarget"),
+        "{}",
+        text(&elsewhere.stderr)
+    );
+}
+
+/// The token the mock behind the replay tests accepts.
+const TOKEN: &str = "replay-test-token-5c0ffee";
+
+/// What a loopback server saw of one request.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    headers: axum::http::HeaderMap,
+}
+
+/// Serves `router` on an ephemeral loopback port; returns its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+/// The embedded mock's router, accepting [`TOKEN`], with `drifts`.
+fn mock_app(drifts: &[Drift]) -> (axum::Router, String) {
+    let spec = Spec::embedded().unwrap();
+    let fixtures = Fixtures::embedded(&spec).unwrap();
+    let partner = fixtures.partner_id.clone();
+    let (credentials, _) =
+        Credentials::from_lookup(&spec, |n| (n == "HUAWEICLOUD_TOKEN").then(|| TOKEN.into()));
+    let state = Arc::new(MockState {
+        spec,
+        credentials,
+        fixtures,
+        drifts: DriftSet::new(drifts.iter().copied()),
+    });
+    (partner_conformance::mock::app(state), partner)
+}
+
+/// A loopback server that keeps what it receives and passes it to `inner` (404 without one).
+async fn recorder(inner: Option<axum::Router>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&seen);
+    let router = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        kept.lock().unwrap().push(Seen {
+            method: request.method().to_string(),
+            headers: request.headers().clone(),
+        });
+        let inner = inner.clone();
+        async move {
+            match inner {
+                Some(inner) => inner.oneshot(request).await.unwrap_or_else(|e| match e {}),
+                None => axum::http::StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    (serve(router).await, seen)
+}
+
+/// The binary with [`TOKEN`] in the environment, run off the async runtime.
+async fn with_token(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+            .args(&args)
+            .env("HUAWEICLOUD_TOKEN", TOKEN)
+            .env_remove("AICC_TOKEN")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// `run` against `base` for customers_v1, keeping the requests behind findings in `run_dir`.
+async fn run_against(base: &str, partner: &str, run_dir: &std::path::Path) -> Output {
+    let args = [
+        "run",
+        "--no-regressions",
+        "--seed",
+        "6",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1",
+        "--target",
+        base,
+        "--partner-id",
+        partner,
+        "--run-dir",
+    ];
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.push(run_dir.display().to_string());
+    with_token(args).await
+}
+
+fn replay_args(run_dir: &std::path::Path, rest: &[&str]) -> Vec<String> {
+    let mut args = vec!["replay".to_string(), run_dir.display().to_string()];
+    args.extend(rest.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Item 7: a target that now answers 400 to everything has fixed nothing. A finding is "fixed"
+/// only when the new answer passes every per-response check; otherwise replay says what the
+/// answer breaks now, and exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_calls_a_finding_fixed_only_when_the_new_answer_conforms() {
+    const DRIFTING: u8 = 0;
+    const REFUSING: u8 = 1;
+    const CLEAN: u8 = 2;
+    let (drifting, partner) = mock_app(&[Drift::CountAsString]);
+    let (clean, _) = mock_app(&[]);
+    let mode = Arc::new(AtomicU8::new(DRIFTING));
+    let current = Arc::clone(&mode);
+    let router = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let (drifting, clean) = (drifting.clone(), clean.clone());
+        let mode = current.load(Ordering::SeqCst);
+        async move {
+            let app = match mode {
+                DRIFTING => drifting,
+                CLEAN => clean,
+                _ => {
+                    return (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        [("content-type", "application/json;charset=UTF-8")],
+                        r#"{"error_code": "CBC.0100", "error_msg": "Invalid parameter."}"#,
+                    )
+                        .into_response()
+                }
+            };
+            app.oneshot(request).await.unwrap_or_else(|e| match e {})
+        }
+    });
+    let base = serve(router).await;
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let run = run_against(&base, &partner, &run_dir).await;
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+
+    mode.store(REFUSING, Ordering::SeqCst);
+    let refused = with_token(replay_args(&run_dir, &["--target", &base])).await;
+    let out = text(&refused.stdout);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{out}\n{}",
+        text(&refused.stderr)
+    );
+    assert!(!out.lines().any(|l| l.starts_with("fixed")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("changed") && l.contains("body.count")),
+        "{out}"
+    );
+    assert!(
+        out.contains("now: [PC001 status_code] status: expected 200")
+            && out.contains("observed 400 CBC.0100"),
+        "{out}"
+    );
+    assert!(out.contains(" 0 fixed"), "{out}");
+
+    // Against the same target, fixed for real: every finding fixed, exit 0.
+    mode.store(CLEAN, Ordering::SeqCst);
+    let fixed = with_token(replay_args(&run_dir, &["--target", &base])).await;
+    let out = text(&fixed.stdout);
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{out}\n{}",
+        text(&fixed.stderr)
+    );
+    assert!(
+        out.lines()
+            .filter(|l| !l.is_empty())
+            .all(|l| l.starts_with("fixed") || l.starts_with("replayed")),
+        "{out}"
+    );
+}
+
+/// Item 10: replay trusts nothing in the run directory that decides where credentials go or what
+/// is sent besides the request's parameters. Without --target (or a profile) a run against a real
+/// target is not replayed at all; a target other than the run's needs --retarget; an edited
+/// method or header is refused before anything is sent; what is sent carries the suite's own
+/// method, Host and one credential.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_sends_credentials_only_where_its_command_line_says() {
+    let (app, partner) = mock_app(&[Drift::CountAsString]);
+    let (target, at_target) = recorder(Some(app)).await;
+    let (elsewhere, at_elsewhere) = recorder(None).await;
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let run = run_against(&target, &partner, &run_dir).await;
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    at_target.lock().unwrap().clear();
+    let nothing_sent = |what: &str| {
+        assert!(
+            at_target.lock().unwrap().is_empty(),
+            "{what}: the target got requests"
+        );
+        assert!(
+            at_elsewhere.lock().unwrap().is_empty(),
+            "{what}: another host got requests"
+        );
+    };
+    let refused = |output: &Output, says: &str| {
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+        assert!(
+            text(&output.stderr).contains(says),
+            "{}",
+            text(&output.stderr)
+        );
+    };
+
+    // The run directory alone never names where credentials go.
+    let no_target = with_token(replay_args(&run_dir, &[])).await;
+    refused(&no_target, "never to a URL read from the run directory");
+    nothing_sent("replay without --target");
+
+    // An edited bss_url is not followed, and does not match the named target.
+    let manifest_path = run_dir.join("run.json");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let mut edited: Value = serde_json::from_str(&manifest).unwrap();
+    edited["bss_url"] = Value::from(elsewhere.as_str());
+    edited["aicc_url"] = Value::from(elsewhere.as_str());
+    std::fs::write(&manifest_path, edited.to_string()).unwrap();
+    refused(
+        &with_token(replay_args(&run_dir, &[])).await,
+        "never to a URL",
+    );
+    refused(
+        &with_token(replay_args(&run_dir, &["--target", &target])).await,
+        "--retarget",
+    );
+    nothing_sent("edited bss_url");
+    std::fs::write(&manifest_path, &manifest).unwrap();
+
+    // Another target than the run's: only with --retarget.
+    refused(
+        &with_token(replay_args(&run_dir, &["--target", &elsewhere])).await,
+        "--retarget",
+    );
+    nothing_sent("another target");
+
+    // Stored headers and method are the suite's, not the file's: an edited one is refused.
+    let file = std::fs::read_dir(run_dir.join("requests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    let stored = std::fs::read_to_string(&file).unwrap();
+    let edits: [(&str, Value); 5] = [
+        ("headers", serde_json::json!([["Host", "evil.example"]])),
+        ("headers", serde_json::json!([["X-Auth-Token", "stolen"]])),
+        ("headers", serde_json::json!([["Content-Length", "0"]])),
+        (
+            "headers",
+            serde_json::json!([["X-Forwarded-Host", "evil.example"]]),
+        ),
+        ("method", Value::from("DELETE")),
+    ];
+    for (key, value) in edits {
+        let mut request: Value = serde_json::from_str(&stored).unwrap();
+        request["request"][key] = value.clone();
+        std::fs::write(&file, request.to_string()).unwrap();
+        let output = with_token(replay_args(&run_dir, &["--target", &target])).await;
+        refused(&output, &file.display().to_string());
+        nothing_sent(&format!("{key} {value}"));
+    }
+    std::fs::write(&file, &stored).unwrap();
+
+    // The target named on the command line, or by a profile, gets the requests: the suite's
+    // method, its own Host, exactly one credential.
+    let replayed = with_token(replay_args(&run_dir, &["--target", &target])).await;
+    assert_eq!(
+        replayed.status.code(),
+        Some(1),
+        "{}",
+        text(&replayed.stderr)
+    );
+    let config = dir.join("partner-conformance.toml");
+    std::fs::write(
+        &config,
+        format!("[profiles.staging]\nbss_url = \"{target}\"\npartner_id = \"{partner}\"\n"),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let profiled = with_token(replay_args(
+        &run_dir,
+        &["--config", &config, "--profile", "staging"],
+    ))
+    .await;
+    assert_eq!(
+        profiled.status.code(),
+        Some(1),
+        "{}",
+        text(&profiled.stderr)
+    );
+    let seen = at_target.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    let authority = target.trim_start_matches("http://");
+    for request in &seen {
+        assert_eq!(request.method, "GET");
+        let tokens: Vec<_> = request.headers.get_all("x-auth-token").iter().collect();
+        assert_eq!(tokens, [TOKEN], "{:?}", request.headers);
+        let hosts: Vec<_> = request.headers.get_all("host").iter().collect();
+        assert_eq!(hosts, [authority], "{:?}", request.headers);
+    }
+    assert!(at_elsewhere.lock().unwrap().is_empty());
+
+    // --retarget sends to the other target, and says so.
+    let retargeted = with_token(replay_args(
+        &run_dir,
+        &["--target", &elsewhere, "--retarget"],
+    ))
+    .await;
+    assert!(
+        text(&retargeted.stderr).contains("--retarget"),
+        "{}",
+        text(&retargeted.stderr)
+    );
+    assert_ne!(retargeted.status.code(), Some(0));
+    assert!(!at_elsewhere.lock().unwrap().is_empty());
 }
 
 #[test]
