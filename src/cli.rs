@@ -628,7 +628,7 @@ fn conformance_run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Resul
     })?;
     if let Some(report) = &outcome.report {
         if migrate.is_some() {
-            println!("\n{}", crate::migrate::table_document(report));
+            println!("\n{}", crate::report::migration_table(report));
         }
         println!();
         print!("{}", crate::report::write_human(report, color));

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod harness;
 pub mod migrate;
 pub mod mock;
+pub mod outcome;
 pub mod report;
 pub mod secret;
 pub mod settings;

@@ -2,9 +2,9 @@
 //! answer is the unauthenticated entry (the gateway's 401).
 
 use super::context::{doc_label, StatefulContext};
-use super::expect::Expectation;
-use super::finding::Category;
 use crate::client::{AuthMode, PreparedRequest};
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::{ErrorRole, OperationId};
 
 const NAME: &str = "auth_required";

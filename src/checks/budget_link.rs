@@ -3,10 +3,10 @@
 //! documented association-type error; none is "not yours".
 
 use super::context::{doc_label, StatefulContext};
-use super::expect::Expectation;
-use super::finding::Category;
 use super::status_code::observed_entry;
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::{ErrorRole, OperationId};
 use serde_json::Value;
 use std::collections::BTreeMap;

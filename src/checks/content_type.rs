@@ -2,7 +2,7 @@
 //! case-insensitively (`application/json; charset=utf-8` is the same header).
 
 use super::context::{doc_label, ResponseContext};
-use super::finding::{Category, Finding};
+use crate::outcome::{Category, Finding};
 use crate::spec::RuleId;
 
 const NAME: &str = "content_type_conformance";

@@ -2,13 +2,13 @@
 //! [`StatefulContext`] lets a stateful check send requests (each answer also goes through the
 //! per-response checks) and report findings. Both build findings the same way.
 
-use super::expect::Expectation;
-use super::finding::{Category, Finding};
 use super::policy::Policies;
 use super::selection::CheckSelection;
 use super::walk::{Walk, WalkCache};
 use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
-use crate::report::{BehaviourChange, TransportProblem};
+use crate::outcome::Expectation;
+use crate::outcome::{BehaviourChange, TransportProblem};
+use crate::outcome::{Category, Finding};
 use crate::spec::{DocRef, Operation, OperationId, RuleId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,13 +49,14 @@ impl ResponseContext<'_> {
     ) -> Finding {
         Finding::new(
             check,
+            super::info(check).code,
             category,
             self.rule.clone(),
             (location.into(), expected.into(), observed.into()),
             self.reproduce.to_string(),
             doc,
             self.trial,
-            super::finding::FindingOrigin {
+            crate::outcome::FindingOrigin {
                 request: self.exchange.request.clone(),
                 expectation: self.expectation.clone(),
             },
@@ -77,7 +78,7 @@ pub struct Recorder {
     changes: Mutex<Vec<BehaviourChange>>,
     requests: AtomicU64,
     cut_short: std::sync::atomic::AtomicBool,
-    observations: Mutex<Vec<crate::migrate::Observation>>,
+    observations: Mutex<Vec<crate::outcome::MigrationEvidence>>,
     notes: Mutex<Vec<String>>,
 }
 
@@ -95,7 +96,7 @@ pub struct Recorded {
     /// Whether requests were not sent because the run's budget was spent or it was stopped.
     pub cut_short: bool,
     /// What a migration trial saw, for the migration table.
-    pub observations: Vec<crate::migrate::Observation>,
+    pub observations: Vec<crate::outcome::MigrationEvidence>,
     /// Sentences for the report's notes (documented meaning changes).
     pub notes: Vec<String>,
 }
@@ -137,7 +138,7 @@ impl Recorder {
     }
 
     /// Adds an observation for the migration table.
-    pub fn observe(&self, observation: crate::migrate::Observation) {
+    pub fn observe(&self, observation: crate::outcome::MigrationEvidence) {
         append(&self.observations, [observation]);
     }
 
@@ -309,13 +310,14 @@ impl StatefulContext<'_> {
     ) {
         self.recorder.findings([Finding::new(
             check,
+            super::info(check).code,
             category,
             self.rule.clone(),
             said,
             reproduce,
             doc,
             &self.trial,
-            super::finding::FindingOrigin {
+            crate::outcome::FindingOrigin {
                 request: request.clone(),
                 expectation: Expectation::Documented,
             },

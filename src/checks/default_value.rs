@@ -2,10 +2,10 @@
 //! size and the same records as the explicit defaults.
 
 use super::context::{doc_label, StatefulContext};
-use super::expect::Expectation;
-use super::finding::Category;
 use super::walk::Paging;
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::OperationId;
 use serde_json::Value;
 

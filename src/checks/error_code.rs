@@ -2,8 +2,8 @@
 //! one the situation calls for.
 
 use super::context::{doc_label, ResponseContext};
-use super::expect::Expectation;
-use super::finding::{Category, Finding};
+use crate::outcome::Expectation;
+use crate::outcome::{Category, Finding};
 use serde_json::Value;
 
 const NAME: &str = "error_code_conformance";

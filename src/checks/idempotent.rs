@@ -1,9 +1,9 @@
 //! PC017 `idempotent_get`: the same GET sent twice gets the same status and body.
 
 use super::context::{doc_label, StatefulContext};
-use super::expect::Expectation;
-use super::finding::Category;
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::OperationId;
 
 const NAME: &str = "idempotent_get";

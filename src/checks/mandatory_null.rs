@@ -2,9 +2,9 @@
 //! not null even where the documented example shows null (`x-nullable-by-example`).
 
 use super::context::{doc_label, ResponseContext};
-use super::finding::{Category, Finding};
 use super::policy::NullPolicy;
 use super::response_schema::field_doc;
+use crate::outcome::{Category, Finding};
 use crate::spec::{RuleId, Spec};
 use serde_json::Value;
 

@@ -2,10 +2,10 @@
 //! list (the Chinese page; `--not-found-body any` also accepts the English "nothing is returned").
 
 use super::context::{doc_label, StatefulContext};
-use super::expect::Expectation;
-use super::finding::Category;
 use super::policy::NotFoundPolicy;
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::{MatchKind, OperationId};
 use serde_json::Value;
 

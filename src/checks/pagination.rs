@@ -3,9 +3,9 @@
 //! page but the last is full, and no record appears twice.
 
 use super::context::{doc_label, StatefulContext};
-use super::finding::Category;
 use super::walk::{walk, Paging, Walk};
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
 use crate::spec::{OperationId, PagingRole};
 use std::collections::{BTreeSet, HashSet};
 

@@ -2,8 +2,8 @@
 //! Each schema violation becomes a finding whose category follows the failing keyword.
 
 use super::context::{doc_label, ResponseContext};
-use super::finding::{Category, Finding};
 use super::policy::Toggle;
+use crate::outcome::{Category, Finding};
 use crate::spec::{DocRef, RuleId, SchemaViolation, Spec};
 use serde_json::Value;
 

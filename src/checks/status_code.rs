@@ -1,8 +1,8 @@
 //! PC001 `status_code_conformance`: the status is documented, and is the one the request calls for.
 
 use super::context::{doc_label, ResponseContext};
-use super::expect::{role_name, Expectation};
-use super::finding::{Category, Finding};
+use crate::outcome::{role_name, Expectation};
+use crate::outcome::{Category, Finding};
 use crate::spec::{ErrorEntry, ErrorRole, Operation, RuleId};
 use serde_json::Value;
 

@@ -2,10 +2,10 @@
 //! fires and one where it stays quiet.
 
 use super::context::ResponseContext;
-use super::expect::Expectation;
-use super::finding::Finding;
 use super::policy::Policies;
 use crate::client::{Exchange, PreparedRequest, Target};
+use crate::outcome::Expectation;
+use crate::outcome::Finding;
 use crate::spec::{OperationId, Spec};
 use serde_json::Value;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 //! made on demand. Bounded by `--max-pages`.
 
 use super::context::StatefulContext;
-use super::expect::Expectation;
 use crate::client::PreparedRequest;
+use crate::outcome::Expectation;
 use crate::spec::{Operation, OperationId, PagingRole, Parameter};
 use serde_json::Value;
 use std::collections::HashMap;

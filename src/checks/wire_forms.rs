@@ -3,10 +3,10 @@
 
 use super::context::{doc_label, StatefulContext};
 use super::default_value::record_keys;
-use super::expect::Expectation;
-use super::finding::Category;
 use super::walk::Walk;
 use crate::client::PreparedRequest;
+use crate::outcome::Category;
+use crate::outcome::Expectation;
 use crate::spec::{
     ErrorRole, MatchKind, OperationId, ParamLocation, Parameter, PresenceOutcome, WireForm,
 };

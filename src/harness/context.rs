@@ -6,7 +6,7 @@ use super::regressions::RegressionStore;
 use super::scenarios::Scenario;
 use crate::checks::{CheckSelection, Finding, Policies, WalkCache};
 use crate::client::HttpClient;
-use crate::report::TransportProblem;
+use crate::outcome::TransportProblem;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ pub struct TrialResult {
     /// Why nothing was checked, when nothing was.
     pub skip_reason: Option<String>,
     /// What a migration trial saw, for the migration table.
-    pub observations: Vec<crate::migrate::Observation>,
+    pub observations: Vec<crate::outcome::MigrationEvidence>,
     /// Notes for the report.
     pub notes: Vec<String>,
 }

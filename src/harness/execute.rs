@@ -9,7 +9,7 @@ use super::regressions::Regression;
 use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulContext, Toggle};
 use crate::client::PreparedRequest;
 use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
-use crate::report::TransportProblem;
+use crate::outcome::TransportProblem;
 use crate::spec::{ErrorRole, Operation, OperationId, RuleId};
 use futures_util::stream::{self, StreamExt};
 

@@ -17,7 +17,7 @@ mod scenarios;
 
 pub use context::{RunContext, TrialResult};
 pub use execute::expectation_for;
-pub use plan::{plan, PlannedTrial, TrialKind};
+pub use plan::{migration_plan, plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
 
 /// The folder, in the working directory, of what runs leave behind: run directories
@@ -178,7 +178,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         .map(|s| (s.operation, s.name.clone()))
         .collect();
     let planned = if config.migrate {
-        crate::migrate::plan(&spec, &migration_of)
+        migration_plan(&spec, &migration_of)
     } else {
         plan(
             &spec,
@@ -340,7 +340,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
                 .into(),
         );
     }
-    let observations: Vec<crate::migrate::Observation> = results
+    let observations: Vec<crate::outcome::MigrationEvidence> = results
         .iter()
         .flat_map(|r| r.observations.iter().cloned())
         .collect();

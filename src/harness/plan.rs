@@ -41,6 +41,18 @@ const LIST_CHECKS: &[&str] = &[
     "not_found_empty_list",
 ];
 
+/// The trials of a migration of `operations`: one per comparison `migrate` makes.
+pub fn migration_plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
+    crate::migrate::comparisons(spec, operations)
+        .into_iter()
+        .map(|(operation, aspect)| PlannedTrial {
+            name: format!("migrate::{operation}::{aspect}"),
+            operation,
+            kind: TrialKind::Migration(aspect),
+        })
+        .collect()
+}
+
 /// Plans the trials of `operations`.
 pub fn plan(
     spec: &Spec,

@@ -91,7 +91,7 @@ pub(super) fn publish(
         publisher.file(report, path, &text);
     }
     let table = config.table.as_deref().map(|path| {
-        let render: Render = crate::migrate::table_document;
+        let render: Render = crate::report::migration_table;
         (path, render)
     });
     publisher.reports(report, &config.reports, table);

@@ -11,25 +11,12 @@ pub mod table;
 pub use aspects::{run_aspect, Aspect};
 pub use table::{markdown, rows, MigrationRow, RowChange};
 
-use crate::harness::{PlannedTrial, TrialKind};
+// The evidence a comparison records, under the short name the comparisons use.
+use crate::outcome::MigrationEvidence as Observation;
 use crate::spec::{OperationId, Spec};
-use serde::{Deserialize, Serialize};
 
 /// The check name of every migration finding.
 pub const CHECK: &str = "migration_consistency";
-
-/// What the target showed for one row of the migration table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Observation {
-    /// The new-generation operation.
-    pub operation: OperationId,
-    /// `request` or `response`.
-    pub part: table::Part,
-    /// The row's field: its new name, or its old name when it is gone.
-    pub field: String,
-    /// One sentence.
-    pub showed: String,
-}
 
 /// The (old, new) pairs a migration of `operations` compares: every new-generation operation
 /// among them or replacing one of them.
@@ -41,33 +28,17 @@ pub fn pairs(spec: &Spec, operations: &[OperationId]) -> Vec<(OperationId, Opera
         .collect()
 }
 
-/// The migration trials of `operations`.
-pub fn plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
+/// The comparisons a migration of `operations` runs: each new-generation operation with every
+/// aspect that applies to it (the harness makes a trial of each).
+pub fn comparisons(spec: &Spec, operations: &[OperationId]) -> Vec<(OperationId, Aspect)> {
     pairs(spec, operations)
         .into_iter()
         .flat_map(|(_, new)| {
             aspects::applicable(spec.operation(new))
                 .into_iter()
-                .map(move |aspect| PlannedTrial {
-                    name: format!("migrate::{new}::{aspect}"),
-                    operation: new,
-                    kind: TrialKind::Migration(aspect),
-                })
+                .map(move |aspect| (new, aspect))
         })
         .collect()
-}
-
-/// The migration table as `migrate` prints it and writes it to `--table`: the table, then the
-/// report's notes, which travel with it (what was not compared, documented meaning changes).
-pub fn table_document(report: &crate::report::Report) -> String {
-    let mut text = markdown(&report.migration);
-    if !report.summary.notes.is_empty() {
-        text.push_str("Notes:\n\n");
-        for note in &report.summary.notes {
-            text.push_str(&format!("- {}\n", note.replace('\n', " ")));
-        }
-    }
-    format!("## Migration table\n\n{text}")
 }
 
 /// Both generations of the operations a migration of `operations` calls.

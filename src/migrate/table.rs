@@ -2,21 +2,12 @@
 //! the target showed. Rows come from `x-replaces` in `schemas/`; the last column from the
 //! observations of a `migrate` run. Rendered as Markdown a partner can attach to a change request.
 
-use super::Observation;
+use crate::outcome::MigrationEvidence as Observation;
+pub use crate::outcome::Part;
 use crate::spec::{Change, Operation, OperationId, ParamLocation, Replaces, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt::Write as _;
-
-/// Which side of the exchange a row is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Part {
-    /// A request parameter.
-    Request,
-    /// A field of the success body.
-    Response,
-}
 
 /// How an old field fares in the new generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

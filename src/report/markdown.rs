@@ -100,6 +100,19 @@ fn push_baseline(out: &mut String, report: &Report) {
     out.push('\n');
 }
 
+/// The migration table as `migrate` prints it and writes it to `--table`: the table, then the
+/// report's notes, which travel with it (what was not compared, documented meaning changes).
+pub fn migration_table(report: &Report) -> String {
+    let mut text = crate::migrate::markdown(&report.migration);
+    if !report.summary.notes.is_empty() {
+        text.push_str("Notes:\n\n");
+        for note in &report.summary.notes {
+            text.push_str(&format!("- {}\n", note.replace('\n', " ")));
+        }
+    }
+    format!("## Migration table\n\n{text}")
+}
+
 /// The heading's verdict: the finding count, or why there is none.
 fn verdict(report: &Report) -> String {
     match (report.findings.len(), report.summary.exit_code) {

@@ -15,7 +15,7 @@ pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
-pub use markdown::write_markdown;
+pub use markdown::{migration_table, write_markdown};
 pub use model::{
     AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
     TransportProblem, TrialOutcome, TrialRecord,

@@ -2,45 +2,10 @@
 //! (not drift) and one record per trial. Writers only format it.
 
 use crate::checks::{Category, Finding};
+pub use crate::outcome::{BehaviourChange, TransportProblem};
 use crate::spec::OperationId;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A request that could not be answered usably: reported apart from drift.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TransportProblem {
-    /// The operation called.
-    pub operation: OperationId,
-    /// The trial that sent it.
-    pub trial: String,
-    /// Classification (`connect`, `timeout`, `body_too_large`, `protocol`, `not_json`, `other`).
-    pub kind: String,
-    /// What happened.
-    pub message: String,
-    /// The status, when an HTTP head arrived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// A curl command reproducing the request.
-    pub reproduce: String,
-}
-
-/// A scenario whose answer differs from its recording (`--against-recording`): a change of
-/// behaviour where the documentation is silent or ambiguous, reported apart from spec drift.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BehaviourChange {
-    /// The operation called.
-    pub operation: OperationId,
-    /// The trial (scenario) that saw it.
-    pub trial: String,
-    /// Where the answers differ (`status`, `body.count`...), at most ten.
-    pub locations: Vec<String>,
-    /// The recorded answer, shortened.
-    pub recorded: String,
-    /// The answer now, shortened.
-    pub observed: String,
-    /// A curl command reproducing the request.
-    pub reproduce: String,
-}
 
 /// A finding the baseline accepts: shown, counted, but not failing the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -172,7 +172,7 @@ fn trial_names(spec: &Spec, scenarios: &[crate::harness::Scenario]) -> HashSet<S
         &|_| true,
     )
     .into_iter()
-    .chain(crate::migrate::plan(spec, OperationId::ALL))
+    .chain(crate::harness::migration_plan(spec, OperationId::ALL))
     .map(|trial| trial.name)
     .collect()
 }

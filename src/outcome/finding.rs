@@ -1,4 +1,5 @@
-//! Findings: drift between a target and the documentation, as data every reporter reads.
+//! Findings: drift between a target and the documentation, as data every reporter reads (and
+//! the baseline matches), made by the checks.
 
 use crate::spec::OperationId;
 use serde::{Deserialize, Serialize};
@@ -121,11 +122,12 @@ pub struct Finding {
 
 impl Finding {
     /// The one constructor of a finding: `said` is (location, expected, observed); the
-    /// operation and the request kept for `replay` come from `origin`; the code from the
-    /// check registry.
+    /// operation and the request kept for `replay` come from `origin`; `code` is the check's
+    /// code in the check registry.
     #[expect(clippy::too_many_arguments, reason = "a finding has this many parts")]
     pub fn new(
         check: &str,
+        code: &str,
         category: Category,
         rule: crate::spec::RuleId,
         (location, expected, observed): (String, String, String),
@@ -137,7 +139,7 @@ impl Finding {
         Finding {
             operation: origin.request.operation,
             check: check.to_string(),
-            code: super::info(check).code.to_string(),
+            code: code.to_string(),
             category,
             rule,
             location,
