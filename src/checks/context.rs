@@ -4,12 +4,12 @@
 
 use super::policy::Policies;
 use super::selection::CheckSelection;
-use super::walk::{Walk, WalkCache};
+use super::walk::WalkCache;
 use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
 use crate::outcome::Expectation;
 use crate::outcome::{BehaviourChange, TransportProblem};
 use crate::outcome::{Category, Finding};
-use crate::spec::{DocRef, Operation, OperationId, RuleId, Spec};
+use crate::spec::{DocRef, Operation, RuleId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -322,10 +322,5 @@ impl StatefulContext<'_> {
                 expectation: Expectation::Documented,
             },
         )]);
-    }
-
-    /// The full walk of a list operation, computed once per run.
-    pub async fn walk(&self, op: OperationId) -> Result<std::sync::Arc<Walk>, super::WalkError> {
-        self.walks.get(self, op).await
     }
 }

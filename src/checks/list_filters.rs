@@ -3,7 +3,8 @@
 //! values tried are taken from the walk itself, so they work against any data set.
 
 use super::context::{doc_label, StatefulContext};
-use super::walk::{walk, Walk};
+use super::walk::Walk;
+use super::walker::walk;
 use crate::outcome::Category;
 use crate::spec::{parse_time, CaseRule, MatchKind, OperationId, Parameter};
 use serde_json::Value;

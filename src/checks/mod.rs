@@ -23,6 +23,7 @@ mod status_code;
 #[cfg(test)]
 mod testing;
 pub mod walk;
+pub mod walker;
 mod wire_forms;
 
 pub use crate::outcome::Expectation;
@@ -39,7 +40,8 @@ pub use pagination::pagination;
 pub use policy::{NotFoundPolicy, NullPolicy, Policies, Toggle};
 pub use selection::{CheckSelection, UnknownCheck};
 pub use status_code::observed_entry;
-pub use walk::{base_request, Walk, WalkCache, WalkError};
+pub use walk::{Walk, WalkCache, WalkError};
+pub use walker::base_request;
 pub use wire_forms::wire_forms;
 
 /// Where the documentation a check rests on is found in `schemas/`.

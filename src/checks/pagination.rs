@@ -3,7 +3,8 @@
 //! page but the last is full, and no record appears twice.
 
 use super::context::{doc_label, StatefulContext};
-use super::walk::{walk, Paging, Walk};
+use super::walk::{Paging, Walk};
+use super::walker::walk;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::spec::{OperationId, PagingRole};

@@ -1,10 +1,9 @@
-//! Walking every page of a list operation. The unfiltered walk is computed once per run and
-//! shared by the stateful checks (pagination, filter completeness, budgets); filtered walks are
-//! made on demand. Bounded by `--max-pages`.
+//! What a walk of every page of a list operation yields (pages, records, why it failed), how a
+//! list names its pages ([`Paging`]), and the run's cache of unfiltered walks, shared by the
+//! stateful checks (pagination, filter completeness, budgets). Bounded by `--max-pages`. The
+//! walking itself, which sends requests, is in [`super::walker`].
 
-use super::context::StatefulContext;
 use crate::client::PreparedRequest;
-use crate::outcome::Expectation;
 use crate::spec::{Operation, OperationId, PagingRole, Parameter};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -97,22 +96,20 @@ impl WalkCache {
         self.max_pages
     }
 
-    /// The unfiltered walk of `op` at its largest page size, made on first use.
-    pub async fn get(
-        &self,
-        ctx: &StatefulContext<'_>,
-        op: OperationId,
-    ) -> Result<Arc<Walk>, WalkError> {
+    /// The walk of `op`, made by `fetch` (given the page bound) on first use and shared by
+    /// every later caller, whichever trial asks first.
+    pub async fn get<F, Fut>(&self, op: OperationId, fetch: F) -> Result<Arc<Walk>, WalkError>
+    where
+        F: FnOnce(u64) -> Fut,
+        Fut: std::future::Future<Output = Result<Walk, WalkError>>,
+    {
         let cell = {
             let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(cells.entry(op).or_default())
         };
-        cell.get_or_init(|| async {
-            let size = largest_page_size(ctx, op).ok_or(WalkError::NotAList(op))?;
-            walk(ctx, op, size, &[], self.max_pages).await.map(Arc::new)
-        })
-        .await
-        .clone()
+        cell.get_or_init(|| async { fetch(self.max_pages).await.map(Arc::new) })
+            .await
+            .clone()
     }
 }
 
@@ -177,132 +174,5 @@ impl<'a> Paging<'a> {
                 &self.position_of(index, page_size).to_string(),
             )
             .with_param(op, &self.size.name, &page_size.to_string())
-    }
-}
-
-/// The documented maximum page size of a list operation.
-pub fn largest_page_size(ctx: &StatefulContext<'_>, op: OperationId) -> Option<u64> {
-    let param = ctx
-        .spec()
-        .operation(op)
-        .paging_parameter(PagingRole::PageSize)?;
-    param.limit("maximum").and_then(|n| u64::try_from(n).ok())
-}
-
-/// Fetches pages of `op` with `page_size` and extra query parameters until a short page or
-/// `max_pages`.
-pub async fn walk(
-    ctx: &StatefulContext<'_>,
-    op: OperationId,
-    page_size: u64,
-    extra: &[(String, String)],
-    max_pages: u64,
-) -> Result<Walk, WalkError> {
-    let spec = ctx.spec();
-    let operation = spec.operation(op);
-    let (Some(paging), Some(list), Some(key)) = (
-        Paging::of(operation),
-        operation.list_field(),
-        operation.record_key(spec),
-    ) else {
-        return Err(WalkError::NotAList(op));
-    };
-    let count_field = operation.count_field();
-    let mut pages = Vec::new();
-    let mut complete = false;
-    let mut base = PreparedRequest::new(operation, ctx.client.target());
-    for (k, v) in extra {
-        base = base.with_param(operation, k, v);
-    }
-    for index in 0..max_pages {
-        let page_no = index + 1;
-        let request = paging.request(operation, &base, index, page_size);
-        let exchange = ctx
-            .send(&request, &Expectation::Success)
-            .await
-            .ok_or(WalkError::Transport(page_no))?;
-        if exchange.status != operation.meta.success_status {
-            return Err(WalkError::Status {
-                page: page_no,
-                status: exchange.status,
-            });
-        }
-        let records = exchange
-            .body
-            .get(list)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let count = count_field
-            .and_then(|f| exchange.body.get(f))
-            .and_then(Value::as_u64);
-        let short = (records.len() as u64) < page_size;
-        // A page longer than asked for means the size was ignored; going on could fetch the
-        // whole list on every page. The walk stops there, incomplete (the pagination check
-        // reports the page).
-        let overlong = (records.len() as u64) > page_size;
-        pages.push(Page {
-            request,
-            count,
-            records,
-        });
-        if short {
-            complete = true;
-            break;
-        }
-        if overlong {
-            break;
-        }
-    }
-    Ok(Walk {
-        op,
-        page_size,
-        pages,
-        complete,
-        key,
-    })
-}
-
-/// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an
-/// id of an eligible record from the source walk (a probe id, answered with any documented
-/// non-invalid answer, when the walk has none).
-pub async fn base_request(
-    sctx: &StatefulContext<'_>,
-    op: OperationId,
-) -> (PreparedRequest, Expectation) {
-    let spec = sctx.spec();
-    let operation = spec.operation(op);
-    let request = PreparedRequest::new(operation, sctx.client.target());
-    let Some((param, lookup)) = operation
-        .value_parameters()
-        .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
-    else {
-        return (request, Expectation::Success);
-    };
-    let walk = match lookup.source.parse::<OperationId>() {
-        Ok(source) => sctx.walk(source).await.ok(),
-        Err(_) => None,
-    };
-    let eligible = walk.as_deref().and_then(|w| {
-        w.records().find(|r| {
-            lookup.eligible.iter().all(|(field, values)| {
-                r.get(field)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| values.iter().any(|ok| ok == v))
-            })
-        })
-    });
-    match eligible
-        .and_then(|r| r.get(&lookup.field))
-        .and_then(Value::as_str)
-    {
-        Some(id) => (
-            request.with_param(operation, &param.name, id),
-            Expectation::Success,
-        ),
-        None => (
-            request.with_param(operation, &param.name, "partner-conformance-probe"),
-            Expectation::NotInvalid,
-        ),
     }
 }

@@ -49,7 +49,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         // Another parameter may be required (a budget's customer_id): start from a request
         // that succeeds without the parameter under test.
         let mut base = if param.lookup.is_none() {
-            super::walk::base_request(ctx, op).await.0
+            super::walker::base_request(ctx, op).await.0
         } else {
             PreparedRequest::new(operation, ctx.client.target())
         };

@@ -5,7 +5,8 @@
 use super::table::Part;
 use super::{Observation, CHECK};
 use crate::checks::decimal;
-use crate::checks::walk::{largest_page_size, walk, Paging, Walk};
+use crate::checks::walk::{Paging, Walk};
+use crate::checks::walker::{largest_page_size, walk};
 use crate::checks::{doc_label, observed_entry, Category, Expectation, StatefulContext};
 use crate::client::{Exchange, PreparedRequest};
 use crate::spec::{Change, ErrorRole, MatchKind, Operation, OperationId, Parameter, Replaces};

@@ -1,0 +1,150 @@
+//! Walking a list operation page by page through a [`StatefulContext`]: the run's shared walk
+//! of each list ([`StatefulContext::walk`]), walks with filters, and the base request of an
+//! operation. The data a walk yields, and its cache, are in [`super::walk`].
+
+use super::context::StatefulContext;
+use super::walk::{Page, Paging, Walk, WalkError};
+use crate::client::PreparedRequest;
+use crate::outcome::Expectation;
+use crate::spec::{OperationId, PagingRole};
+use serde_json::Value;
+use std::sync::Arc;
+
+impl StatefulContext<'_> {
+    /// The full walk of a list operation at its largest page size, computed once per run.
+    pub async fn walk(&self, op: OperationId) -> Result<Arc<Walk>, WalkError> {
+        self.walks
+            .get(op, |max_pages| async move {
+                let size = largest_page_size(self, op).ok_or(WalkError::NotAList(op))?;
+                walk(self, op, size, &[], max_pages).await
+            })
+            .await
+    }
+}
+
+/// The documented maximum page size of a list operation.
+pub fn largest_page_size(ctx: &StatefulContext<'_>, op: OperationId) -> Option<u64> {
+    let param = ctx
+        .spec()
+        .operation(op)
+        .paging_parameter(PagingRole::PageSize)?;
+    param.limit("maximum").and_then(|n| u64::try_from(n).ok())
+}
+
+/// Fetches pages of `op` with `page_size` and extra query parameters until a short page or
+/// `max_pages`.
+pub async fn walk(
+    ctx: &StatefulContext<'_>,
+    op: OperationId,
+    page_size: u64,
+    extra: &[(String, String)],
+    max_pages: u64,
+) -> Result<Walk, WalkError> {
+    let spec = ctx.spec();
+    let operation = spec.operation(op);
+    let (Some(paging), Some(list), Some(key)) = (
+        Paging::of(operation),
+        operation.list_field(),
+        operation.record_key(spec),
+    ) else {
+        return Err(WalkError::NotAList(op));
+    };
+    let count_field = operation.count_field();
+    let mut pages = Vec::new();
+    let mut complete = false;
+    let mut base = PreparedRequest::new(operation, ctx.client.target());
+    for (k, v) in extra {
+        base = base.with_param(operation, k, v);
+    }
+    for index in 0..max_pages {
+        let page_no = index + 1;
+        let request = paging.request(operation, &base, index, page_size);
+        let exchange = ctx
+            .send(&request, &Expectation::Success)
+            .await
+            .ok_or(WalkError::Transport(page_no))?;
+        if exchange.status != operation.meta.success_status {
+            return Err(WalkError::Status {
+                page: page_no,
+                status: exchange.status,
+            });
+        }
+        let records = exchange
+            .body
+            .get(list)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let count = count_field
+            .and_then(|f| exchange.body.get(f))
+            .and_then(Value::as_u64);
+        let short = (records.len() as u64) < page_size;
+        // A page longer than asked for means the size was ignored; going on could fetch the
+        // whole list on every page. The walk stops there, incomplete (the pagination check
+        // reports the page).
+        let overlong = (records.len() as u64) > page_size;
+        pages.push(Page {
+            request,
+            count,
+            records,
+        });
+        if short {
+            complete = true;
+            break;
+        }
+        if overlong {
+            break;
+        }
+    }
+    Ok(Walk {
+        op,
+        page_size,
+        pages,
+        complete,
+        key,
+    })
+}
+
+/// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an
+/// id of an eligible record from the source walk (a probe id, answered with any documented
+/// non-invalid answer, when the walk has none).
+pub async fn base_request(
+    sctx: &StatefulContext<'_>,
+    op: OperationId,
+) -> (PreparedRequest, Expectation) {
+    let spec = sctx.spec();
+    let operation = spec.operation(op);
+    let request = PreparedRequest::new(operation, sctx.client.target());
+    let Some((param, lookup)) = operation
+        .value_parameters()
+        .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
+    else {
+        return (request, Expectation::Success);
+    };
+    let walk = match lookup.source.parse::<OperationId>() {
+        Ok(source) => sctx.walk(source).await.ok(),
+        Err(_) => None,
+    };
+    let eligible = walk.as_deref().and_then(|w| {
+        w.records().find(|r| {
+            lookup.eligible.iter().all(|(field, values)| {
+                r.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| values.iter().any(|ok| ok == v))
+            })
+        })
+    });
+    match eligible
+        .and_then(|r| r.get(&lookup.field))
+        .and_then(Value::as_str)
+    {
+        Some(id) => (
+            request.with_param(operation, &param.name, id),
+            Expectation::Success,
+        ),
+        None => (
+            request.with_param(operation, &param.name, "partner-conformance-probe"),
+            Expectation::NotInvalid,
+        ),
+    }
+}
