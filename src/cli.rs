@@ -326,7 +326,7 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
         ListWhat::Checks => {
             for check in crate::checks::CHECKS {
                 let categories: Vec<_> = check.categories.iter().map(|c| c.as_str()).collect();
-                let kind = match check.kind {
+                let kind = match check.kind() {
                     crate::checks::CheckKind::PerResponse => "per-response",
                     crate::checks::CheckKind::Stateful => "stateful",
                     crate::checks::CheckKind::Migration => "migrate",

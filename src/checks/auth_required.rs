@@ -1,7 +1,9 @@
 //! PC018 `auth_required`: missing or wrong credentials never get 200 with data; the documented
 //! answer is the unauthenticated entry (the gateway's 401).
 
-use super::context::{doc_label, StatefulContext};
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, StatefulContext};
 use crate::client::{AuthMode, PreparedRequest};
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -41,3 +43,23 @@ pub async fn auth_required(ctx: &StatefulContext<'_>, op: OperationId, request: 
         }
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC018",
+    name: "auth_required",
+    categories: &[Category::Auth],
+    summary: "A request with missing or wrong credentials never gets 200 with data.",
+    reproduce: "Run the curl line: it sends no token, or a wrong one.",
+    rests_on: DocSource::Operation,
+    runner: Runner::Stateful {
+        applies: super::always,
+        walks: super::no_walk,
+        run: |ctx, op| {
+            Box::pin(async move {
+                let (request, _) = super::base_request(ctx, op).await;
+                auth_required(ctx, op, request).await;
+            })
+        },
+    },
+};

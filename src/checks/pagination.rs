@@ -2,9 +2,11 @@
 //! on the total and on the set of records; within a walk, every page reports the same count, every
 //! page but the last is full, and no record appears twice.
 
-use super::context::{doc_label, StatefulContext};
-use super::walk::{Paging, Walk};
-use super::walker::walk;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, StatefulContext};
+use super::support::walk::{Paging, Walk};
+use super::support::walker::walk;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::spec::{OperationId, PagingRole};
@@ -196,6 +198,21 @@ async fn past_the_end(ctx: &StatefulContext<'_>, walk: &Walk, doc: Option<String
         );
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC010",
+    name: "pagination",
+    categories: &[Category::Pagination],
+    summary: "A walk of every page (bounded by --max-pages) adds up: count is the total on every page, each page is full but the last, no record appears twice, none is skipped, and the union of the pages is the unfiltered set.",
+    reproduce: "Request page_no=1,2,... with the page size in the finding and compare the ids.",
+    rests_on: DocSource::Paging,
+    runner: Runner::Stateful {
+        applies: super::is_list,
+        walks: super::own_walk,
+        run: |ctx, op| Box::pin(pagination(ctx, op)),
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,11 @@
 //! PC015 `wire_forms`: each parameter's empty (`name=`), `""` and `null` forms mean what its
 //! `x-presence` says, compared with the same request without the parameter.
 
-use super::context::{doc_label, StatefulContext};
-use super::default_value::record_keys;
-use super::walk::Walk;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::default_page_size::record_keys;
+use super::support::context::{doc_label, StatefulContext};
+use super::support::walk::Walk;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -49,7 +51,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         // Another parameter may be required (a budget's customer_id): start from a request
         // that succeeds without the parameter under test.
         let mut base = if param.lookup.is_none() {
-            super::walker::base_request(ctx, op).await.0
+            super::support::walker::base_request(ctx, op).await.0
         } else {
             PreparedRequest::new(operation, ctx.client.target())
         };
@@ -179,3 +181,18 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         }
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC015",
+    name: "wire_forms",
+    categories: &[Category::NullHandling, Category::DefaultValue],
+    summary: "Each parameter's absent, empty, \"\" and null forms mean what the documentation says: no filter, the default, a filter for empty values, or an invalid parameter.",
+    reproduce: "Send the parameter as name=, name=\"\" and name=null and compare with the request without it.",
+    rests_on: DocSource::Presence,
+    runner: Runner::Stateful {
+        applies: super::has_presence,
+        walks: super::no_walk,
+        run: |ctx, op| Box::pin(wire_forms(ctx, op)),
+    },
+};

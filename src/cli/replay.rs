@@ -349,7 +349,7 @@ fn describe(lines: &[ReplayLine], requests: usize, target: &str) -> String {
             }
             ReplayVerdict::RerunTrial => {
                 let migration = crate::checks::check_info(&line.finding.check)
-                    .is_some_and(|c| c.kind == crate::checks::CheckKind::Migration);
+                    .is_some_and(|c| c.kind() == crate::checks::CheckKind::Migration);
                 let (what, command) = if migration {
                     ("comparison of two generations", "migrate")
                 } else {

@@ -310,16 +310,10 @@ async fn run_cases(
 /// Why a check that needs the full walk of a list cannot run, if the walk failed: the trial is
 /// then skipped with that reason rather than shown as passed.
 async fn walk_missing(sctx: &StatefulContext<'_>, op: OperationId, check: &str) -> Option<String> {
-    let operation = sctx.spec().operation(op);
-    let source = match check {
-        "pagination" | "fuzzy_filter" | "enum_filter" | "time_range_filter" => Some(op),
-        "budget_by_association_type" => operation
-            .parameters
-            .iter()
-            .find_map(|p| p.lookup.as_ref())
-            .and_then(|l| l.source.parse::<OperationId>().ok()),
-        _ => None,
-    }?;
+    let crate::checks::Runner::Stateful { walks, .. } = checks::check_info(check)?.runner else {
+        return None;
+    };
+    let source = walks(sctx.spec(), sctx.spec().operation(op))?;
     match sctx.walk(source).await {
         Ok(_) => None,
         Err(error) => Some(format!(
@@ -328,24 +322,12 @@ async fn walk_missing(sctx: &StatefulContext<'_>, op: OperationId, check: &str) 
     }
 }
 
+/// Runs a stateful check through its registry entry (the registry test holds every stateful
+/// entry to a runner, so none can pass without running).
 async fn run_stateful(sctx: &StatefulContext<'_>, op: OperationId, name: &str) {
-    match name {
-        "pagination" => checks::pagination(sctx, op).await,
-        "default_page_size" => checks::default_page_size(sctx, op).await,
-        "fuzzy_filter" => checks::fuzzy_filter(sctx, op).await,
-        "enum_filter" => checks::enum_filter(sctx, op).await,
-        "time_range_filter" => checks::time_range_filter(sctx, op).await,
-        "wire_forms" => checks::wire_forms(sctx, op).await,
-        "not_found_empty_list" => checks::not_found_empty_list(sctx, op).await,
-        "budget_by_association_type" => checks::budget_by_association_type(sctx, op).await,
-        "idempotent_get" => {
-            let (request, expectation) = crate::checks::base_request(sctx, op).await;
-            checks::idempotent_get(sctx, op, request, expectation).await;
-        }
-        "auth_required" => {
-            let (request, _) = crate::checks::base_request(sctx, op).await;
-            checks::auth_required(sctx, op, request).await;
-        }
-        other => tracing::error!(check = other, "stateful check without a runner"),
+    if let Some(crate::checks::Runner::Stateful { run, .. }) =
+        checks::check_info(name).map(|c| c.runner)
+    {
+        run(sctx, op).await;
     }
 }

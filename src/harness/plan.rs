@@ -31,16 +31,6 @@ pub struct PlannedTrial {
     pub kind: TrialKind,
 }
 
-/// Stateful checks that need a paged list operation.
-const LIST_CHECKS: &[&str] = &[
-    "pagination",
-    "default_page_size",
-    "fuzzy_filter",
-    "enum_filter",
-    "time_range_filter",
-    "not_found_empty_list",
-];
-
 /// The trials of a migration of `operations`: one per comparison `migrate` makes.
 pub fn migration_plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
     crate::migrate::comparisons(spec, operations)
@@ -90,20 +80,11 @@ pub fn plan(
                 kind: TrialKind::Generated(polarity),
             });
         }
-        let is_list = operation.list_field().is_some();
-        let has_presence = operation.parameters.iter().any(|p| p.presence.is_some());
-        let has_lookup = operation.parameters.iter().any(|p| p.lookup.is_some());
-        for check in CHECKS
-            .iter()
-            .filter(|c| c.kind == crate::checks::CheckKind::Stateful)
-        {
-            let applies = match check.name {
-                name if LIST_CHECKS.contains(&name) => is_list,
-                "wire_forms" => has_presence,
-                "budget_by_association_type" => has_lookup,
-                _ => true,
+        for check in CHECKS {
+            let crate::checks::Runner::Stateful { applies, .. } = check.runner else {
+                continue;
             };
-            if applies && selection.is_enabled(check.name) {
+            if applies(operation) && selection.is_enabled(check.name) {
                 out.push(PlannedTrial {
                     name: format!("stateful::{op}::{}", check.name),
                     operation: op,

@@ -111,7 +111,7 @@ pub async fn replay(
 pub fn judge(finding: &StoredFinding, now: Option<&[StoredFinding]>) -> ReplayVerdict {
     // One request cannot show what a walk or a comparison of two generations showed.
     let stateful = checks::check_info(&finding.check)
-        .is_some_and(|c| matches!(c.kind, CheckKind::Stateful | CheckKind::Migration));
+        .is_some_and(|c| matches!(c.kind(), CheckKind::Stateful | CheckKind::Migration));
     let Some(now) = now.filter(|_| !stateful) else {
         return if stateful {
             ReplayVerdict::RerunTrial

@@ -1,8 +1,10 @@
 //! PC016 `not_found_empty_list`: a query that matches no customer gets 200, count 0 and an empty
 //! list (the Chinese page; `--not-found-body any` also accepts the English "nothing is returned").
 
-use super::context::{doc_label, StatefulContext};
-use super::policy::NotFoundPolicy;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, StatefulContext};
+use super::support::policy::NotFoundPolicy;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -95,6 +97,21 @@ pub async fn not_found_empty_list(ctx: &StatefulContext<'_>, op: OperationId) {
         }
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC016",
+    name: "not_found_empty_list",
+    categories: &[Category::StatusCode, Category::MissingField, Category::FilterSemantics],
+    summary: "A query that matches no customer gets 200 with count 0 and an empty list (--not-found-body any also accepts an absent list).",
+    reproduce: "Run the curl line: it filters on a name no customer has.",
+    rests_on: DocSource::Operation,
+    runner: Runner::Stateful {
+        applies: super::is_list,
+        walks: super::no_walk,
+        run: |ctx, op| Box::pin(not_found_empty_list(ctx, op)),
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,9 @@
 //! PC002 `error_code_conformance`: the body's error_code is documented for its status and is the
 //! one the situation calls for.
 
-use super::context::{doc_label, ResponseContext};
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::Expectation;
 use crate::outcome::{Category, Finding};
 use serde_json::Value;
@@ -70,10 +72,21 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     }
 }
 
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC002",
+    name: "error_code_conformance",
+    categories: &[Category::ErrorCode],
+    summary: "The body's error_code is the one the catalogue documents for the status (and the one the situation calls for); a success carries the documented success code or none.",
+    reproduce: "Run the curl line and compare error_code with the Returned Values table.",
+    rests_on: DocSource::ErrorCatalogue,
+    runner: Runner::PerResponse(check),
+};
+
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::support::testing::{answer, customers_success, run, spec};
     use crate::checks::{Category, Expectation, Policies};
     use crate::spec::{ErrorRole, OperationId};
     use serde_json::json;

@@ -1,7 +1,7 @@
 //! `--checks` / `--exclude-checks`: which checks run. Names and codes are both accepted; an
 //! unknown one is a usage error that suggests the nearest name.
 
-use super::CHECKS;
+use crate::checks::CHECKS;
 use std::collections::BTreeSet;
 
 /// The enabled checks, by name.
@@ -30,7 +30,7 @@ impl CheckSelection {
     /// Every check, or only `include` when it is not empty, minus `exclude`.
     pub fn new(include: &[String], exclude: &[String]) -> Result<Self, UnknownCheck> {
         let resolve = |given: &String| {
-            super::check_info(given)
+            crate::checks::check_info(given)
                 .map(|c| c.name)
                 .ok_or_else(|| UnknownCheck {
                     given: given.clone(),

@@ -49,7 +49,7 @@ impl ResponseContext<'_> {
     ) -> Finding {
         Finding::new(
             check,
-            super::info(check).code,
+            crate::checks::info(check).code,
             category,
             self.rule.clone(),
             (location.into(), expected.into(), observed.into()),
@@ -236,7 +236,7 @@ impl StatefulContext<'_> {
                     rule: &self.rule,
                 };
                 self.recorder
-                    .findings(super::check_response(&ctx, self.selection));
+                    .findings(crate::checks::check_response(&ctx, self.selection));
                 Some(exchange)
             }
             Err(error) if error.kind.is_cut_short() => {
@@ -310,7 +310,7 @@ impl StatefulContext<'_> {
     ) {
         self.recorder.findings([Finding::new(
             check,
-            super::info(check).code,
+            crate::checks::info(check).code,
             category,
             self.rule.clone(),
             said,

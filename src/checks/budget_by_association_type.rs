@@ -2,8 +2,10 @@
 //! (budgets). Customers of an eligible association type get a budget; the others get the
 //! documented association-type error; none is "not yours".
 
-use super::context::{doc_label, StatefulContext};
-use super::status_code::observed_entry;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::status_code_conformance::observed_entry;
+use super::support::context::{doc_label, StatefulContext};
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -97,3 +99,18 @@ pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: Operation
         }
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC019",
+    name: "budget_by_association_type",
+    categories: &[Category::StatusCode, Category::ErrorCode, Category::Consistency],
+    summary: "Customer ids found by the list operation feed the budget operation: customers of an association type with budgets get one, the others get the documented association-type error.",
+    reproduce: "Run the curl line with a customer_id taken from Query Customers.",
+    rests_on: DocSource::Lookup,
+    runner: Runner::Stateful {
+        applies: super::has_lookup,
+        walks: super::lookup_walk,
+        run: |ctx, op| Box::pin(budget_by_association_type(ctx, op)),
+    },
+};

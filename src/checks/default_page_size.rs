@@ -1,8 +1,10 @@
 //! PC011 `default_page_size`: with no paging parameters the first page has the documented default
 //! size and the same records as the explicit defaults.
 
-use super::context::{doc_label, StatefulContext};
-use super::walk::Paging;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, StatefulContext};
+use super::support::walk::Paging;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -103,3 +105,18 @@ pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
         );
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC011",
+    name: "default_page_size",
+    categories: &[Category::DefaultValue],
+    summary: "With page_size absent (and page_no absent) the first page has the documented default number of records and the same records as an explicit default.",
+    reproduce: "Request with no paging parameters, then with page_size=<default>, and compare.",
+    rests_on: DocSource::Paging,
+    runner: Runner::Stateful {
+        applies: super::is_list,
+        walks: super::no_walk,
+        run: |ctx, op| Box::pin(default_page_size(ctx, op)),
+    },
+};

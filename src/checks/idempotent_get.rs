@@ -1,6 +1,8 @@
 //! PC017 `idempotent_get`: the same GET sent twice gets the same status and body.
 
-use super::context::{doc_label, StatefulContext};
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, StatefulContext};
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -48,3 +50,23 @@ pub async fn idempotent_get(
         );
     }
 }
+
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC017",
+    name: "idempotent_get",
+    categories: &[Category::Consistency],
+    summary: "The same GET sent twice gets the same status and the same body.",
+    reproduce: "Run the curl line twice and diff the bodies.",
+    rests_on: DocSource::Operation,
+    runner: Runner::Stateful {
+        applies: super::always,
+        walks: super::no_walk,
+        run: |ctx, op| {
+            Box::pin(async move {
+                let (request, expectation) = super::base_request(ctx, op).await;
+                idempotent_get(ctx, op, request, expectation).await;
+            })
+        },
+    },
+};

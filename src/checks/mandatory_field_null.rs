@@ -1,9 +1,11 @@
 //! PC005 `mandatory_field_null`: under `--null-policy strict`, fields documented as mandatory are
 //! not null even where the documented example shows null (`x-nullable-by-example`).
 
-use super::context::{doc_label, ResponseContext};
-use super::policy::NullPolicy;
-use super::response_schema::field_doc;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::response_schema_conformance::field_doc;
+use super::support::context::{doc_label, ResponseContext};
+use super::support::policy::NullPolicy;
 use crate::outcome::{Category, Finding};
 use crate::spec::{RuleId, Spec};
 use serde_json::Value;
@@ -90,10 +92,21 @@ fn visit(
     }
 }
 
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC005",
+    name: "mandatory_field_null",
+    categories: &[Category::NullHandling],
+    summary: "Under --null-policy strict, a field documented as mandatory is not null even where the documented example shows null (corp_name).",
+    reproduce: "Run the curl line and look for null values in mandatory fields.",
+    rests_on: DocSource::ResponseFields,
+    runner: Runner::PerResponse(check),
+};
+
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::support::testing::{answer, customers_success, run, spec};
     use crate::checks::{Category, Expectation, NullPolicy, Policies};
     use crate::spec::OperationId;
 

@@ -1,7 +1,9 @@
 //! PC003 `content_type_conformance`: the documented Content-Type, media type and charset compared
 //! case-insensitively (`application/json; charset=utf-8` is the same header).
 
-use super::context::{doc_label, ResponseContext};
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::{Category, Finding};
 use crate::spec::RuleId;
 
@@ -27,7 +29,11 @@ fn parts(value: &str) -> (String, Option<String>) {
 pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     let observed = ctx.exchange.header("content-type");
     // An entry answered by the gateway documents only its media type.
-    let entry = super::status_code::observed_entry(ctx.op, ctx.exchange.status, &ctx.exchange.body);
+    let entry = super::status_code_conformance::observed_entry(
+        ctx.op,
+        ctx.exchange.status,
+        &ctx.exchange.body,
+    );
     if let Some(media) = entry.and_then(|e| e.content_type.as_deref()) {
         if observed.is_some_and(|o| parts(o).0 == media) {
             return Vec::new();
@@ -59,6 +65,17 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         .about(RuleId::response(ctx.op.id, "content_type"))]
 }
 
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC003",
+    name: "content_type_conformance",
+    categories: &[Category::ContentType],
+    summary: "The Content-Type header is the documented application/json;charset=UTF-8 (media type and charset compared case-insensitively).",
+    reproduce: "Run the curl line (it prints headers with -i) and read Content-Type.",
+    rests_on: DocSource::Operation,
+    runner: Runner::PerResponse(check),
+};
+
 #[cfg(test)]
 mod tests {
     use super::parts;
@@ -83,7 +100,7 @@ mod tests {
 #[cfg(test)]
 mod check_tests {
     use super::check;
-    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::support::testing::{answer, customers_success, run, spec};
     use crate::checks::{Category, Expectation, Policies};
     use crate::spec::OperationId;
 

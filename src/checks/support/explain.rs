@@ -1,7 +1,7 @@
 //! `partner-conformance explain CODE`: what a check verifies, the documentation rows it rests on
 //! (English and Chinese where both exist), and how to reproduce a finding.
 
-use super::{check_info, CheckKind, DocSource};
+use crate::checks::{check_info, CheckKind, DocSource};
 use crate::spec::{DocQuote, DocRef, Operation, Spec};
 use std::fmt::Write;
 
@@ -12,7 +12,7 @@ pub fn explain(spec: &Spec, code_or_name: &str) -> Option<String> {
     let _ = writeln!(out, "{} {}", check.code, check.name);
     let categories: Vec<_> = check.categories.iter().map(|c| c.as_str()).collect();
     let _ = writeln!(out, "categories: {}", categories.join(", "));
-    let kind = match check.kind {
+    let kind = match check.kind() {
         CheckKind::PerResponse => "runs on every answer of the run",
         CheckKind::Stateful => "runs as its own trial, sending requests of its own",
         CheckKind::Migration => {

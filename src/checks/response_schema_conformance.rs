@@ -1,8 +1,10 @@
 //! PC004 `response_schema_conformance`: the body matches the documented table of its status.
 //! Each schema violation becomes a finding whose category follows the failing keyword.
 
-use super::context::{doc_label, ResponseContext};
-use super::policy::Toggle;
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, ResponseContext};
+use super::support::policy::Toggle;
 use crate::outcome::{Category, Finding};
 use crate::spec::{DocRef, RuleId, SchemaViolation, Spec};
 use serde_json::Value;
@@ -104,10 +106,21 @@ fn describe_rule(violation: &SchemaViolation) -> String {
     }
 }
 
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC004",
+    name: "response_schema_conformance",
+    categories: &[Category::MissingField, Category::UnexpectedField, Category::Type, Category::FieldLength, Category::Enum, Category::Format, Category::NullHandling],
+    summary: "The body matches the documented table of its status: mandatory fields present, no undocumented fields (unless --unknown-fields lenient), JSON types, maximum lengths in characters, enumerations, formats such as the UTC time and the AICC masks.",
+    reproduce: "Run the curl line and look at the field named in the finding's location.",
+    rests_on: DocSource::ResponseFields,
+    runner: Runner::PerResponse(check),
+};
+
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::support::testing::{answer, customers_success, run, spec};
     use crate::checks::{Category, Expectation, Policies, Toggle};
     use crate::spec::OperationId;
     use serde_json::json;

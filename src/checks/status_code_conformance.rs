@@ -1,6 +1,8 @@
 //! PC001 `status_code_conformance`: the status is documented, and is the one the request calls for.
 
-use super::context::{doc_label, ResponseContext};
+use super::{CheckInfo, DocSource, Runner};
+
+use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::{role_name, Expectation};
 use crate::outcome::{Category, Finding};
 use crate::spec::{ErrorEntry, ErrorRole, Operation, RuleId};
@@ -104,10 +106,21 @@ fn describe_answer(status: u16, body: &Value) -> String {
     }
 }
 
+/// The catalogue entry of this check (listed in [`super::CHECKS`]).
+pub static CHECK: CheckInfo = CheckInfo {
+    code: "PC001",
+    name: "status_code_conformance",
+    categories: &[Category::StatusCode],
+    summary: "The HTTP status is one the operation documents, and the one the request calls for: a valid request is never refused as invalid, a request that breaks one documented constraint gets the documented invalid-parameter status.",
+    reproduce: "Run the finding's curl line and compare the status with the operation's Returned Values table.",
+    rests_on: DocSource::ErrorCatalogue,
+    runner: Runner::PerResponse(check),
+};
+
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::checks::testing::{answer, customers_success, run, spec};
+    use crate::checks::support::testing::{answer, customers_success, run, spec};
     use crate::checks::{Category, Expectation, Policies};
     use crate::spec::{ErrorRole, OperationId};
     use serde_json::json;

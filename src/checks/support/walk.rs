@@ -1,7 +1,7 @@
 //! What a walk of every page of a list operation yields (pages, records, why it failed), how a
 //! list names its pages ([`Paging`]), and the run's cache of unfiltered walks, shared by the
 //! stateful checks (pagination, filter completeness, budgets). Bounded by `--max-pages`. The
-//! walking itself, which sends requests, is in [`super::walker`].
+//! walking itself, which sends requests, is in `walker.rs`.
 
 use crate::client::PreparedRequest;
 use crate::spec::{Operation, OperationId, PagingRole, Parameter};

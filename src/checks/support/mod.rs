@@ -1,0 +1,14 @@
+//! What the checks share and are not checks themselves: what a check sees ([`context`]), walks
+//! of list operations ([`walk`], [`walker`]), decimal amounts, run policies, the check
+//! selection and `explain`. Kept apart so that listing `src/checks/` lists the catalogue.
+
+pub mod context;
+pub mod decimal;
+pub mod explain;
+pub mod filters;
+pub mod policy;
+pub mod selection;
+#[cfg(test)]
+pub mod testing;
+pub mod walk;
+pub mod walker;
