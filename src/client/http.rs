@@ -237,6 +237,15 @@ fn with_proxies(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilde
     Ok(builder)
 }
 
+/// A request the stop switch turned away or gave up: not a problem of the target.
+fn interrupted(message: String) -> TransportError {
+    TransportError {
+        kind: TransportKind::Interrupted,
+        message,
+        status: None,
+    }
+}
+
 impl HttpClient {
     /// Builds the client. Fails only if TLS cannot be set up (an unreadable or invalid CA file).
     pub fn new(
@@ -371,7 +380,7 @@ impl HttpClient {
         let mut attempt = 0;
         loop {
             if self.stop.is_stopped() {
-                return Err(self.stop.refusal());
+                return Err(interrupted(self.stop.refusal()));
             }
             if let Err(reason) = self.reserve() {
                 self.counters.refused_by_budget.fetch_add(1, Relaxed);
@@ -389,7 +398,7 @@ impl HttpClient {
             };
             if stopped {
                 self.counters.sent.fetch_sub(1, Relaxed);
-                return Err(self.stop.refusal());
+                return Err(interrupted(self.stop.refusal()));
             }
             if attempt > 0 {
                 self.counters.retried.fetch_add(1, Relaxed);
@@ -452,7 +461,7 @@ impl HttpClient {
                 self.counters
                     .sent
                     .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                return Err(self.stop.refusal());
+                return Err(interrupted(self.stop.refusal()));
             }
             Some(permit) => permit.map_err(|_| TransportError {
                 kind: TransportKind::Other,
@@ -463,7 +472,7 @@ impl HttpClient {
         // In flight from here: a stop lets it finish, until the grace is over.
         tokio::select! {
             biased;
-            () = self.stop.abandoning() => Err(self.stop.given_up()),
+            () = self.stop.abandoning() => Err(interrupted(self.stop.given_up())),
             result = self.exchange(request) => result,
         }
     }

@@ -3,10 +3,9 @@
 //! flight may still finish; after [`StopSwitch::abandon`] those give up too. The harness flips it
 //! on SIGINT or SIGTERM, so an interrupted run ends quickly with what it has.
 //!
-//! A request the switch turned away ends as a [`TransportKind::Interrupted`] error: not an
+//! A request the switch turned away ends as an `interrupted` transport error: not an
 //! answer, not a problem of the target, and not counted as sent.
 
-use super::http::{TransportError, TransportKind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::watch;
@@ -98,30 +97,23 @@ impl StopSwitch {
         self.reached(Phase::Abandoning).await;
     }
 
-    /// The error of a request turned away before it was sent (and counts it).
-    pub(super) fn refusal(&self) -> TransportError {
+    /// Why a request is turned away before it was sent (and counts it); the client makes it
+    /// an `interrupted` transport error.
+    pub(super) fn refusal(&self) -> String {
         self.not_sent.fetch_add(1, Ordering::Relaxed);
-        TransportError {
-            kind: TransportKind::Interrupted,
-            message: format!(
-                "not sent: {}",
-                self.reason().unwrap_or("the run was stopped")
-            ),
-            status: None,
-        }
+        format!(
+            "not sent: {}",
+            self.reason().unwrap_or("the run was stopped")
+        )
     }
 
-    /// The error of a request in flight given up at the end of the grace (and counts it).
-    pub(super) fn given_up(&self) -> TransportError {
+    /// Why a request in flight is given up at the end of the grace (and counts it).
+    pub(super) fn given_up(&self) -> String {
         self.abandoned.fetch_add(1, Ordering::Relaxed);
-        TransportError {
-            kind: TransportKind::Interrupted,
-            message: format!(
-                "given up in flight: {}",
-                self.reason().unwrap_or("the run was stopped")
-            ),
-            status: None,
-        }
+        format!(
+            "given up in flight: {}",
+            self.reason().unwrap_or("the run was stopped")
+        )
     }
 }
 
@@ -144,7 +136,7 @@ mod tests {
         switch.abandon();
         waiter.await.unwrap();
         assert_eq!(switch.reason(), Some("the run was interrupted (SIGINT)"));
-        assert!(switch.refusal().message.contains("(SIGINT)"));
+        assert!(switch.refusal().contains("(SIGINT)"));
         assert_eq!((switch.not_sent(), switch.abandoned()), (1, 0));
     }
 }

@@ -1,0 +1,289 @@
+//! From what the trials recorded to the report: findings split by the baseline, the summary
+//! and its exit-code facts, the baseline written or pruned as asked.
+
+use super::{interrupt, PlannedTrial, RunConfig, TrialResult};
+use crate::baseline::{fingerprint, Baseline, Verdict};
+use crate::checks::{Category, CheckSelection, Finding};
+use crate::client::HttpClient;
+use crate::exit::{self, ExitError, RunVerdict, StopSignal};
+use crate::report::{AcceptedFinding, BaselineEntryNote, BaselineSummary};
+use crate::report::{Report, Summary, TrialOutcome, TrialRecord};
+use crate::spec::OperationId;
+use std::collections::BTreeMap;
+
+/// What the report of a run says about its interruption.
+pub(super) fn interruption_note(signal: StopSignal, client: &HttpClient) -> String {
+    let stop = client.stop_switch();
+    format!(
+        "interrupted by {}: no request was sent after it ({} not sent) and {} in flight were given up after a grace of {} s; the trials it cut short are skipped, so this report covers only what completed",
+        signal.name(),
+        stop.not_sent(),
+        stop.abandoned(),
+        client.limits().timeout.min(interrupt::MAX_GRACE).as_secs_f32()
+    )
+}
+
+/// The facts of a report the exit code follows from (see [`RunVerdict::code`]).
+pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVerdict {
+    let requests = report.summary.requests;
+    RunVerdict {
+        interrupted,
+        drift: !report.findings.is_empty() || !report.behaviour_changes.is_empty(),
+        target_unusable: requests > 0 && report.transport.len() as u64 >= requests,
+        output_failed: false,
+        // Exit 0 says something was checked and held: a run whose trials were all skipped (a
+        // budget spent before the first check, every trial without data) checked nothing.
+        nothing_checked: !report.trials.iter().any(|t| {
+            matches!(
+                t.outcome,
+                TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
+            )
+        }),
+    }
+}
+
+/// Splits findings into new ones and those the baseline accepts.
+pub(super) fn split_accepted(
+    baseline: Option<&(Baseline, chrono::NaiveDate)>,
+    findings: Vec<Finding>,
+) -> (Vec<Finding>, Vec<AcceptedFinding>) {
+    let Some((baseline, today)) = baseline else {
+        return (findings, Vec::new());
+    };
+    let applied = baseline.apply(&findings, *today);
+    let mut new = Vec::new();
+    let mut accepted = Vec::new();
+    for (finding, verdict) in findings.into_iter().zip(applied.verdicts) {
+        match verdict {
+            Verdict::New => new.push(finding),
+            Verdict::Accepted { reason } => accepted.push(AcceptedFinding {
+                fingerprint: fingerprint(&finding),
+                finding,
+                reason,
+            }),
+        }
+    }
+    (new, accepted)
+}
+
+/// Turns trial results into the report, trials in plan order.
+pub(super) fn build_report(
+    config: &RunConfig,
+    target: String,
+    planned: &[PlannedTrial],
+    mut results: Vec<TrialResult>,
+    notes: Vec<String>,
+    duration_ms: u64,
+) -> Report {
+    let order: BTreeMap<&str, usize> = planned
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    results.sort_by_key(|r| {
+        order
+            .get(r.planned.name.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    let mut findings = Vec::new();
+    let mut transport = Vec::new();
+    let mut changes = Vec::new();
+    let mut accepted = Vec::new();
+    let mut trials = Vec::new();
+    let mut requests = 0;
+    for result in results {
+        requests += result.requests;
+        let finding_ids = (findings.len()..findings.len() + result.findings.len()).collect();
+        let transport_ids = (transport.len()..transport.len() + result.transport.len()).collect();
+        let change_ids = (changes.len()..changes.len() + result.changes.len()).collect();
+        let accepted_ids = (accepted.len()..accepted.len() + result.accepted.len()).collect();
+        let outcome = if !result.findings.is_empty() {
+            TrialOutcome::Drift
+        } else if !result.changes.is_empty() {
+            TrialOutcome::Changed
+        } else if !result.accepted.is_empty() {
+            TrialOutcome::Accepted
+        } else if !result.transport.is_empty() {
+            TrialOutcome::Transport
+        } else if result.skip_reason.is_some() {
+            TrialOutcome::Skipped
+        } else {
+            TrialOutcome::Passed
+        };
+        findings.extend(result.findings);
+        transport.extend(result.transport);
+        changes.extend(result.changes);
+        accepted.extend(result.accepted);
+        trials.push(TrialRecord {
+            name: result.planned.name,
+            operation: Some(result.planned.operation),
+            outcome,
+            requests: result.requests,
+            duration_ms: result.duration.as_millis() as u64,
+            findings: finding_ids,
+            transport: transport_ids,
+            accepted: accepted_ids,
+            changes: change_ids,
+            skip_reason: result.skip_reason,
+        });
+    }
+    let mut by_category: BTreeMap<Category, u64> = BTreeMap::new();
+    let mut by_operation: BTreeMap<OperationId, u64> = BTreeMap::new();
+    for f in &findings {
+        *by_category.entry(f.category).or_default() += 1;
+        *by_operation.entry(f.operation).or_default() += 1;
+    }
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    for t in &trials {
+        let key = serde_json::to_value(t.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        *outcomes.entry(key).or_default() += 1;
+    }
+    let mut report = Report {
+        migration: Vec::new(),
+        summary: Summary {
+            target,
+            operations: config.operations.clone(),
+            seed: config.seed,
+            cases_per_operation: config.cases,
+            requests,
+            trials: outcomes,
+            findings: findings.len() as u64,
+            by_category,
+            by_operation,
+            transport_problems: transport.len() as u64,
+            accepted: accepted.len() as u64,
+            behaviour_changes: changes.len() as u64,
+            duration_ms,
+            notes,
+            exit_code: exit::SUCCESS,
+            interrupted: false,
+        },
+        findings,
+        transport,
+        accepted,
+        behaviour_changes: changes,
+        baseline: None,
+        trials,
+    };
+    report.summary.exit_code = verdict(&report, None).code();
+    report
+}
+
+/// Why a run did not cover every check of every operation, if it did not: pruning a baseline
+/// after such a run would drop entries that were never tested.
+pub(super) fn coverage_gap(config: &RunConfig, report: &Report) -> Option<String> {
+    if report.summary.interrupted {
+        return Some("the run was interrupted".into());
+    }
+    if config.operations.len() < OperationId::ALL.len() {
+        return Some("--operations selected only some operations".into());
+    }
+    if config.selection != CheckSelection::default() {
+        return Some("--checks/--exclude-checks selected only some checks".into());
+    }
+    if config.libtest.filter.is_some() || !config.libtest.skip.is_empty() {
+        return Some("a trial filter or --skip selected only some trials".into());
+    }
+    let cut_short = |t: &TrialRecord| {
+        t.skip_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("cut short"))
+    };
+    if report.trials.iter().any(cut_short) {
+        return Some("the request or time budget cut trials short".into());
+    }
+    if !report.transport.is_empty() {
+        return Some("some requests got no usable answer".into());
+    }
+    None
+}
+
+/// Every finding of a report, new and accepted, in report order.
+pub(super) fn all_findings(report: &Report) -> Vec<Finding> {
+    report
+        .findings
+        .iter()
+        .cloned()
+        .chain(report.accepted.iter().map(|a| a.finding.clone()))
+        .collect()
+}
+
+/// Fills in what the baseline did, and writes or prunes baseline files as asked.
+pub(super) fn settle_baseline(
+    config: &RunConfig,
+    baseline: Option<&Baseline>,
+    today: chrono::NaiveDate,
+    report: &mut Report,
+) -> Result<(), ExitError> {
+    let all = all_findings(report);
+    if let (Some(path), Some(baseline)) = (&config.baseline, baseline) {
+        if baseline.legacy {
+            report.summary.notes.push(format!(
+                "baseline {} is version 1: its fingerprints do not name the violated rule, so each entry accepts every drift of its check and place; rewrite it with --write-baseline {} (reasons and dates are kept)",
+                path.display(),
+                path.display()
+            ));
+        }
+        let applied = baseline.apply(&all, today);
+        let note = |e: &crate::baseline::Entry| BaselineEntryNote {
+            fingerprint: e.fingerprint.clone(),
+            reason: e.reason.clone(),
+            expires: e.expires.map(|d| d.to_string()),
+        };
+        report.baseline = Some(BaselineSummary {
+            file: path.display().to_string(),
+            accepted: report.accepted.len() as u64,
+            resolved: applied.resolved.iter().map(note).collect(),
+            expired: applied.expired.iter().map(note).collect(),
+        });
+        let coverage_gap = coverage_gap(config, report);
+        if config.prune_baseline && !applied.resolved.is_empty() && coverage_gap.is_some() {
+            report.summary.notes.push(format!(
+                "--prune-baseline: nothing dropped, because {}: an entry that matched nothing may simply not have been tested",
+                coverage_gap.unwrap_or_default()
+            ));
+        } else if config.prune_baseline && !applied.resolved.is_empty() {
+            baseline
+                .pruned(&applied)
+                .save(path)
+                .map_err(|e| ExitError::Usage(e.into()))?;
+            report.summary.notes.push(format!(
+                "--prune-baseline: {} resolved entries dropped from {}",
+                applied.resolved.len(),
+                path.display()
+            ));
+        }
+    }
+    if let Some(path) = &config.write_baseline {
+        let existing = if path.exists() {
+            Baseline::load(path).map_err(|e| ExitError::Usage(e.into()))?
+        } else {
+            Baseline::default()
+        };
+        let written = existing.merged_with(&all);
+        let left_out = existing.not_upgraded(&all);
+        if !left_out.is_empty() {
+            report.summary.notes.push(format!(
+                "--write-baseline: {} version 1 entries matched nothing in this run and could not be upgraded, so {} no longer holds them: {}",
+                left_out.len(),
+                path.display(),
+                left_out
+                    .iter()
+                    .map(|e| e.fingerprint.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        written.save(path).map_err(|e| ExitError::Usage(e.into()))?;
+        report.summary.notes.push(format!(
+            "--write-baseline: {} entries in {}",
+            written.entries.len(),
+            path.display()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! The libtest-mimic trial of each planned trial: runs it, records what it found, and says
+//! pass, fail or ignored; and the progress bar the trials advance.
+
+use super::compose::split_accepted;
+use super::{execute, PlannedTrial, RunContext, TrialResult};
+use crate::checks::{Finding, Recorder};
+use libtest_mimic::{Completion, Failed, Trial};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub(super) fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} generated requests sent, {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A libtest-mimic trial around one planned trial.
+pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
+    let ctx = Arc::clone(ctx);
+    let name = planned.name.clone();
+    Trial::ignorable_test(name, move || {
+        let started = Instant::now();
+        let recorder = Recorder::default();
+        let stop = ctx.client.stop_switch();
+        let skip_reason = if stop.is_stopped() {
+            // Not started: a stopped run only finishes what it had begun.
+            recorder.cut_short();
+            None
+        } else {
+            ctx.runtime
+                .block_on(execute::execute(&ctx, &planned, &recorder))
+        };
+        let recorded = recorder.take();
+        let skip_reason = skip_reason.or_else(|| {
+            (recorded.cut_short && recorded.findings.is_empty()).then(|| match stop.reason() {
+                Some(reason) => format!("cut short: {reason}"),
+                None => "cut short: the run's request or time budget was spent".to_string(),
+            })
+        });
+        let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
+        // libtest prints this message: it quotes the target, so it is redacted like the reports.
+        let secrets = ctx.client.credentials().secret_values();
+        let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len())
+            .map(|m| crate::secret::redact(&m, &secrets));
+        let completion = match (&skip_reason, accepted.is_empty()) {
+            (Some(reason), _) => Completion::ignored_with(reason),
+            (None, false) => Completion::ignored_with(format!(
+                "{} findings accepted by the baseline",
+                accepted.len()
+            )),
+            (None, true) => Completion::Completed,
+        };
+        // Transport problems alone are not drift: libtest shows them as ignored, not failed.
+        let (message, completion) = match message {
+            Some(_) if findings.is_empty() && recorded.changes.is_empty() => (
+                None,
+                Completion::ignored_with(format!(
+                    "{} requests got no usable answer (transport, not drift)",
+                    recorded.transport.len()
+                )),
+            ),
+            other => (other, completion),
+        };
+        if let Ok(mut results) = ctx.results.lock() {
+            results.push(TrialResult {
+                planned,
+                findings,
+                transport: recorded.transport,
+                changes: recorded.changes,
+                accepted,
+                requests: recorded.requests,
+                duration: started.elapsed(),
+                skip_reason,
+                observations: recorded.observations,
+                notes: recorded.notes,
+            });
+        }
+        match message {
+            None => Ok(completion),
+            Some(message) => Err(Failed::from(message)),
+        }
+    })
+}
+
+/// The libtest failure message: a line per distinct finding (at most ten), then behaviour
+/// changes and transport.
+pub(super) fn failure_message(
+    findings: &[Finding],
+    transport: usize,
+    changes: usize,
+) -> Option<String> {
+    if findings.is_empty() && transport == 0 && changes == 0 {
+        return None;
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for f in findings {
+        let line = format!(
+            "[{} {}] {} {}: expected {}; observed {}",
+            f.code, f.category, f.operation, f.location, f.expected, f.observed
+        );
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    let total = lines.len();
+    lines.truncate(10);
+    if total > 10 {
+        lines.push(format!("... and {} more", total - 10));
+    }
+    if transport > 0 {
+        lines.push(format!(
+            "{transport} requests failed at transport (not drift)"
+        ));
+    }
+    Some(lines.join("\n"))
+}
