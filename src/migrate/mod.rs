@@ -5,10 +5,16 @@
 //! `consistency` findings carrying both requests, documented meaning changes are notes, and
 //! everything seen feeds the migration table ([`table`]).
 
-mod aspects;
+mod aspect;
+mod budgets;
+mod customers;
+mod filters;
+mod helpers;
+mod paging;
+mod pair;
 pub mod table;
 
-pub use aspects::{run_aspect, Aspect};
+pub use aspect::{run_aspect, Aspect};
 pub use table::{markdown, rows, MigrationRow, RowChange};
 
 use crate::harness::{PlannedTrial, TrialKind};
@@ -46,7 +52,7 @@ pub fn plan(spec: &Spec, operations: &[OperationId]) -> Vec<PlannedTrial> {
     pairs(spec, operations)
         .into_iter()
         .flat_map(|(_, new)| {
-            aspects::applicable(spec.operation(new))
+            aspect::applicable(spec.operation(new))
                 .into_iter()
                 .map(move |aspect| PlannedTrial {
                     name: format!("migrate::{new}::{aspect}"),
