@@ -65,3 +65,31 @@ pub async fn run_aspect(
         Aspect::Budgets => budgets::compare(&pair).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Spec;
+
+    #[test]
+    fn lists_get_three_comparisons_and_lookups_one() {
+        let spec = Spec::embedded().unwrap();
+        let applicable = |op| applicable(spec.operation(op));
+        assert_eq!(
+            applicable(OperationId::CustomersV2),
+            [Aspect::Customers, Aspect::Paging, Aspect::Filters]
+        );
+        assert_eq!(applicable(OperationId::BudgetV2), [Aspect::Budgets]);
+        assert_eq!(applicable(OperationId::AiccTenant), []);
+        let names: Vec<String> = [
+            Aspect::Customers,
+            Aspect::Paging,
+            Aspect::Filters,
+            Aspect::Budgets,
+        ]
+        .iter()
+        .map(Aspect::to_string)
+        .collect();
+        assert_eq!(names, ["customers", "paging", "filters", "budgets"]);
+    }
+}

@@ -7,7 +7,8 @@ use super::pair::Pair;
 use super::table::Part;
 use crate::checks::{decimal, doc_label, observed_entry, Expectation};
 use crate::client::{Exchange, PreparedRequest};
-use crate::spec::{ErrorRole, Operation, OperationId};
+use crate::spec::{ErrorRole, Lookup, Operation, OperationId};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,50 @@ use std::collections::{BTreeMap, BTreeSet};
 const BUDGETS: usize = 20;
 /// Ineligible customers whose refusals are compared.
 const REFUSALS: usize = 3;
+
+/// The ids of the customers whose budgets are compared (the first [`BUDGETS`] the lookup
+/// allows) and of those whose refusals are (the first [`REFUSALS`] it does not).
+fn by_eligibility<'r>(
+    records: impl Iterator<Item = &'r Value>,
+    lookup: &Lookup,
+) -> (Vec<String>, Vec<String>) {
+    let (mut eligible, mut ineligible) = (Vec::new(), Vec::new());
+    for record in records {
+        let Some(id) = record.get(&lookup.field).and_then(Value::as_str) else {
+            continue;
+        };
+        let ok = lookup.eligible.iter().all(|(field, values)| {
+            record
+                .get(field)
+                .and_then(Value::as_str)
+                .is_some_and(|v| values.iter().any(|ok| ok == v))
+        });
+        if ok && eligible.len() < BUDGETS {
+            eligible.push(id.to_string());
+        } else if !ok && ineligible.len() < REFUSALS {
+            ineligible.push(id.to_string());
+        }
+    }
+    (eligible, ineligible)
+}
+
+/// Whether two amounts, as the JSON text each server sent, are the same decimal (`1.5` and
+/// `"1.50"` are; text that is no decimal must be equal); both absent agree.
+fn same_amount_text(old: Option<&RawValue>, new: Option<&RawValue>) -> bool {
+    match (old, new) {
+        (Some(x), Some(y)) => {
+            decimal::same_amount(x.get(), y.get()).unwrap_or_else(|| x.get() == y.get())
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Whether two answers to an ineligible customer are the same documented refusal. Two
+/// budgets are not "refused alike", nor are two answers of no documented role.
+fn refused_alike(old: Option<ErrorRole>, new: Option<ErrorRole>) -> bool {
+    old.is_some_and(|r| r != ErrorRole::Success) && old == new
+}
 
 /// The documented code of an answer (`-` when it is none of the catalogue's).
 fn code_of(op: &Operation, answer: &Exchange) -> String {
@@ -46,23 +91,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
         Ok(walk) => walk,
         Err(e) => return Some(format!("the customer walk could not be made: {e}")),
     };
-    let (mut eligible, mut ineligible) = (Vec::new(), Vec::new());
-    for record in walk.records() {
-        let Some(id) = record.get(&lookup.field).and_then(Value::as_str) else {
-            continue;
-        };
-        let ok = lookup.eligible.iter().all(|(field, values)| {
-            record
-                .get(field)
-                .and_then(Value::as_str)
-                .is_some_and(|v| values.iter().any(|ok| ok == v))
-        });
-        if ok && eligible.len() < BUDGETS {
-            eligible.push(id.to_string());
-        } else if !ok && ineligible.len() < REFUSALS {
-            ineligible.push(id.to_string());
-        }
-    }
+    let (eligible, ineligible) = by_eligibility(walk.records(), lookup);
     let target = pair.ctx.client.target();
     let requests = |id: &str| {
         (
@@ -149,13 +178,10 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
         for (name, replaces) in &replacements {
             let (x, y) = (a.body.get(&replaces.field), b.body.get(name));
             let agree = if is_decimal(name) {
-                match (old_text.get(&replaces.field), new_text.get(name)) {
-                    (Some(x), Some(y)) => {
-                        decimal::same_amount(x.get(), y.get()).unwrap_or_else(|| x.get() == y.get())
-                    }
-                    (None, None) => true,
-                    _ => false,
-                }
+                same_amount_text(
+                    old_text.get(&replaces.field).map(Box::as_ref),
+                    new_text.get(name).map(Box::as_ref),
+                )
             } else {
                 same_value(x, y)
             };
@@ -216,8 +242,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
             observed_entry(op, answer.status, &answer.body).map(|e| e.role)
         };
         let (x, y) = (role(pair.old, &a), role(pair.new, &b));
-        // Agreement is the same documented refusal; two budgets are not "refused alike".
-        if x.is_some_and(|r| r != ErrorRole::Success) && x == y {
+        if refused_alike(x, y) {
             refusals_agree += 1;
             let (old_code, new_code) = (code_of(pair.old, &a), code_of(pair.new, &b));
             if a.status == b.status && old_code == new_code {
@@ -261,4 +286,72 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
         ),
     );
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn customers_split_by_the_lookup_eligibility_up_to_the_caps() {
+        let lookup = Lookup {
+            field: "customer_id".into(),
+            source: "customers_v2".into(),
+            eligible: [("association_type".to_string(), vec!["3".to_string()])].into(),
+        };
+        let mut records = vec![
+            json!({"customer_id": "reseller", "association_type": "3"}),
+            json!({"customer_id": "referral", "association_type": "1"}),
+            json!({"customer_id": "unknown"}),
+            json!({"association_type": "3"}),
+        ];
+        let (eligible, ineligible) = by_eligibility(records.iter(), &lookup);
+        assert_eq!(eligible, ["reseller"]);
+        assert_eq!(
+            ineligible,
+            ["referral", "unknown"],
+            "a record without id is skipped"
+        );
+        records = (0..50)
+            .map(|i| {
+                let association = if i % 2 == 0 { "3" } else { "1" };
+                json!({"customer_id": format!("c{i}"), "association_type": association})
+            })
+            .collect();
+        let (eligible, ineligible) = by_eligibility(records.iter(), &lookup);
+        assert_eq!((eligible.len(), ineligible.len()), (BUDGETS, REFUSALS));
+        assert_eq!(ineligible, ["c1", "c3", "c5"]);
+    }
+
+    #[test]
+    fn amounts_agree_as_decimals_of_the_text_sent() {
+        let same = |a: &str, b: &str| same_amount_text(Some(&raw(a)), Some(&raw(b)));
+        assert!(same("1.5", "\"1.50\""));
+        assert!(same("10", "10.00"));
+        assert!(!same("1.5", "1.51"));
+        assert!(
+            same("\"n/a\"", "\"n/a\""),
+            "text that is no decimal agrees when equal"
+        );
+        assert!(!same("\"n/a\"", "\"N/A\""));
+        assert!(same_amount_text(None, None));
+        assert!(!same_amount_text(Some(&raw("1")), None));
+    }
+
+    #[test]
+    fn refusals_agree_only_on_the_same_documented_refusal() {
+        let refused = Some(ErrorRole::AssociationTypeNotAllowed);
+        assert!(refused_alike(refused, refused));
+        assert!(!refused_alike(refused, Some(ErrorRole::CustomerNotOwned)));
+        assert!(!refused_alike(
+            Some(ErrorRole::Success),
+            Some(ErrorRole::Success)
+        ));
+        assert!(!refused_alike(None, None));
+    }
 }

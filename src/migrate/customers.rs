@@ -38,6 +38,31 @@ impl<'w> Keyed<'w> {
             .cloned()
             .collect()
     }
+
+    /// Keys here that `other` has too, in key order.
+    fn in_both(&self, other: &Keyed<'_>) -> Vec<&String> {
+        self.records
+            .keys()
+            .filter(|k| other.records.contains_key(*k))
+            .collect()
+    }
+}
+
+/// The customers among `ids` (keys of both generations) whose old field and new field do not
+/// hold the same value (a missing field is the same as null).
+fn differing<'k>(
+    ids: &[&'k String],
+    (old, old_field): (&Keyed<'_>, &str),
+    (new, new_field): (&Keyed<'_>, &str),
+) -> Vec<&'k String> {
+    ids.iter()
+        .copied()
+        .filter(|id| {
+            let a = old.records[*id].0.get(old_field);
+            let b = new.records[*id].0.get(new_field);
+            !same_value(a, b)
+        })
+        .collect()
 }
 
 /// Every customer in both generations, with equal mapped fields.
@@ -87,11 +112,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
             pair.old.id, pair.new.id
         ));
     }
-    let both: Vec<&String> = old_records
-        .records
-        .keys()
-        .filter(|k| new_records.records.contains_key(*k))
-        .collect();
+    let both = old_records.in_both(&new_records);
     pair.observe(
         Part::Response,
         format!("{new_list}[].{key}"),
@@ -152,15 +173,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
     let fields = pair.new_fields();
     let replacements = pair.new.record_replacements(pair.ctx.spec());
     for (name, replaces) in &replacements {
-        let differing: Vec<&String> = both
-            .iter()
-            .copied()
-            .filter(|id| {
-                let a = old_records.records[*id].0.get(&replaces.field);
-                let b = new_records.records[*id].0.get(name);
-                !same_value(a, b)
-            })
-            .collect();
+        let differing = differing(&both, (&old_records, &replaces.field), (&new_records, name));
         let label = format!("{new_list}[].{name}");
         let total = both.len();
         if replaces.change == Change::ChangedMeaning {
@@ -285,5 +298,60 @@ fn observe_new_and_gone(
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::helpers::tests::walk_of;
+    use super::*;
+    use crate::spec::OperationId;
+    use serde_json::json;
+
+    #[test]
+    fn customers_are_matched_by_key() {
+        let old = walk_of(
+            OperationId::CustomersV1,
+            vec![
+                json!({"customer_id": "a"}),
+                json!({"customer_id": "b"}),
+                json!({"domain_name": "no key: not a customer"}),
+            ],
+        );
+        let new = walk_of(
+            OperationId::CustomersV2,
+            vec![json!({"customer_id": "c"}), json!({"customer_id": "b"})],
+        );
+        let (old, new) = (Keyed::of(&old), Keyed::of(&new));
+        assert_eq!(old.records.len(), 2);
+        assert_eq!(old.missing_from(&new), ["a"]);
+        assert_eq!(new.missing_from(&old), ["c"]);
+        assert_eq!(old.in_both(&new), ["b"]);
+    }
+
+    #[test]
+    fn mapped_fields_differ_only_in_value() {
+        let old = walk_of(
+            OperationId::CustomersV1,
+            vec![
+                json!({"customer_id": "same", "domain_name": "x"}),
+                json!({"customer_id": "null-and-absent", "domain_name": null}),
+                json!({"customer_id": "changed", "domain_name": "x"}),
+                json!({"customer_id": "gone", "domain_name": "x"}),
+            ],
+        );
+        let new = walk_of(
+            OperationId::CustomersV2,
+            vec![
+                json!({"customer_id": "same", "account_name": "x"}),
+                json!({"customer_id": "null-and-absent"}),
+                json!({"customer_id": "changed", "account_name": "y"}),
+                json!({"customer_id": "gone"}),
+            ],
+        );
+        let (old, new) = (Keyed::of(&old), Keyed::of(&new));
+        let both = old.in_both(&new);
+        let differ = differing(&both, (&old, "domain_name"), (&new, "account_name"));
+        assert_eq!(differ, ["changed", "gone"]);
     }
 }

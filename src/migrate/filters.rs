@@ -69,14 +69,11 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
             .as_ref()
             .map(|f| f.field.clone())
             .unwrap_or_default();
-        let mut times: Vec<&str> = old_walk
+        let times = old_walk
             .records()
             .filter_map(|r| r.get(&field).and_then(Value::as_str))
             .collect();
-        times.sort_unstable();
-        if !times.is_empty() {
-            let n = times.len();
-            let (lo, hi) = (times[n / 4].to_string(), times[(3 * n) / 4].to_string());
+        if let Some((lo, hi)) = middle_half(times) {
             compare_selection(
                 pair,
                 &old_walk,
@@ -209,4 +206,55 @@ async fn compare_selection(
         (&a.pages[0].request, &b.pages[0].request),
         first_new.doc.as_ref().map(doc_label),
     );
+}
+
+/// The bounds of the middle half of some times (the first and third quartile), so a range
+/// filter selects some customers and leaves others out; `None` when there are none.
+fn middle_half(mut times: Vec<&str>) -> Option<(String, String)> {
+    times.sort_unstable();
+    if times.is_empty() {
+        return None;
+    }
+    let n = times.len();
+    Some((times[n / 4].to_string(), times[(3 * n) / 4].to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{OperationId, Spec};
+
+    #[test]
+    fn a_time_range_spans_the_middle_half() {
+        let times = vec!["t7", "t1", "t5", "t3", "t0", "t6", "t2", "t4"];
+        assert_eq!(middle_half(times), Some(("t2".into(), "t6".into())));
+        assert_eq!(middle_half(vec!["t0"]), Some(("t0".into(), "t0".into())));
+        assert_eq!(middle_half(Vec::new()), None);
+    }
+
+    #[test]
+    fn filters_pair_with_the_old_filter_they_replace() {
+        let spec = Spec::embedded().unwrap();
+        let pairs = filter_pairs(
+            spec.operation(OperationId::CustomersV1),
+            spec.operation(OperationId::CustomersV2),
+        );
+        let names: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(old, new)| (old.name.as_str(), new.name.as_str()))
+            .collect();
+        // customer_id filters only the new generation; offset and limit replace paging, not
+        // filters: neither is a pair.
+        assert_eq!(
+            names,
+            [
+                ("domain_name", "account_name"),
+                ("corp_name", "customer"),
+                ("label", "label"),
+                ("cooperationType", "association_type"),
+                ("cooperationTimeStart", "associated_on_begin"),
+                ("cooperationTimeEnd", "associated_on_end"),
+            ]
+        );
+    }
 }

@@ -38,9 +38,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
             continue;
         };
         compared += 1;
-        let (a_set, b_set): (BTreeSet<&String>, BTreeSet<&String>) =
-            (a.iter().collect(), b.iter().collect());
-        if a_set == b_set {
+        if same_customers(&a, &b) {
             agreed += 1;
             continue;
         }
@@ -77,13 +75,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
             old_paging.position.name
         ),
     );
-    // The first pages without paging parameters agree only if the documented defaults do.
-    let defaults = |p: &Paging<'_>| (p.size.default().cloned(), p.position.default().cloned());
-    let (old_default, new_default) = (defaults(&old_paging), defaults(&new_paging));
-    let same_documented_page = old_default.0 == new_default.0
-        && old_default.1.and_then(|v| v.as_u64()) == Some(old_paging.position_of(0, 1))
-        && new_default.1.and_then(|v| v.as_u64()) == Some(new_paging.position_of(0, 1));
-    if !same_documented_page {
+    if !same_default_page(&old_paging, &new_paging) {
         pair.observe(
             Part::Request,
             new_paging.size.label(),
@@ -97,7 +89,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
     ) else {
         return None;
     };
-    let defaults_agree = a.iter().collect::<BTreeSet<_>>() == b.iter().collect();
+    let defaults_agree = same_customers(&a, &b);
     if !defaults_agree {
         pair.differ(
             new_paging.size.label(),
@@ -131,15 +123,98 @@ async fn note_if_reordered(pair: &Pair<'_, '_>) {
     let Ok((old_walk, new_walk)) = pair.walks().await else {
         return;
     };
-    let (a, b) = (keys(&old_walk), keys(&new_walk));
-    let (a_set, b_set): (BTreeSet<&String>, BTreeSet<&String>) =
-        (a.iter().collect(), b.iter().collect());
-    // Only a true permutation is a different order; a repeated customer is a paging fault.
-    let permutation = a_set.len() == a.len() && b_set.len() == b.len() && a_set == b_set;
-    if a != b && permutation {
+    if reordered(&keys(&old_walk), &keys(&new_walk)) {
         pair.note(format!(
             "{} and {} list the same customers in a different order, so equivalent pages hold different customers",
             pair.old.id, pair.new.id
         ));
+    }
+}
+
+/// Whether two pages hold the same customers, in any order.
+fn same_customers(a: &[String], b: &[String]) -> bool {
+    a.iter().collect::<BTreeSet<_>>() == b.iter().collect()
+}
+
+/// Whether two lists hold the same customers in a different order. Only a true permutation
+/// is a different order; a repeated customer is a paging fault.
+fn reordered(a: &[String], b: &[String]) -> bool {
+    let (a_set, b_set): (BTreeSet<&String>, BTreeSet<&String>) =
+        (a.iter().collect(), b.iter().collect());
+    let permutation = a_set.len() == a.len() && b_set.len() == b.len() && a_set == b_set;
+    a != b && permutation
+}
+
+/// Whether the first pages without paging parameters must agree: the documented default
+/// sizes are equal and each default position is its generation's first page.
+fn same_default_page(old: &Paging<'_>, new: &Paging<'_>) -> bool {
+    let defaults = |p: &Paging<'_>| (p.size.default().cloned(), p.position.default().cloned());
+    let (old_default, new_default) = (defaults(old), defaults(new));
+    old_default.0 == new_default.0
+        && old_default.1.and_then(|v| v.as_u64()) == Some(old.position_of(0, 1))
+        && new_default.1.and_then(|v| v.as_u64()) == Some(new.position_of(0, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{OperationId, Parameter, Spec};
+
+    fn ids(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn pages_hold_the_same_customers_in_any_order() {
+        assert!(same_customers(&ids(&["a", "b"]), &ids(&["b", "a"])));
+        assert!(same_customers(&ids(&[]), &ids(&[])));
+        assert!(!same_customers(&ids(&["a", "b"]), &ids(&["a", "c"])));
+        assert!(!same_customers(&ids(&["a", "b"]), &ids(&["a"])));
+    }
+
+    #[test]
+    fn only_a_true_permutation_is_a_different_order() {
+        assert!(reordered(&ids(&["a", "b", "c"]), &ids(&["c", "a", "b"])));
+        assert!(
+            !reordered(&ids(&["a", "b"]), &ids(&["a", "b"])),
+            "same order"
+        );
+        assert!(
+            !reordered(&ids(&["a", "b", "b"]), &ids(&["b", "a", "b"])),
+            "a repeated customer is a paging fault, not an order"
+        );
+        assert!(
+            !reordered(&ids(&["a", "b"]), &ids(&["b", "c"])),
+            "other customers"
+        );
+    }
+
+    #[test]
+    fn default_pages_are_compared_only_when_the_documented_defaults_agree() {
+        let spec = Spec::embedded().unwrap();
+        let (old, new) = (
+            spec.operation(OperationId::CustomersV1),
+            spec.operation(OperationId::CustomersV2),
+        );
+        let (old_paging, new_paging) = (Paging::of(old).unwrap(), Paging::of(new).unwrap());
+        // page_no 1 of size 10 is offset 0 of limit 10.
+        assert!(same_default_page(&old_paging, &new_paging));
+        let with_default = |param: &Parameter, default: u64| {
+            let mut param = param.clone();
+            param.schema["default"] = default.into();
+            param
+        };
+        let larger = with_default(new_paging.size, 20);
+        let size_differs = Paging {
+            size: &larger,
+            ..Paging::of(new).unwrap()
+        };
+        assert!(!same_default_page(&old_paging, &size_differs));
+        let second = with_default(new_paging.position, 10);
+        let not_first = Paging {
+            position: &second,
+            ..Paging::of(new).unwrap()
+        };
+        assert!(!same_default_page(&old_paging, &not_first));
     }
 }
