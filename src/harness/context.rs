@@ -30,7 +30,7 @@ pub struct TrialResult {
     /// Why nothing was checked, when nothing was.
     pub skip_reason: Option<String>,
     /// What a migration trial saw, for the migration table.
-    pub observations: Vec<crate::outcome::MigrationEvidence>,
+    pub evidence: Vec<crate::outcome::MigrationEvidence>,
     /// Notes for the report.
     pub notes: Vec<String>,
 }

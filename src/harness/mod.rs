@@ -344,9 +344,9 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
                 .into(),
         );
     }
-    let observations: Vec<crate::outcome::MigrationEvidence> = results
+    let evidence: Vec<crate::outcome::MigrationEvidence> = results
         .iter()
-        .flat_map(|r| r.observations.iter().cloned())
+        .flat_map(|r| r.evidence.iter().cloned())
         .collect();
     notes.extend(results.iter().flat_map(|r| r.notes.iter().cloned()));
     let mut report = build_report(
@@ -359,7 +359,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     );
     if config.migrate {
         let pairs = crate::migrate::pairs(&spec, &migration_of);
-        report.migration = crate::migrate::rows(&spec, &pairs, &observations);
+        report.migration = crate::migrate::rows(&spec, &pairs, &evidence);
     }
     report.summary.interrupted = stopped_by.is_some();
     let baseline_failed = settle_baseline(&config, baseline.as_ref(), today, &mut report).err();

@@ -79,7 +79,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 requests: recorded.requests,
                 duration: started.elapsed(),
                 skip_reason,
-                observations: recorded.observations,
+                evidence: recorded.evidence,
                 notes: recorded.notes,
             });
         }

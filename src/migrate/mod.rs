@@ -5,14 +5,19 @@
 //! `consistency` findings carrying both requests, documented meaning changes are notes, and
 //! everything seen feeds the migration table ([`table`]).
 
-mod aspects;
+mod aspect;
+mod budgets;
+mod customers;
+mod filters;
+mod helpers;
+mod paging;
+mod pair;
 pub mod table;
 
-pub use aspects::{run_aspect, Aspect};
+pub use aspect::{run_aspect, Aspect};
 pub use table::{markdown, rows, MigrationRow, RowChange};
 
-// The evidence a comparison records, under the short name the comparisons use.
-use crate::outcome::MigrationEvidence as Observation;
+use crate::outcome::MigrationEvidence;
 use crate::spec::{OperationId, Spec};
 
 /// The check name of every migration finding.
@@ -34,7 +39,7 @@ pub fn comparisons(spec: &Spec, operations: &[OperationId]) -> Vec<(OperationId,
     pairs(spec, operations)
         .into_iter()
         .flat_map(|(_, new)| {
-            aspects::applicable(spec.operation(new))
+            aspect::applicable(spec.operation(new))
                 .into_iter()
                 .map(move |aspect| (new, aspect))
         })

@@ -2,7 +2,7 @@
 //! the target showed. Rows come from `x-replaces` in `schemas/`; the last column from the
 //! observations of a `migrate` run. Rendered as Markdown a partner can attach to a change request.
 
-use crate::outcome::MigrationEvidence as Observation;
+use crate::outcome::MigrationEvidence;
 pub use crate::outcome::Part;
 use crate::spec::{Change, Operation, OperationId, ParamLocation, Replaces, Spec};
 use serde::{Deserialize, Serialize};
@@ -137,7 +137,7 @@ fn part_rows(
     part: Part,
     old_fields: Vec<Field>,
     new_fields: Vec<Field>,
-    observations: &[Observation],
+    observations: &[MigrationEvidence],
 ) -> Vec<MigrationRow> {
     let mut rows = Vec::new();
     let record = |label: &str| label.contains("[].");
@@ -201,7 +201,7 @@ fn part_rows(
 pub fn rows(
     spec: &Spec,
     pairs: &[(OperationId, OperationId)],
-    observations: &[Observation],
+    observations: &[MigrationEvidence],
 ) -> Vec<MigrationRow> {
     let mut out = Vec::new();
     for &(old_id, new_id) in pairs {
@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn observations_fill_the_last_column() {
         let spec = Spec::embedded().unwrap();
-        let observed = [Observation {
+        let observed = [MigrationEvidence {
             operation: OperationId::CustomersV2,
             part: Part::Response,
             field: "customer_infos[].account_name".into(),

@@ -2,6 +2,7 @@
 //! AICC tenant. Loaded from the embedded `data/fixtures.json` or a `--fixtures` file, and checked
 //! against the response schemas so the mock can never serve data that breaks the contract.
 
+use super::respond;
 use crate::spec::{OperationId, Replaces, Spec};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -342,7 +343,7 @@ impl Fixtures {
                 .iter()
                 .map(|c| c.record(id).clone())
                 .collect();
-            let body = super::routes::list_body_for(op, records, self.customers.len());
+            let body = respond::list_body(op, records, self.customers.len());
             let list = format!("/{}/", op.list_field().unwrap_or_default());
             check_against(spec, id, op.meta.success_status, &body).map_err(|(path, msg)| {
                 let path = path

@@ -5,10 +5,9 @@
 use super::drift::{Drift, DriftSet};
 use super::fixtures::Fixtures;
 use super::respond::Answer;
-use super::routes::MockState;
 use super::select::SelectOptions;
 use super::validate::{Accepted, ParamValue};
-use crate::spec::{ErrorRole, MatchKind, Operation, OperationId, PagingRole, ParamLocation};
+use crate::spec::{ErrorRole, MatchKind, Operation, OperationId, PagingRole, ParamLocation, Spec};
 use serde_json::Value;
 
 /// Calls answered under the shuffled-records drift.
@@ -142,15 +141,14 @@ pub fn budget_for_ineligible(
         .map(Value::Object)
 }
 
-/// Changes a built answer as the drifts say.
-pub fn after(state: &MockState, op: &Operation, answer: &mut Answer) {
-    let drifts = &state.drifts;
+/// Changes a built answer as the drifts say; `spec` gives the documented values a drift breaks.
+pub fn after(drifts: &DriftSet, spec: &Spec, op: &Operation, answer: &mut Answer) {
     if drifts.is_empty() {
         return;
     }
     match op.id {
-        OperationId::CustomersV1 => customers_answer(state, op, answer),
-        OperationId::BudgetV1 => budget_answer(state, answer),
+        OperationId::CustomersV1 => customers_answer(drifts, op, answer),
+        OperationId::BudgetV1 => budget_answer(drifts, spec, answer),
         OperationId::AiccTenant => aicc_answer(drifts, answer),
         OperationId::CustomersV2 => customers_v2_answer(drifts, op, answer),
         OperationId::BudgetV2 => budget_v2_answer(drifts, answer),
@@ -167,8 +165,7 @@ fn first_record<'a>(
         .as_object_mut()
 }
 
-fn customers_answer(state: &MockState, op: &Operation, answer: &mut Answer) {
-    let drifts = &state.drifts;
+fn customers_answer(drifts: &DriftSet, op: &Operation, answer: &mut Answer) {
     if drifts.has(Drift::WrongContentType) {
         answer.content_type = "text/html;charset=UTF-8".into();
     }
@@ -182,7 +179,7 @@ fn customers_answer(state: &MockState, op: &Operation, answer: &mut Answer) {
             }
         }
         Some(_) => {}
-        None => success_record_drifts(state, op, &mut answer.body),
+        None => success_record_drifts(drifts, op, &mut answer.body),
     }
     if answer.role.is_some() && drifts.has(Drift::MissingErrorMsg) {
         if let Some(body) = answer.body.as_object_mut() {
@@ -191,8 +188,7 @@ fn customers_answer(state: &MockState, op: &Operation, answer: &mut Answer) {
     }
 }
 
-fn success_record_drifts(state: &MockState, op: &Operation, body: &mut Value) {
-    let drifts = &state.drifts;
+fn success_record_drifts(drifts: &DriftSet, op: &Operation, body: &mut Value) {
     let list = op.list_field().unwrap_or_default().to_string();
     let count = op.count_field().unwrap_or_default().to_string();
     if drifts.has(Drift::SuccessCodeChanged) {
@@ -257,11 +253,9 @@ fn success_record_drifts(state: &MockState, op: &Operation, body: &mut Value) {
             record.insert("cooperation_type".into(), Value::String(unsupported));
         }
     }
-    let _ = state;
 }
 
-fn budget_answer(state: &MockState, answer: &mut Answer) {
-    let drifts = &state.drifts;
+fn budget_answer(drifts: &DriftSet, spec: &Spec, answer: &mut Answer) {
     if answer.role.is_some() {
         return;
     }
@@ -280,8 +274,7 @@ fn budget_answer(state: &MockState, answer: &mut Answer) {
         body.insert("budget_type".into(), Value::from("MONTHLY"));
     }
     if drifts.has(Drift::BudgetErrorCodeOnSuccess) {
-        let code = state
-            .spec
+        let code = spec
             .operation(OperationId::CustomersV1)
             .error_for(ErrorRole::Success)
             .and_then(|e| e.error_code.clone())

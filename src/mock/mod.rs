@@ -15,6 +15,7 @@ mod respond;
 mod routes;
 mod select;
 mod server;
+mod state;
 mod validate;
 
 pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
@@ -22,5 +23,6 @@ pub use drift::{Drift, DriftInfo, DriftSet, SeenBy, DRIFTS};
 pub use fault::{serve_fault, Fault, FaultInfo, FAULTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
 pub use request::{decode_query, MAX_BODY_BYTES, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
-pub use routes::{app, MockState};
+pub use routes::app;
 pub use server::{serve_until_signal, MockServer, ShutdownSignals};
+pub use state::MockState;

@@ -1,5 +1,6 @@
-//! Building the mock's responses: JSON with the documented Content-Type, and error bodies taken
-//! from the catalogue entries of `schemas/` (never a code typed in Rust).
+//! Building the mock's responses: JSON with the documented Content-Type, error bodies taken
+//! from the catalogue entries of `schemas/` (never a code typed in Rust), and the success body of
+//! a list operation (which the fixtures check also uses, so data and answers share one shape).
 
 use crate::spec::{ErrorEntry, ErrorRole, Operation, Spec};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -133,4 +134,30 @@ fn message_limit(schema: &Value) -> Option<usize> {
 fn request_id() -> String {
     let bytes: [u8; 16] = rand::random();
     hex::encode(bytes)
+}
+
+/// A list operation's success body: the envelope the catalogue documents (if any), the total
+/// count and the records, under the field names the response schema marks with `x-paging:
+/// total-count` and `x-list-of-records`.
+pub fn list_body(op: &Operation, records: Vec<Map<String, Value>>, total: usize) -> Value {
+    let mut body = Map::new();
+    if let Some(count_field) = op.count_field() {
+        body.insert(count_field.to_string(), Value::from(total));
+    }
+    if let Some(success) = op.error_for(ErrorRole::Success) {
+        if let Some(code) = &success.error_code {
+            body.insert("error_code".into(), Value::String(code.clone()));
+            body.insert(
+                "error_msg".into(),
+                Value::String(success.message().to_string()),
+            );
+        }
+    }
+    if let Some(list_field) = op.list_field() {
+        body.insert(
+            list_field.to_string(),
+            Value::Array(records.into_iter().map(Value::Object).collect()),
+        );
+    }
+    Value::Object(body)
 }

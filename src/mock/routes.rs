@@ -2,13 +2,11 @@
 //! parameters, partner and the operation's behaviour run in the order a gateway and backend
 //! would. Injected drifts (see `drift.rs`) act at the points marked in `inject.rs`.
 
-use super::auth::Credentials;
-use super::drift::DriftSet;
-use super::fixtures::Fixtures;
 use super::inject;
 use super::request::{decode_component, IncomingRequest, MAX_BODY_BYTES};
 use super::respond::{self, Answer, Origin};
 use super::select::select;
+use super::state::MockState;
 use super::validate::{validate, Accepted};
 use crate::spec::{AuthScheme, ErrorRole, Operation, OperationId, ParamLocation, Spec};
 use axum::extract::{Request, State};
@@ -16,19 +14,6 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::{Map, Value};
 use std::sync::Arc;
-
-/// Everything a request handler reads; shared, immutable.
-#[derive(Debug)]
-pub struct MockState {
-    /// The contract.
-    pub spec: Arc<Spec>,
-    /// Accepted credentials.
-    pub credentials: Credentials,
-    /// The data served.
-    pub fixtures: Fixtures,
-    /// Deviations to inject (none for the reference behaviour).
-    pub drifts: DriftSet,
-}
 
 /// The mock as a router, apart from any socket, so tests can drive it directly.
 pub fn app(state: Arc<MockState>) -> Router {
@@ -57,7 +42,7 @@ async fn dispatch(State(state): State<Arc<MockState>>, request: Request) -> Resp
         };
     };
     let mut answer = handle(&state, op, &request, path_params);
-    inject::after(&state, op, &mut answer);
+    inject::after(&state.drifts, spec, op, &mut answer);
     answer.into_response()
 }
 
@@ -128,7 +113,7 @@ fn handle(
         }
     }
     let body = match op.id {
-        OperationId::CustomersV1 | OperationId::CustomersV2 => list_body(state, op, &accepted),
+        OperationId::CustomersV1 | OperationId::CustomersV2 => list_page(state, op, &accepted),
         OperationId::BudgetV1 | OperationId::BudgetV2 => match budget_body(state, op, &accepted) {
             Ok(body) => body,
             Err(role) => return fail(role, None, Origin::Backend),
@@ -200,7 +185,7 @@ fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation
 }
 
 /// The body of a list operation for one page of a filtered selection.
-fn list_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
+fn list_page(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
     let options = inject::selection(&state.drifts);
     let page = select(op, &state.fixtures, accepted, &options);
     let records = page
@@ -208,37 +193,7 @@ fn list_body(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
         .iter()
         .map(|c| c.record(op.id).clone())
         .collect();
-    list_body_for(op, records, page.total)
-}
-
-/// A list operation's success body: the envelope the catalogue documents (if any), the total
-/// count and the records, under the field names the response schema marks with `x-paging:
-/// total-count` and `x-list-of-records`.
-pub(crate) fn list_body_for(
-    op: &Operation,
-    records: Vec<Map<String, Value>>,
-    total: usize,
-) -> Value {
-    let mut body = Map::new();
-    if let Some(count_field) = op.count_field() {
-        body.insert(count_field.to_string(), Value::from(total));
-    }
-    if let Some(success) = op.error_for(ErrorRole::Success) {
-        if let Some(code) = &success.error_code {
-            body.insert("error_code".into(), Value::String(code.clone()));
-            body.insert(
-                "error_msg".into(),
-                Value::String(success.message().to_string()),
-            );
-        }
-    }
-    if let Some(list_field) = op.list_field() {
-        body.insert(
-            list_field.to_string(),
-            Value::Array(records.into_iter().map(Value::Object).collect()),
-        );
-    }
-    Value::Object(body)
+    respond::list_body(op, records, page.total)
 }
 
 /// The body of the budget operation, or the catalogue role that answers instead.

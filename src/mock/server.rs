@@ -6,7 +6,9 @@
 //! header would otherwise keep a connection, and a stop, waiting for minutes), and a stop waits
 //! at most [`DRAIN_TIMEOUT`] for requests in flight.
 
-use super::routes::{app, MockState};
+use super::fault::{serve_fault, Fault};
+use super::routes::app;
+use super::state::MockState;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,11 +42,11 @@ impl MockServer {
     }
 
     /// Binds `addr` and serves a transport fault on every connection instead of the mock.
-    pub async fn start_fault(fault: super::Fault, addr: SocketAddr) -> std::io::Result<MockServer> {
+    pub async fn start_fault(fault: Fault, addr: SocketAddr) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(super::serve_fault(listener, fault, async {
+        let task = tokio::spawn(serve_fault(listener, fault, async {
             let _ = rx.await;
         }));
         Ok(MockServer {

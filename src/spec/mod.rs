@@ -2,23 +2,28 @@
 //! checked against the 2020-12 meta-schema and the x- vocabulary, and compiled into validators.
 //! The main type is [`Spec`]; everything else in the crate reads documented limits from here.
 
+mod build;
 mod error;
 mod load;
 mod matching;
 mod model;
 mod operation;
+mod parameter;
+mod response;
 mod rule;
+mod violation;
 mod vocabulary;
 mod wire;
 
 pub use error::SpecError;
 pub use load::{embedded_sources, escape_pointer, BASE_URI, VOCABULARY_FILE};
 pub use matching::parse_time;
-pub use model::{
-    Operation, ParamLocation, ParamType, Parameter, ResponseSchema, SchemaViolation, Spec,
-};
+pub use model::{Operation, Spec};
 pub use operation::{OperationId, UnknownOperation};
+pub use parameter::{ParamLocation, ParamType, Parameter};
+pub use response::ResponseSchema;
 pub use rule::RuleId;
+pub use violation::SchemaViolation;
 pub use vocabulary::{
     AuthScheme, CaseRule, Change, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask,
     MaskPart, MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Replaces, Service,

@@ -8,8 +8,8 @@
 //! it never carries a generated value or a seed, so the same drift found under two seeds has one
 //! id. The coverage of the documentation counts the same ids.
 
-use super::model::ParamLocation;
 use super::operation::OperationId;
+use super::parameter::ParamLocation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -78,7 +78,7 @@ pub struct Recorder {
     changes: Mutex<Vec<BehaviourChange>>,
     requests: AtomicU64,
     cut_short: std::sync::atomic::AtomicBool,
-    observations: Mutex<Vec<crate::outcome::MigrationEvidence>>,
+    evidence: Mutex<Vec<crate::outcome::MigrationEvidence>>,
     notes: Mutex<Vec<String>>,
 }
 
@@ -96,7 +96,7 @@ pub struct Recorded {
     /// Whether requests were not sent because the run's budget was spent or it was stopped.
     pub cut_short: bool,
     /// What a migration trial saw, for the migration table.
-    pub observations: Vec<crate::outcome::MigrationEvidence>,
+    pub evidence: Vec<crate::outcome::MigrationEvidence>,
     /// Sentences for the report's notes (documented meaning changes).
     pub notes: Vec<String>,
 }
@@ -138,8 +138,8 @@ impl Recorder {
     }
 
     /// Adds an observation for the migration table.
-    pub fn observe(&self, observation: crate::outcome::MigrationEvidence) {
-        append(&self.observations, [observation]);
+    pub fn migration_evidence(&self, evidence: crate::outcome::MigrationEvidence) {
+        append(&self.evidence, [evidence]);
     }
 
     /// Adds a note for the report (not drift).
@@ -170,7 +170,7 @@ impl Recorder {
             changes: drain(&self.changes),
             requests: self.requests.swap(0, Ordering::Relaxed),
             cut_short: self.cut_short.swap(false, Ordering::Relaxed),
-            observations: drain(&self.observations),
+            evidence: drain(&self.evidence),
             notes: drain(&self.notes),
         }
     }

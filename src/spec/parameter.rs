@@ -1,0 +1,140 @@
+//! Request parameters as the contract documents them: where each travels, the type its text is
+//! read as, and its x- semantics (presence, filter, paging, lookup, replacement), read from an
+//! operation's `request.json`.
+
+use super::vocabulary::{DocRef, Filter, Lookup, PagingRole, Presence, Replaces};
+use jsonschema::Validator;
+use serde_json::Value;
+
+/// Where a request parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header (names are lower-case).
+    Header,
+    /// A member of the JSON request body.
+    Body,
+}
+
+impl ParamLocation {
+    /// The name used in locations of findings and in the request instance (`path`, `query`, `headers`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "headers",
+            ParamLocation::Body => "body",
+        }
+    }
+}
+
+/// The JSON type a parameter's text is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    /// Taken as text.
+    String,
+    /// Parsed as a whole number (digits with an optional leading `-`).
+    Integer,
+}
+
+/// One documented request parameter with its x- semantics, read from `request.json`.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Parameter name as sent.
+    pub name: String,
+    /// Path, query or header.
+    pub location: ParamLocation,
+    /// Mandatory per the documentation.
+    pub required: bool,
+    /// JSON type.
+    pub ty: ParamType,
+    /// The property schema with `$ref`s merged in, for generators and messages.
+    pub schema: Value,
+    /// Absent / empty / "" / null semantics.
+    pub presence: Option<Presence>,
+    /// Record filter.
+    pub filter: Option<Filter>,
+    /// Pagination role.
+    pub paging: Option<PagingRole>,
+    /// Parameters that must come with this one.
+    pub requires: Vec<String>,
+    /// A parameter this one must not be later than.
+    pub not_after: Option<String>,
+    /// The record this parameter names.
+    pub lookup: Option<Lookup>,
+    /// Documented values that are not supported.
+    pub unsupported: Vec<String>,
+    /// The old operation's parameter this one replaces.
+    pub replaces: Option<Replaces>,
+    /// Documentation reference.
+    pub doc: Option<DocRef>,
+    /// JSON pointer of the property inside `request.json`.
+    pub pointer: String,
+}
+
+impl Parameter {
+    /// Where it is in findings and tables: `query.page_no`, `body.offset`, `path.partner_id`.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.location.as_str(), self.name)
+    }
+
+    /// The schema's `default`, if any.
+    pub fn default(&self) -> Option<&Value> {
+        self.schema.get("default")
+    }
+
+    /// A numeric keyword of the merged schema (`maxLength`, `minimum`...).
+    pub fn limit(&self, keyword: &str) -> Option<i64> {
+        self.schema.get(keyword).and_then(Value::as_i64)
+    }
+
+    /// Reads raw parameter text as the documented type. Text that is not a whole number stays a
+    /// string for an Integer parameter, so the schema's `type` keyword reports it.
+    pub fn typed(&self, raw: &str) -> Value {
+        match self.ty {
+            ParamType::String => Value::String(raw.to_string()),
+            ParamType::Integer => {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                match raw.parse::<i64>() {
+                    Ok(n) if whole => Value::from(n),
+                    _ => Value::String(raw.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Whether the schema uses the documented UTC time type (`format: date-time`).
+    pub fn is_time(&self) -> bool {
+        self.schema.get("format").and_then(Value::as_str) == Some("date-time")
+    }
+
+    /// A validator of this parameter's own schema (formats asserted), for generators that must
+    /// know whether a candidate value breaks the contract.
+    pub fn validator(&self) -> Option<Validator> {
+        let mut schema = self.schema.clone();
+        if let Some(object) = schema.as_object_mut() {
+            object.retain(|k, _| !k.starts_with("x-") && k != "$id");
+        }
+        jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .ok()
+    }
+
+    /// The `enum` values, when the parameter has one.
+    pub fn enum_values(&self) -> Option<Vec<String>> {
+        self.schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect()
+            })
+    }
+}

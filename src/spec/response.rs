@@ -1,0 +1,36 @@
+//! One documented response status of an operation: its schema file, compiled once at load.
+
+use super::violation::SchemaViolation;
+use jsonschema::Validator;
+use serde_json::Value;
+
+/// The schema of one documented response status, compiled.
+#[derive(Debug)]
+pub struct ResponseSchema {
+    /// HTTP status.
+    pub status: u16,
+    /// File relative to `schemas/`.
+    pub file: String,
+    /// The schema document.
+    pub schema: Value,
+    /// The compiled schema.
+    pub(super) validator: Validator,
+}
+
+impl ResponseSchema {
+    /// Every violation of this schema by `body`.
+    pub fn validate(&self, body: &Value) -> Vec<SchemaViolation> {
+        self.validator
+            .iter_errors(body)
+            .map(|e| SchemaViolation::from_error(&e))
+            .collect()
+    }
+
+    /// The documented example bodies (`examples`).
+    pub fn examples(&self) -> &[Value] {
+        self.schema
+            .get("examples")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}

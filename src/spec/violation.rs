@@ -1,0 +1,50 @@
+//! What a failed validation reports: where in the instance and the schema, which keyword, and a
+//! message that never shows the instance value.
+
+/// A schema violation, with the instance value masked so it can be shown without leaking data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON pointer into the instance, e.g. `/customer_info_list/3/corp_name`.
+    pub instance_path: String,
+    /// JSON pointer into the schema.
+    pub schema_path: String,
+    /// The keyword that failed (`maxLength`, `type`, `required`...).
+    pub keyword: String,
+    /// A message with the offending value replaced by `value`.
+    pub message: String,
+    /// The property a `required` or `additionalProperties` violation is about.
+    pub property: Option<String>,
+    /// Whether the offending instance value is JSON null.
+    pub instance_is_null: bool,
+}
+
+impl SchemaViolation {
+    /// A violation from a validator error, its instance value masked.
+    pub(super) fn from_error(error: &jsonschema::ValidationError<'_>) -> Self {
+        let schema_path = error.schema_path().to_string();
+        let keyword = schema_path
+            .rsplit('/')
+            .find(|segment| !segment.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or_default()
+            .to_string();
+        let property = match error.kind() {
+            jsonschema::error::ValidationErrorKind::Required { property } => Some(
+                property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string),
+            ),
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                unexpected.first().cloned()
+            }
+            _ => None,
+        };
+        SchemaViolation {
+            instance_path: error.instance_path().to_string(),
+            schema_path,
+            keyword,
+            message: error.masked().to_string(),
+            property,
+            instance_is_null: error.instance().is_null(),
+        }
+    }
+}
