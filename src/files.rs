@@ -15,7 +15,7 @@ pub enum ReadError {
     #[error("no such file")]
     NotFound,
     /// A device such as `/dev/zero`: endless, never an input file.
-    #[error("not a regular file (a device, perhaps through a symbolic link)")]
+    #[error("not a regular file (a device or a pipe, perhaps through a symbolic link)")]
     NotAFile,
     /// A directory where a file was expected.
     #[error("a directory, not a file")]
@@ -52,7 +52,9 @@ pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>
     if kind.is_dir() {
         return Err(ReadError::Directory);
     }
-    if !kind.is_file() && !is_fifo(&kind) {
+    // A device never ends and a pipe may never be written to (opening it blocks): neither is
+    // an input file.
+    if !kind.is_file() {
         return Err(ReadError::NotAFile);
     }
     if metadata.len() > limit {
@@ -115,17 +117,6 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.as_file().sync_all()?;
     file.persist(&target).map_err(|e| e.error)?;
     Ok(())
-}
-
-#[cfg(unix)]
-fn is_fifo(kind: &std::fs::FileType) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    kind.is_fifo()
-}
-
-#[cfg(not(unix))]
-fn is_fifo(_kind: &std::fs::FileType) -> bool {
-    false
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     reproduce: "Run the curl line twice and diff the bodies.",
     rests_on: DocSource::Operation,
     runner: Runner::Stateful {
-        applies: super::always,
+        applies: super::is_get,
         walks: super::no_walk,
         run: |ctx, op| {
             Box::pin(async move {

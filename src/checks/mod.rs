@@ -193,6 +193,11 @@ fn has_lookup(op: &Operation) -> bool {
     op.parameters.iter().any(|p| p.lookup.is_some())
 }
 
+/// Applies to operations called with GET (a repeated POST proves nothing about idempotence).
+fn is_get(op: &Operation) -> bool {
+    op.meta.method.eq_ignore_ascii_case("GET")
+}
+
 /// Applies to every operation.
 fn always(_: &Operation) -> bool {
     true

@@ -33,12 +33,13 @@ pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVe
         output_failed: false,
         // Exit 0 says something was checked and held: a run whose trials were all skipped (a
         // budget spent before the first check, every trial without data) checked nothing.
-        nothing_checked: !report.trials.iter().any(|t| {
-            matches!(
-                t.outcome,
-                TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
-            )
-        }),
+        nothing_checked: report.summary.requests == 0
+            || !report.trials.iter().any(|t| {
+                matches!(
+                    t.outcome,
+                    TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
+                )
+            }),
     }
 }
 

@@ -26,6 +26,9 @@ pub use regressions::{Regression, RegressionStore};
 /// The folder, in the working directory, of what runs leave behind: run directories
 /// (`<time>/`) and kept seeds (`regressions/`). Ignored by git; nothing in it is compiled in.
 pub const RUNS_DIR: &str = "partner-conformance-runs";
+
+/// Most trial threads a run may ask for: a run has a few hundred trials at most.
+const MAX_TEST_THREADS: usize = 1024;
 pub use replay::{
     exit_code as replay_exit_code, load as load_run, replay, same_target, save as save_run,
     ReplayLine, ReplayVerdict, RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,
@@ -192,6 +195,19 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
             &|op| kept.get(&op).copied().unwrap_or(false),
         )
     };
+    if !config.libtest.list {
+        nothing_to_check(&config, &planned, &scenarios)?;
+    }
+    // More threads than trials only costs: thousands of threads take minutes to start and stop.
+    if config
+        .libtest
+        .test_threads
+        .is_some_and(|n| n > MAX_TEST_THREADS)
+    {
+        return Err(ExitError::Usage(anyhow!(
+            "--test-threads must be from 1 to {MAX_TEST_THREADS}"
+        )));
+    }
     // A filter that selects nothing would check nothing: say so before sending a request.
     let selected = planned
         .iter()
@@ -376,4 +392,56 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         report: Some(report),
         exit_code,
     })
+}
+
+/// Refuses, before anything is sent, a run whose selections leave nothing to check: checks
+/// chosen with `--checks` that apply to none of the chosen operations, or `--against-recording`
+/// with no recording of any planned scenario. Either would end green having verified nothing.
+fn nothing_to_check(
+    config: &RunConfig,
+    planned: &[PlannedTrial],
+    scenarios: &[Scenario],
+) -> Result<(), ExitError> {
+    use crate::checks::{Runner, CHECKS};
+    if !config.migrate && config.selection != CheckSelection::default() {
+        let exercised = CHECKS
+            .iter()
+            .filter(|c| config.selection.is_enabled(c.name))
+            .any(|c| match c.runner {
+                Runner::PerResponse(_) => true,
+                Runner::Stateful { .. } => planned
+                    .iter()
+                    .any(|p| p.kind == TrialKind::Stateful(c.name)),
+                Runner::Migration => false,
+            });
+        if !exercised {
+            return Err(ExitError::Usage(anyhow!(
+                "the selected checks apply to none of the selected operations (see `partner-conformance list checks`)"
+            )));
+        }
+    }
+    if let (Some(compared), Some(recorded)) = (&config.against_recording, &config.record) {
+        let same = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
+        if same(compared) == same(recorded) {
+            return Err(ExitError::Usage(anyhow!(
+                "--record and --against-recording name the same folder: the comparison would be overwritten by what it compared"
+            )));
+        }
+    }
+    if let Some(dir) = &config.against_recording {
+        let recorded = planned.iter().any(|p| match p.kind {
+            TrialKind::Scenario(index) => {
+                let scenario = &scenarios[index];
+                recording::snapshot_path(dir, scenario.operation.as_str(), &scenario.name).exists()
+            }
+            _ => false,
+        });
+        if !recorded {
+            return Err(ExitError::Usage(anyhow!(
+                "--against-recording {}: no recording of any scenario of the selected operations; record them with --record",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
 }

@@ -71,6 +71,48 @@ impl RuleId {
         RuleId(format!("{op}.semantic.{}", clean(name)))
     }
 
+    /// This rule narrowed to one of its statements, named by `statement` (a sentence of what
+    /// was expected): its words, with quoted values, parenthesised asides and numbers left out,
+    /// so `the same total on every page (240)` and `count equal to the records of all pages`
+    /// are two rules, and a value from the target's data never enters the id.
+    pub fn narrowed(&self, statement: &str) -> RuleId {
+        let mut words = Vec::new();
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        let mut word = String::new();
+        let flush = |word: &mut String, words: &mut Vec<String>| {
+            if !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()) {
+                words.push(std::mem::take(word));
+            }
+            word.clear();
+        };
+        for c in statement.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '`') => {
+                    flush(&mut word, &mut words);
+                    quote = Some(c);
+                }
+                (None, '(' | '[' | '{') => {
+                    flush(&mut word, &mut words);
+                    depth += 1;
+                }
+                (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+                (None, c) if depth == 0 && (c.is_ascii_alphanumeric() || c == '_') => {
+                    word.push(c.to_ascii_lowercase())
+                }
+                (None, _) => flush(&mut word, &mut words),
+            }
+        }
+        flush(&mut word, &mut words);
+        if words.is_empty() {
+            return self.clone();
+        }
+        words.truncate(8);
+        RuleId(format!("{}.{}", self.0, words.join("_")))
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -153,6 +195,20 @@ mod tests {
             "customers_v1.case.a15_other_partner"
         );
         let id = RuleId::semantic(op, "pagination");
+        assert_eq!(
+            id.narrowed("the same total on every page (Some(240))")
+                .as_str(),
+            "customers_v1.semantic.pagination.the_same_total_on_every_page"
+        );
+        assert_eq!(
+            id.narrowed("every record with label containing \"Vi\" (3 in the full list)")
+                .as_str(),
+            "customers_v1.semantic.pagination.every_record_with_label_containing"
+        );
+        assert_ne!(
+            id.narrowed("count equal to the records of all pages (240)"),
+            id.narrowed("the same total on every page (240)")
+        );
         assert_eq!(RuleId::parse(id.as_str()), Some(id));
         assert_eq!(RuleId::parse("customers_v1 x"), None);
         assert_eq!(RuleId::parse("a.b"), None);

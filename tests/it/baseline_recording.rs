@@ -293,6 +293,37 @@ fn a_baseline_entry_accepts_its_rule_not_every_drift_of_its_check_and_place() {
     );
     let text = std::fs::read_to_string(&baseline).unwrap();
     assert!(!text.contains("seed"), "{text}");
+    // Two pagination drifts at the same place (body.count) break two different statements.
+    let pages = dir.join("pages.toml");
+    let pages_arg = pages.to_str().unwrap();
+    let known = run(&[
+        &common[..],
+        &[
+            "--seed",
+            "7",
+            "--mock-drift",
+            "off-by-one-page",
+            "--write-baseline",
+            pages_arg,
+        ],
+    ]
+    .concat());
+    assert_eq!(known.code, 1, "{}", known.stdout);
+    let added = run(&[
+        &common[..],
+        &[
+            "--seed",
+            "7",
+            "--mock-drift",
+            "off-by-one-page",
+            "--mock-drift",
+            "count-is-page-length",
+            "--baseline",
+            pages_arg,
+        ],
+    ]
+    .concat());
+    assert_eq!(added.code, 1, "{}", added.stdout);
     std::fs::remove_dir_all(&dir).ok();
 }
 

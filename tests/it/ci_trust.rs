@@ -501,3 +501,132 @@ fn generated_cases_are_made_as_they_are_sent() {
         assert!(peak < 200 * 1024, "peak memory {peak} KiB");
     }
 }
+
+/// Found by the adversarial pass: selections and inputs that left nothing to check ended green.
+#[test]
+fn selections_that_leave_nothing_to_check_are_not_a_pass() {
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", "--no-regressions", "--no-run-dir"];
+        all.extend_from_slice(args);
+        binary(&all, &[], QUICK)
+    };
+    // A repeated POST proves nothing about idempotence: the trial is not planned.
+    let post = run(&["stateful::customers_v2::idempotent_get", "--exact"]);
+    assert_eq!(post.status.code(), Some(2), "{}", text(&post.stdout));
+    // A budget of one request, spent by the preflight: nothing checked.
+    let budget = run(&["--max-requests", "1"]);
+    assert_eq!(budget.status.code(), Some(2), "{}", text(&budget.stdout));
+    // A check that applies to none of the chosen operations.
+    let checks = run(&["--operations", "aicc_tenant", "--checks", "PC012"]);
+    assert_eq!(checks.status.code(), Some(2), "{}", text(&checks.stdout));
+    assert!(
+        text(&checks.stderr).contains("apply to none of the selected operations"),
+        "{}",
+        text(&checks.stderr)
+    );
+    // Recordings of another operation only, and one folder both recorded and compared.
+    let dir = crate::fixtures::tempdir();
+    let recordings = dir.join("rec");
+    let recorded = run(&[
+        "--operations",
+        "aicc_tenant",
+        "--record",
+        recordings.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        recorded.status.code(),
+        Some(0),
+        "{}",
+        text(&recorded.stderr)
+    );
+    let other = run(&[
+        "--operations",
+        "customers_v1",
+        "--against-recording",
+        recordings.to_str().unwrap(),
+    ]);
+    assert_eq!(other.status.code(), Some(2), "{}", text(&other.stdout));
+    let same = run(&[
+        "--operations",
+        "aicc_tenant",
+        "--against-recording",
+        recordings.to_str().unwrap(),
+        "--record",
+        recordings.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(2), "{}", text(&same.stdout));
+    // Thousands of trial threads are refused, not started.
+    let threads = run(&["--test-threads", "4294967296"]);
+    assert_eq!(threads.status.code(), Some(2), "{}", text(&threads.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_given_as_an_input_file_is_refused_not_waited_on() {
+    let dir = crate::fixtures::tempdir();
+    let fifo = dir.join("baseline.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--baseline",
+            fifo.to_str().unwrap(),
+        ],
+        &[],
+        Duration::from_secs(20),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("not a regular file"),
+        "{}",
+        text(&output.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn replay_that_could_judge_nothing_is_not_a_pass() {
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "8",
+            "--exact",
+            "stateful::customers_v1::fuzzy_filter",
+            "--mock-drift",
+            "prefix-only-fuzzy",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stdout));
+    let replayed = binary(
+        &[
+            "replay",
+            run_dir.to_str().unwrap(),
+            "--mock-drift",
+            "prefix-only-fuzzy",
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(
+        replayed.status.code(),
+        Some(2),
+        "{}",
+        text(&replayed.stdout)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

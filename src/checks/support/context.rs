@@ -298,7 +298,7 @@ impl StatefulContext<'_> {
     }
 
     /// Records a finding of a stateful check (its requests are judged as documented), about the
-    /// rule the trial tests.
+    /// rule the trial tests narrowed to the statement it expected (see [`RuleId::narrowed`]).
     fn record(
         &self,
         check: &str,
@@ -312,7 +312,7 @@ impl StatefulContext<'_> {
             check,
             crate::checks::info(check).code,
             category,
-            self.rule.clone(),
+            self.rule.narrowed(&said.1),
             said,
             reproduce,
             doc,

@@ -129,14 +129,17 @@ pub fn judge(finding: &StoredFinding, now: Option<&[StoredFinding]>) -> ReplayVe
 }
 
 /// The exit code of a replay: 1 when a finding still holds or its answer broke something else,
-/// else 3 when a request got no usable answer (its finding cannot be called fixed), else 0.
-/// Findings of stateful checks, which name their trial to rerun, do not decide it.
+/// else 3 when a request got no usable answer (its finding cannot be called fixed), else 2 when
+/// no finding could be judged at all (all name a trial to rerun: 0 would read as "fixed"), else
+/// 0.
 pub fn exit_code(lines: &[ReplayLine]) -> i32 {
     let any = |f: fn(&ReplayVerdict) -> bool| lines.iter().any(|l| f(&l.verdict));
     if any(|v| matches!(v, ReplayVerdict::StillHolds | ReplayVerdict::Changed { .. })) {
         crate::exit::DRIFT
     } else if any(|v| *v == ReplayVerdict::Transport) {
         crate::exit::TARGET_UNUSABLE
+    } else if !any(|v| *v == ReplayVerdict::Fixed) {
+        crate::exit::NOTHING_CHECKED
     } else {
         crate::exit::SUCCESS
     }
@@ -221,7 +224,11 @@ mod tests {
             ]),
             1
         );
-        assert_eq!(exit_code(&[line(ReplayVerdict::RerunTrial)]), 0);
+        assert_eq!(exit_code(&[line(ReplayVerdict::RerunTrial)]), 2);
+        assert_eq!(
+            exit_code(&[line(ReplayVerdict::RerunTrial), line(ReplayVerdict::Fixed)]),
+            0
+        );
     }
 
     #[test]
