@@ -88,8 +88,22 @@ pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, 
 /// something that is not a regular file (`/dev/stdout`, a pipe) is written directly, since it
 /// cannot be replaced.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, &mut |out| out.write_all(contents))
+}
+
+/// [`write_atomic`] for contents written piece by piece by `fill` (a log too large to hold as
+/// one string), buffered.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
     let (target, existing) = match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => return std::fs::write(path, contents),
+        Ok(meta) if !meta.is_file() => {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+            fill(&mut out)?;
+            return out.flush();
+        }
         Ok(meta) => (std::fs::canonicalize(path)?, Some(meta.permissions())),
         Err(_) => (path.to_path_buf(), None),
     };
@@ -107,13 +121,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut file = builder.tempfile_in(&folder)?;
-    use std::io::Write as _;
+    let file = builder.tempfile_in(&folder)?;
     // A replaced file keeps its own permissions.
     if let Some(permissions) = existing {
         file.as_file().set_permissions(permissions)?;
     }
-    file.write_all(contents)?;
+    let mut out = std::io::BufWriter::new(file);
+    fill(&mut out)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
     file.as_file().sync_all()?;
     file.persist(&target).map_err(|e| e.error)?;
     Ok(())

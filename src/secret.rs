@@ -14,7 +14,8 @@ use std::fmt;
 mod redact;
 
 pub use redact::{
-    redact, redact_registered, register, write_file, Redactor, MIN_SECRET_LEN, REDACTED,
+    redact, redact_registered, register, write_file, write_lines, Redactor, MIN_SECRET_LEN,
+    REDACTED,
 };
 
 /// A credential value (token, AK or SK) that must never be printed by accident.

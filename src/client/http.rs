@@ -183,7 +183,7 @@ pub struct HttpClient {
     credentials: Arc<TargetCredentials>,
     in_flight: Arc<Semaphore>,
     limits: Limits,
-    log: Option<Arc<std::sync::Mutex<Vec<String>>>>,
+    log: Option<Arc<super::request_log::RequestLog>>,
     next_slot: Arc<tokio::sync::Mutex<Instant>>,
     started: Instant,
     counters: Arc<Counters>,
@@ -343,16 +343,15 @@ impl HttpClient {
     /// Keeps a line (`METHOD path?query`, no host, no credentials) for every request sent, for
     /// `--request-log`.
     pub fn with_request_log(mut self) -> Self {
-        self.log = Some(Arc::new(std::sync::Mutex::new(Vec::new())));
+        self.log = Some(Arc::new(super::request_log::RequestLog::default()));
         self
     }
 
-    /// The logged requests, sorted (concurrency makes the sending order vary; the set does not).
-    pub fn request_log(&self) -> Option<Vec<String>> {
-        let log = self.log.as_ref()?;
-        let mut lines = log.lock().map(|l| l.clone()).unwrap_or_default();
-        lines.sort();
-        Some(lines)
+    /// The logged requests, sorted (concurrency makes the sending order vary; the set does not),
+    /// or why the log is incomplete.
+    #[allow(clippy::type_complexity)]
+    pub fn request_log(&self) -> Option<Result<Box<dyn Iterator<Item = String>>, String>> {
+        Some(self.log.as_ref()?.sorted())
     }
 
     /// The target this client talks to.
@@ -482,14 +481,12 @@ impl HttpClient {
         let op = self.spec.operation(request.operation);
         let (url, signed_headers) = self.signed_url_and_headers(request, op);
         if let Some(log) = &self.log {
-            if let Ok(mut lines) = log.lock() {
-                lines.push(format!(
-                    "{} {:?} {}",
-                    request.auth_label(),
-                    request.extra_headers().collect::<Vec<_>>(),
-                    request.summary(op)
-                ));
-            }
+            log.push(format!(
+                "{} {:?} {}",
+                request.auth_label(),
+                request.extra_headers().collect::<Vec<_>>(),
+                request.summary(op)
+            ));
         }
         let method =
             reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);

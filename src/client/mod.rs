@@ -5,6 +5,7 @@
 mod curl;
 mod http;
 mod request;
+mod request_log;
 mod stop;
 mod target;
 mod tls;

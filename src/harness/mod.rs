@@ -28,7 +28,7 @@ pub use regressions::{Regression, RegressionStore};
 pub const RUNS_DIR: &str = "partner-conformance-runs";
 
 /// Most trial threads a run may ask for: a run has a few hundred trials at most.
-const MAX_TEST_THREADS: usize = 1024;
+const MAX_TEST_THREADS: usize = 512;
 pub use replay::{
     exit_code as replay_exit_code, load as load_run, replay, same_target, save as save_run,
     ReplayLine, ReplayVerdict, RunManifest, StoredRequest, MANIFEST, RUN_DIR_VERSION,

@@ -86,9 +86,8 @@ pub(super) fn publish(
             ),
         }
     }
-    if let (Some(path), Some(lines)) = (&config.request_log, client.request_log()) {
-        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-        publisher.file(report, path, &text);
+    if let (Some(path), Some(log)) = (&config.request_log, client.request_log()) {
+        publisher.lines(report, path, log);
     }
     let table = config.table.as_deref().map(|path| {
         let render: Render = crate::report::migration_table;

@@ -268,6 +268,28 @@ impl Publisher {
         }
     }
 
+    /// Writes a file of many lines as [`Publisher::file`] does, streaming them (the request
+    /// log of a long run); `lines` is the reason the lines could not be had, if so.
+    pub fn lines(
+        &mut self,
+        report: &mut Report,
+        path: &Path,
+        lines: Result<Box<dyn Iterator<Item = String>>, String>,
+    ) -> bool {
+        let written = lines
+            .map_err(std::io::Error::other)
+            .and_then(|mut lines| crate::secret::write_lines(path, &mut lines));
+        match written {
+            Ok(()) => true,
+            Err(error) => {
+                let _ = std::fs::remove_file(path);
+                let what = path.display().to_string();
+                self.failed(report, &what, &error);
+                false
+            }
+        }
+    }
+
     /// Writes every requested report and the migration table (`table`, with its renderer).
     /// When one fails, those already written are written again, so every report that exists
     /// names the failure and carries the final exit code.

@@ -184,6 +184,18 @@ pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     crate::files::write_atomic(path, redact_registered(text).as_bytes())
 }
 
+/// [`write_file`] for a file of many lines, each redacted and written as it comes, so the
+/// whole text is never held at once.
+pub fn write_lines(path: &Path, lines: &mut dyn Iterator<Item = String>) -> std::io::Result<()> {
+    crate::files::write_atomic_with(path, &mut |out| {
+        for line in &mut *lines {
+            out.write_all(redact_registered(&line).as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}
+
 /// The end of the longest match of `secret`, in any mix of its encoded forms, starting at `at`.
 ///
 /// The set of text positions reachable after matching each byte of the secret is tracked (a
@@ -236,6 +248,18 @@ fn forms(byte: u8, rest: &[u8], found: &mut dyn FnMut(usize)) {
     }
     if first == b'%' && rest.len() >= 3 && hex_byte(rest[1], rest[2]) == Some(byte) {
         found(3);
+    }
+    // Percent-encoded twice (`%252B`): a value taken from an answer and encoded again when it
+    // is sent back, or a target that encodes twice.
+    if rest.len() >= 5 && rest.starts_with(b"%25") && hex_byte(rest[3], rest[4]) == Some(byte) {
+        found(5);
+    }
+    // A percent-encoding whose `%` is JSON-escaped (`\u00252B`), which parsing turns into `%2B`.
+    if rest.len() >= 8
+        && (rest.starts_with(b"\\u0025") || rest.starts_with(b"\\U0025"))
+        && hex_byte(rest[6], rest[7]) == Some(byte)
+    {
+        found(8);
     }
     if !byte.is_ascii() {
         // A byte of a multi-byte character: only percent-encoding splits those.
@@ -361,6 +385,24 @@ mod tests {
 
     fn hidden(text: &str) -> String {
         redact(text, &[TOKEN.to_string()])
+    }
+
+    #[test]
+    fn a_secret_percent_encoded_twice_is_found() {
+        let secret = "tok+/=x";
+        let redactor = Redactor::new(vec![secret.to_string()]);
+        let twice = "customer_id=tok%252B%252F%253Dx&x=1";
+        assert!(
+            !redactor.redact(twice).contains("tok%25"),
+            "{}",
+            redactor.redact(twice)
+        );
+        let escaped = r#"{"id": "tok\u00252B\u00252F\u00253Dx"}"#;
+        assert!(
+            !redactor.redact(escaped).contains("tok"),
+            "{}",
+            redactor.redact(escaped)
+        );
     }
 
     #[test]

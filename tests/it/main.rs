@@ -9,6 +9,7 @@ mod export;
 mod faults;
 mod fixtures;
 mod fuzz_mock;
+mod layering;
 mod migrate;
 mod mock_auth;
 mod mock_behaviour;
