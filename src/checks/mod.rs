@@ -120,6 +120,15 @@ pub struct CheckInfo {
 }
 
 impl CheckInfo {
+    /// The function of a per-response check (for tests that run one check by its entry).
+    #[cfg(test)]
+    pub(crate) fn runner_per_response(&self) -> fn(&ResponseContext) -> Vec<Finding> {
+        match self.runner {
+            Runner::PerResponse(check) => check,
+            _ => unreachable!("{} is not a per-response check", self.name),
+        }
+    }
+
     /// Per-response, stateful or migration, from how it runs.
     pub fn kind(&self) -> CheckKind {
         match self.runner {

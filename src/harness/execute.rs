@@ -240,21 +240,18 @@ async fn run_cases(
     let cases = cases
         .into_iter()
         .take_while(|_| !sctx.recorder.is_cut_short() && !stop.is_stopped());
-    let mut results: Vec<_> = stream::iter(cases.enumerate())
-        .map(|(i, (seed, case))| async move {
+    // In case order (`buffered`), so the report is the same from run to run, and handed to the
+    // trial's recorder as they come (which keeps a bounded number of each kind), so a drift
+    // every case shows costs memory per kind of finding, not per case.
+    let mut results = std::pin::pin!(stream::iter(cases)
+        .map(|(seed, case)| async move {
             let (findings, transport) = send_case(ctx, sctx, op, &case).await;
-            (i, seed, case, findings, transport)
+            (seed, case, findings, transport)
         })
-        .buffer_unordered(ctx.concurrency.max(1))
-        .filter(|(_, _, _, findings, transport)| {
-            std::future::ready(!findings.is_empty() || !transport.is_empty())
-        })
-        .collect()
-        .await;
-    results.sort_by_key(|(i, ..)| *i);
+        .buffered(ctx.concurrency.max(1)));
     let strategy = CaseStrategy::new(op, polarity);
     let mut shrunk = 0;
-    for (_, seed, case, mut findings, transport) in results {
+    while let Some((seed, case, mut findings, transport)) = results.next().await {
         if !findings.is_empty() && shrunk < SHRINKS_PER_TRIAL {
             if let Some(strategy) = &strategy {
                 shrunk += 1;

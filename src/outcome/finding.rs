@@ -153,7 +153,21 @@ impl Finding {
     }
 }
 
+/// What makes findings "of one kind": the reports collapse them into one block, the run
+/// directory keeps one request for them, and a trial keeps a bounded number of them.
+pub type GroupKey = (OperationId, Category, String, String);
+
 impl Finding {
+    /// Its kind: operation, category, check and location with array indices as `[*]`.
+    pub fn group_key(&self) -> GroupKey {
+        (
+            self.operation,
+            self.category,
+            self.check.clone(),
+            location_pattern(&self.location),
+        )
+    }
+
     /// The same finding about another rule: per-response checks that judge the answer itself
     /// (a field's type, the Content-Type) rather than what the request tested say which.
     pub fn about(mut self, rule: crate::spec::RuleId) -> Finding {
@@ -185,4 +199,24 @@ pub fn element_selector_len(after_bracket: &str) -> Option<usize> {
             && !value.contains('[')
     });
     (index || key).then_some(end + 1)
+}
+
+/// A location with every array index or record selector replaced by `*`, so that
+/// `body.customer_info_list[3].corp_name` and `...[7].corp_name` count as the same place.
+pub fn location_pattern(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    let mut rest = location;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if let Some(len) = element_selector_len(after) {
+            out.push_str("[*]");
+            rest = &after[len..];
+        } else {
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -11,6 +11,8 @@ mod transport;
 
 pub use change::BehaviourChange;
 pub use expectation::{role_name, Expectation};
-pub use finding::{element_selector_len, Category, Finding, FindingOrigin};
+pub use finding::{
+    element_selector_len, location_pattern, Category, Finding, FindingOrigin, GroupKey,
+};
 pub use migration::{MigrationEvidence, Part};
 pub use transport::TransportProblem;

@@ -50,14 +50,7 @@ pub fn distinct_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) ->
     let mut seen = std::collections::HashSet::new();
     findings
         .into_iter()
-        .filter(|f| {
-            seen.insert((
-                f.operation,
-                f.category,
-                f.check.as_str(),
-                normalise_location(&f.location),
-            ))
-        })
+        .filter(|f| seen.insert(f.group_key()))
         .collect()
 }
 
@@ -84,24 +77,9 @@ pub(super) fn severity_rank(category: Category) -> u8 {
     }
 }
 
-/// A location with every array index replaced by `*`, so that
-/// `body.customer_info_list[3].corp_name` and `...[7].corp_name` count as the same place.
+/// The location pattern findings are grouped by (see [`crate::outcome::location_pattern`]).
 pub(super) fn normalise_location(location: &str) -> String {
-    let mut out = String::with_capacity(location.len());
-    let mut rest = location;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        if let Some(len) = crate::checks::element_selector_len(after) {
-            out.push_str("[*]");
-            rest = &after[len..];
-        } else {
-            out.push('[');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::outcome::location_pattern(location)
 }
 
 /// Findings that are the same drift seen at several array elements: shown as one block.

@@ -79,6 +79,8 @@ pub struct Recorder {
     requests: AtomicU64,
     cut_short: std::sync::atomic::AtomicBool,
     evidence: Mutex<Vec<crate::outcome::MigrationEvidence>>,
+    /// How many findings of each kind (operation, category, check, location pattern) came.
+    kinds: Mutex<std::collections::HashMap<crate::outcome::GroupKey, u64>>,
     notes: Mutex<Vec<String>>,
 }
 
@@ -101,6 +103,10 @@ pub struct Recorded {
     pub notes: Vec<String>,
 }
 
+/// Findings of one kind a trial keeps; more are counted, and a note says how many. A drift every
+/// generated case shows would otherwise hold one finding per case (millions in a long run).
+pub const MAX_FINDINGS_OF_A_KIND: u64 = 100;
+
 /// Adds items to a shared list; a poisoned lock (a panicked trial) drops them rather than
 /// spreading the panic.
 fn append<T>(list: &Mutex<Vec<T>>, items: impl IntoIterator<Item = T>) {
@@ -112,7 +118,19 @@ fn append<T>(list: &Mutex<Vec<T>>, items: impl IntoIterator<Item = T>) {
 impl Recorder {
     /// Adds findings.
     pub fn findings(&self, findings: impl IntoIterator<Item = Finding>) {
-        append(&self.findings, findings);
+        let Ok(mut kinds) = self.kinds.lock() else {
+            return;
+        };
+        let kept: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| {
+                let seen = kinds.entry(f.group_key()).or_default();
+                *seen += 1;
+                *seen <= MAX_FINDINGS_OF_A_KIND
+            })
+            .collect();
+        drop(kinds);
+        append(&self.findings, kept);
     }
 
     /// Adds a transport problem.
@@ -171,7 +189,26 @@ impl Recorder {
             requests: self.requests.swap(0, Ordering::Relaxed),
             cut_short: self.cut_short.swap(false, Ordering::Relaxed),
             evidence: drain(&self.evidence),
-            notes: drain(&self.notes),
+            notes: {
+                let mut notes = drain(&self.notes);
+                let kinds = self
+                    .kinds
+                    .lock()
+                    .map(|mut k| std::mem::take(&mut *k))
+                    .unwrap_or_default();
+                let mut over: Vec<_> = kinds
+                    .into_iter()
+                    .filter(|(_, n)| *n > MAX_FINDINGS_OF_A_KIND)
+                    .collect();
+                over.sort();
+                for ((operation, _, check, pattern), n) in over {
+                    notes.push(format!(
+                        "{} more findings of {check} at {operation} {pattern} were counted but not kept (the first {MAX_FINDINGS_OF_A_KIND} are listed)",
+                        n - MAX_FINDINGS_OF_A_KIND
+                    ));
+                }
+                notes
+            },
         }
     }
 }
@@ -322,5 +359,49 @@ impl StatefulContext<'_> {
                 expectation: Expectation::Documented,
             },
         )]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::support::testing::{answer, run, spec};
+    use crate::checks::Policies;
+    use crate::spec::OperationId;
+
+    #[test]
+    fn a_trial_keeps_a_bounded_number_of_findings_of_a_kind_and_counts_the_rest() {
+        let spec = spec();
+        let exchange = answer(
+            &spec,
+            OperationId::CustomersV1,
+            200,
+            serde_json::json!({"count": "x"}),
+        );
+        let finding = run(
+            &spec,
+            crate::checks::CHECKS[3].runner_per_response(),
+            &exchange,
+            &Expectation::Success,
+            &Policies::default(),
+        )
+        .into_iter()
+        .find(|f| f.location == "body.count")
+        .expect("count as a string is a finding");
+        let recorder = Recorder::default();
+        let extra = 150;
+        recorder.findings(std::iter::repeat_n(
+            finding,
+            (MAX_FINDINGS_OF_A_KIND + extra) as usize,
+        ));
+        let recorded = recorder.take();
+        assert_eq!(recorded.findings.len() as u64, MAX_FINDINGS_OF_A_KIND);
+        assert!(
+            recorded.notes.iter().any(|n| n.starts_with(&format!(
+                "{extra} more findings of response_schema_conformance"
+            ))),
+            "{:?}",
+            recorded.notes
+        );
     }
 }
