@@ -327,7 +327,7 @@ struct RawEntry {
 
 /// `line L column C` (both from 1) of a byte offset in `text`, as the config file's errors say it.
 fn line_column(text: &str, offset: usize) -> String {
-    let (line, column) = crate::config::line_column(text, offset);
+    let (line, column) = crate::text::line_column(text, offset);
     format!("line {line} column {column}")
 }
 
