@@ -6,7 +6,7 @@
 //! A request the switch turned away ends as a [`TransportKind::Interrupted`] error: not an
 //! answer, not a problem of the target, and not counted as sent.
 
-use super::http::{TransportError, TransportKind};
+use super::transport::{TransportError, TransportKind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::watch;
