@@ -25,3 +25,4 @@ pub mod secret;
 pub mod settings;
 pub mod signing;
 pub mod spec;
+pub(crate) mod text;

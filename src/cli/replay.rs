@@ -8,7 +8,9 @@
 //! mock is replayed against a fresh embedded mock (its credentials are random, per run) unless a
 //! target is named, which is a retarget too.
 
-use super::{check_url, is_loopback, load_spec};
+use super::config::ProfileArgs;
+use super::load_spec;
+use super::target::{check_url, is_loopback, TargetArgs};
 use crate::client::AuthMode;
 use crate::client::{HttpClient, Limits, Target, TargetCredentials, TlsOptions};
 use crate::exit::ExitError;
@@ -18,45 +20,47 @@ use crate::spec::{Service, Spec};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Arguments of `replay`.
+/// Arguments of `replay`. The target and profile flags are `run`'s ([`TargetArgs`],
+/// [`ProfileArgs`]), but their defaults come from the run directory, `--mock-drift` applies to a
+/// fresh mock and a profile gives replay fewer settings, so their help says what they mean here.
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("target", |a| a.help(
+        "The BSS base URL to send to; needed for a run against a real target (credentials never \
+         go to a URL read from the run directory) [default: a fresh embedded mock for a run \
+         against the embedded mock]"
+    )),
+    mut_arg("aicc_target", |a| a.help(
+        "Send the AICC requests to this base URL [default: --target]"
+    )),
+    mut_arg("partner_id", |a| a.help("Partner id for the target [default: the run's]")),
+    mut_arg("auth", |a| a.help("How BSS requests authenticate [default: the run's]")),
+    mut_arg("mock_drifts", |a| a.help(
+        "Make the fresh embedded mock (used when the run was against it) inject a drift"
+    )),
+    mut_arg("ca_cert", |a| a.help("A PEM file of extra CA certificates to trust")),
+    mut_arg("insecure", |a| a.help(
+        "Do not verify TLS certificates (warned about on stderr)"
+    )),
+    mut_arg("profile", |a| a.help(
+        "The profile whose target, partner id, auth, TLS and politeness settings to use; flags \
+         given on the command line override it"
+    )),
+)]
 pub struct ReplayArgs {
     /// The run directory (printed by `run`).
     pub dir: PathBuf,
-    /// The BSS base URL to send to; needed for a run against a real target (credentials never go
-    /// to a URL read from the run directory) [default: a fresh embedded mock for a run against
-    /// the embedded mock]
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
-    /// Send the AICC requests to this base URL [default: --target].
-    #[arg(long, value_name = "URL")]
-    pub aicc_target: Option<String>,
+    /// Where to send (`--target`, `--aicc-target`), as whom (`--partner-id`, `--auth`), the
+    /// fresh mock's drift (`--mock-drift`) and TLS (`--ca-cert`, `--insecure`).
+    #[command(flatten)]
+    pub endpoint: TargetArgs,
     /// Send to --target even though the run directory names another target (or the embedded
     /// mock): its findings are then checked against a target that did not produce them.
     #[arg(long)]
     pub retarget: bool,
-    /// Partner id for the target [default: the run's].
-    #[arg(long, value_name = "ID")]
-    pub partner_id: Option<String>,
-    /// How BSS requests authenticate [default: the run's].
-    #[arg(long, value_enum)]
-    pub auth: Option<crate::spec::AuthScheme>,
-    /// Make the fresh embedded mock (used when the run was against it) inject a drift.
-    #[arg(long = "mock-drift", value_name = "NAME")]
-    pub mock_drifts: Vec<crate::mock::Drift>,
-    /// A PEM file of extra CA certificates to trust.
-    #[arg(long, value_name = "PATH")]
-    pub ca_cert: Option<PathBuf>,
-    /// Do not verify TLS certificates (warned about on stderr).
-    #[arg(long)]
-    pub insecure: bool,
-    /// The config file with named profiles [default: ./partner-conformance.toml when it exists].
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// The profile whose target, partner id, auth, TLS and politeness settings to use; flags
-    /// given on the command line override it.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
+    /// The config file and the profile to take settings from (`--config`, `--profile`).
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
 }
 
 /// Politeness settings a profile may give (replay has no flags for them).
@@ -92,17 +96,17 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
         &args.dir,
         &manifest,
         &requests,
-        args.target.as_deref(),
-        args.aicc_target.as_deref(),
+        args.endpoint.target.as_deref(),
+        args.endpoint.aicc_target.as_deref(),
         args.retarget,
     )
     .map_err(usage)?;
-    if destination != Destination::FreshMock && !args.mock_drifts.is_empty() {
+    if destination != Destination::FreshMock && !args.endpoint.mock_drifts.is_empty() {
         return Err(usage(
             "--mock-drift applies to the fresh embedded mock, not to --target".into(),
         ));
     }
-    if args.insecure {
+    if args.endpoint.insecure {
         eprintln!("warning: --insecure: TLS certificates will not be verified");
     }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| usage(e.to_string()))?;
@@ -137,7 +141,7 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
                     spec: Arc::clone(&spec),
                     credentials: mock_credentials,
                     fixtures,
-                    drifts: crate::mock::DriftSet::new(args.mock_drifts.iter().copied()),
+                    drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
                 });
                 let server = crate::mock::MockServer::start(state, ([127, 0, 0, 1], 0).into())
                     .await
@@ -149,10 +153,10 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
                 credentials
             }
         };
-        if let Some(partner) = &args.partner_id {
+        if let Some(partner) = &args.endpoint.partner_id {
             target.partner_id = partner.clone();
         }
-        let credentials = credentials.with_bss_auth(args.auth.unwrap_or(manifest.auth));
+        let credentials = credentials.with_bss_auth(args.endpoint.auth.unwrap_or(manifest.auth));
         let missing = credentials.missing(
             requests
                 .iter()
@@ -170,8 +174,8 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
         }
         let limits = limits(&target, &politeness);
         let tls = TlsOptions {
-            ca_cert: args.ca_cert.clone(),
-            insecure: args.insecure,
+            ca_cert: args.endpoint.ca_cert.clone(),
+            insecure: args.endpoint.insecure,
         };
         let client = HttpClient::new(
             Arc::clone(&spec),
@@ -195,29 +199,10 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
 
 /// Fills the flags the command line left unset from the selected profile, as `run` does.
 fn apply_profile(args: &mut ReplayArgs) -> Result<Politeness, ExitError> {
-    let usage = |e: crate::config::ConfigError| ExitError::Usage(e.into());
-    let Some(config) = crate::config::Config::discover(args.config.as_deref()).map_err(usage)?
-    else {
-        if let Some(name) = &args.profile {
-            return Err(ExitError::Usage(anyhow::anyhow!(
-                "--profile {name}: no config file (give --config PATH or create {})",
-                crate::config::DEFAULT_FILE
-            )));
-        }
+    let Some((_, Some(profile))) = args.profiles.selected()? else {
         return Ok(Politeness::default());
     };
-    let Some(profile) = config.profile(args.profile.as_deref()).map_err(usage)? else {
-        return Ok(Politeness::default());
-    };
-    args.target = args.target.take().or_else(|| profile.bss_url.clone());
-    args.aicc_target = args.aicc_target.take().or_else(|| profile.aicc_url.clone());
-    args.partner_id = args
-        .partner_id
-        .take()
-        .or_else(|| profile.partner_id.clone());
-    args.auth = args.auth.or(profile.auth);
-    args.ca_cert = args.ca_cert.take().or_else(|| profile.ca_cert.clone());
-    args.insecure |= profile.insecure;
+    args.endpoint.fill_from(&profile);
     Ok(Politeness {
         rate: profile.rate,
         concurrency: profile.concurrency,

@@ -9,10 +9,12 @@ mod request_log;
 mod stop;
 mod target;
 mod tls;
+mod transport;
 
 pub use curl::curl_line;
-pub use http::{Exchange, HttpClient, Limits, TransportError, TransportKind};
+pub use http::{Exchange, HttpClient, Limits};
 pub use request::{encode as encode_component, AuthMode, PreparedRequest, CLIENT_OWNED_HEADERS};
 pub use stop::StopSwitch;
 pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};
 pub use tls::{describe_certificate_problem, TlsError, TlsOptions};
+pub use transport::{TransportError, TransportKind};

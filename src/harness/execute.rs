@@ -249,9 +249,22 @@ async fn run_cases(
             (seed, case, findings, transport)
         })
         .buffered(ctx.concurrency.max(1)));
+    // The first failing cases are shrunk once every case has been sent: shrinking sends
+    // requests of its own, which must not wait behind the permits of the cases in flight.
+    let mut to_shrink = Vec::new();
+    while let Some((seed, case, findings, transport)) = results.next().await {
+        if !findings.is_empty() && to_shrink.len() < SHRINKS_PER_TRIAL {
+            to_shrink.push((seed, case, findings, transport));
+            continue;
+        }
+        sctx.recorder.findings(findings);
+        for problem in transport {
+            sctx.recorder.transport(problem);
+        }
+    }
     let strategy = CaseStrategy::new(op, polarity);
     let mut shrunk = 0;
-    while let Some((seed, case, mut findings, transport)) = results.next().await {
+    for (seed, case, mut findings, transport) in to_shrink {
         if !findings.is_empty() && shrunk < SHRINKS_PER_TRIAL {
             if let Some(strategy) = &strategy {
                 shrunk += 1;

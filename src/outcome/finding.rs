@@ -201,22 +201,52 @@ pub fn element_selector_len(after_bracket: &str) -> Option<usize> {
     (index || key).then_some(end + 1)
 }
 
-/// A location with every array index or record selector replaced by `*`, so that
-/// `body.customer_info_list[3].corp_name` and `...[7].corp_name` count as the same place.
+/// The pattern of a location, by which findings are of one kind (the reports' blocks, the
+/// recorder's bound) and baseline fingerprints match: array indices and record selectors as
+/// `[*]`, quoted values as `*`, whitespace as `_`, so `body.customer_info_list[3].corp_name` and
+/// `...[7].corp_name`, or `query.domain_name="a"` and `="b"`, are one place.
 pub fn location_pattern(location: &str) -> String {
     let mut out = String::with_capacity(location.len());
     let mut rest = location;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        if let Some(len) = element_selector_len(after) {
-            out.push_str("[*]");
-            rest = &after[len..];
-        } else {
-            out.push('[');
-            rest = after;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        match c {
+            '[' => {
+                if let Some(len) = element_selector_len(after) {
+                    out.push_str("[*]");
+                    rest = &after[len..];
+                    continue;
+                }
+                out.push('[');
+            }
+            '"' | '\'' => {
+                if let Some(len) = quoted_len(after, c) {
+                    out.push('*');
+                    rest = &after[len..];
+                    continue;
+                }
+                out.push(c);
+            }
+            c if c.is_whitespace() => out.push('_'),
+            c => out.push(c),
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The length of a quoted value's body plus its closing quote (`abc"` for `"abc"`), honouring
+/// backslash escapes; `None` when the quote is never closed (then it is not a quoted value).
+fn quoted_len(after_open: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in after_open.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == quote {
+            return Some(i + c.len_utf8());
         }
     }
-    out.push_str(rest);
-    out
+    None
 }

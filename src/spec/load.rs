@@ -229,10 +229,8 @@ impl KeywordValidators {
         pointer: &str,
     ) -> Result<(), SpecError> {
         let Some(validator) = self.by_name.get(keyword) else {
-            let hint = self
-                .by_name
-                .keys()
-                .find(|known| similar(known, keyword))
+            let known: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
+            let hint = crate::text::suggest(keyword, &known)
                 .map(|known| format!(" (did you mean `{known}`?)"))
                 .unwrap_or_default();
             return Err(SpecError::invalid(
@@ -257,37 +255,20 @@ pub fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// A cheap near-miss test for "did you mean": same letters once `-`/`_` are ignored, or one edit.
-fn similar(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.replace(['-', '_'], "").to_lowercase();
-    let (a, b) = (norm(a), norm(b));
-    if a == b {
-        return true;
-    }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= 1
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
-    fn near_misses_are_similar() {
-        assert!(similar("x-presence", "x-presense"));
-        assert!(similar("x-not-after", "x-not_after"));
-        assert!(!similar("x-doc", "x-filter"));
+    fn near_misses_are_suggested() {
+        let known = ["x-presence", "x-not-after", "x-doc"];
+        assert_eq!(
+            crate::text::suggest("x-presense", &known),
+            Some("x-presence")
+        );
+        assert_eq!(
+            crate::text::suggest("x-not_after", &known),
+            Some("x-not-after")
+        );
+        assert_eq!(crate::text::suggest("x-filter", &known), None);
     }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// The layers, bottom first. A module may import its own layer's modules (as long as no loop
 /// forms) and those below, never those above.
 const LAYERS: &[&[&str]] = &[
-    &["files", "secret", "settings", "signing", "exit"],
+    &["files", "secret", "settings", "signing", "exit", "text"],
     &["spec"],
     &["client", "generate"],
     &["outcome"],

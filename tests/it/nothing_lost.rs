@@ -504,7 +504,21 @@ fn a_systematic_drift_keeps_one_request_per_distinct_finding() {
         })
         .collect();
     let files = names(&run_dir.join("requests"));
-    assert!(findings.len() > 300, "{} findings", findings.len());
+    // Hundreds of cases break the same rule: the report keeps the first 50 of the kind and a
+    // note counts the rest.
+    assert!(findings.len() >= 50, "{} findings", findings.len());
+    assert!(
+        report["summary"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n
+                .as_str()
+                .unwrap_or("")
+                .contains("were counted but not kept")),
+        "{}",
+        report["summary"]["notes"]
+    );
     // One request per group; a request behind the first finding of two groups serves both.
     assert!(
         files.len() <= groups.len(),

@@ -105,7 +105,7 @@ pub struct Recorded {
 
 /// Findings of one kind a trial keeps; more are counted, and a note says how many. A drift every
 /// generated case shows would otherwise hold one finding per case (millions in a long run).
-pub const MAX_FINDINGS_OF_A_KIND: u64 = 100;
+pub const MAX_FINDINGS_OF_A_KIND: u64 = 50;
 
 /// Adds items to a shared list; a poisoned lock (a panicked trial) drops them rather than
 /// spreading the panic.

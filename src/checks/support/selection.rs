@@ -34,9 +34,12 @@ impl CheckSelection {
                 .map(|c| c.name)
                 .ok_or_else(|| UnknownCheck {
                     given: given.clone(),
-                    hint: nearest(given)
-                        .map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default(),
+                    hint: crate::text::suggest(
+                        given,
+                        &CHECKS.iter().map(|c| c.name).collect::<Vec<_>>(),
+                    )
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default(),
                 })
         };
         let mut enabled: BTreeSet<&'static str> = if include.is_empty() {
@@ -54,24 +57,6 @@ impl CheckSelection {
     pub fn is_enabled(&self, name: &str) -> bool {
         self.enabled.contains(name)
     }
-}
-
-/// The check name sharing the longest prefix with `given`, if any shares four characters.
-fn nearest(given: &str) -> Option<&'static str> {
-    CHECKS
-        .iter()
-        .map(|c| {
-            let shared = c
-                .name
-                .chars()
-                .zip(given.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            (shared, c.name)
-        })
-        .filter(|(shared, _)| *shared >= 4)
-        .max_by_key(|(shared, _)| *shared)
-        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

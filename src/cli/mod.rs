@@ -1,0 +1,108 @@
+//! Command-line interface: argument definitions and the commands they run.
+//!
+//! This file holds the command line as a whole ([`Cli`], [`Command`]) and sends each command to
+//! its own file: `run` (also `migrate`), `replay`, `serve`, `list` (also `explain`), `export` and
+//! `config`. The flags that `run` and `replay` share are defined once: where requests go and how
+//! TLS is checked in [`TargetArgs`], the config file and profile in [`ProfileArgs`].
+
+use crate::exit::ExitError;
+use crate::spec::Spec;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+mod config;
+mod export;
+mod list;
+mod replay;
+mod run;
+mod serve;
+mod target;
+
+pub use config::{ConfigAction, ProfileArgs};
+pub use export::ExportWhat;
+pub use list::{list, ListWhat};
+pub use replay::ReplayArgs;
+pub use run::{MigrateArgs, RunArgs};
+pub use serve::ServeArgs;
+pub use target::TargetArgs;
+
+/// Contract tests and a reference mock for the Huawei Cloud partner customer APIs.
+#[derive(Debug, Parser)]
+#[command(name = "partner-conformance", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance suite (against the embedded mock unless --target is given).
+    Run(Box<RunArgs>),
+    /// Compare each new API with the old one it replaces, for one partner (against the embedded
+    /// mock unless --target is given); prints the migration table.
+    Migrate(Box<MigrateArgs>),
+    /// Serve the documented APIs on loopback: the reference mock.
+    Serve(ServeArgs),
+    /// Explain a check: what it verifies, the documentation it rests on, how to reproduce.
+    Explain {
+        /// Check code (PC012) or name (fuzzy_filter).
+        check: String,
+    },
+    /// Re-send the requests behind the findings of a run and say which findings still hold.
+    Replay(ReplayArgs),
+    /// Work with the config file of profiles.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Export the contract for other tools.
+    Export {
+        /// What to export.
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// List checks, operations, drifts or faults.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListWhat,
+    },
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32, ExitError> {
+    match cli.command {
+        Command::Run(args) => run::run(*args, None),
+        Command::Migrate(args) => {
+            let MigrateArgs { table, run } = *args;
+            run::run(run, Some(table))
+        }
+        Command::Serve(args) => serve::run(args),
+        Command::Explain { check } => list::explain(&check),
+        Command::Replay(args) => replay::run(args),
+        Command::Export { what } => export::run(what),
+        Command::Config { action } => config::run(action),
+        Command::List { what } => list::run(what),
+    }
+}
+
+/// Loads the contract from a directory or the embedded copy.
+pub fn load_spec(dir: Option<&PathBuf>) -> Result<Arc<Spec>, ExitError> {
+    match dir {
+        Some(dir) => Spec::from_dir(dir)
+            .map(Arc::new)
+            .with_context(|| format!("failed to load schemas from {}", dir.display())),
+        None => Spec::embedded().context("failed to load the embedded schemas"),
+    }
+    .map_err(ExitError::Usage)
+}
+
+/// Whether an environment variable is set to something (an empty value counts as unset).
+fn env_is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty())
+}
