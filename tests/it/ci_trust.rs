@@ -105,54 +105,28 @@ fn a_config_file_without_a_profile_to_use_is_refused() {
 #[test]
 fn recordings_that_are_missing_or_files_are_refused() {
     let dir = crate::fixtures::tempdir();
+    let run = |flag: &str, path: &Path| {
+        binary(
+            &["run", "--no-regressions", flag, path.to_str().unwrap()],
+            &[],
+            QUICK,
+        )
+    };
+    let refused_saying = |output: Output, words: &str| {
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+        assert!(
+            text(&output.stderr).contains(words),
+            "{}",
+            text(&output.stderr)
+        );
+    };
     let missing = dir.join("no-recordings");
-    let output = binary(
-        &[
-            "run",
-            "--no-regressions",
-            "--against-recording",
-            missing.to_str().unwrap(),
-        ],
-        &[],
-        QUICK,
-    );
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
-    assert!(
-        text(&output.stderr).contains("--against-recording"),
-        "{}",
-        text(&output.stderr)
-    );
+    refused_saying(run("--against-recording", &missing), "--against-recording");
     std::fs::create_dir_all(&missing).unwrap();
-    let empty = binary(
-        &[
-            "run",
-            "--no-regressions",
-            "--against-recording",
-            missing.to_str().unwrap(),
-        ],
-        &[],
-        QUICK,
-    );
-    assert_eq!(empty.status.code(), Some(2));
-    assert!(text(&empty.stderr).contains("no recording"));
+    refused_saying(run("--against-recording", &missing), "no recording");
     let file = dir.join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let output = binary(
-        &[
-            "run",
-            "--no-regressions",
-            "--record",
-            file.to_str().unwrap(),
-        ],
-        &[],
-        QUICK,
-    );
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
-    assert!(
-        text(&output.stderr).contains("not a folder"),
-        "{}",
-        text(&output.stderr)
-    );
+    refused_saying(run("--record", &file), "not a folder");
     std::fs::remove_dir_all(&dir).ok();
 }
 
