@@ -169,6 +169,17 @@ mod tests {
             edit(&|b| b["customer_info_list"][0]["xaccount_id"] = json!("x")),
             vec![(Category::UnexpectedField, format!("{record}.xaccount_id"))]
         );
+        // Two undocumented fields are two findings: accepting one must not accept the other.
+        assert_eq!(
+            edit(&|b| {
+                b["customer_info_list"][0]["xaccount_id"] = json!("x");
+                b["customer_info_list"][0]["yaccount_id"] = json!("y");
+            }),
+            vec![
+                (Category::UnexpectedField, format!("{record}.xaccount_id")),
+                (Category::UnexpectedField, format!("{record}.yaccount_id"))
+            ]
+        );
         assert_eq!(
             edit(&|b| b["count"] = json!("1")),
             vec![(Category::Type, "body.count".to_string())]

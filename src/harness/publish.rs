@@ -37,6 +37,15 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
     }
     add("--run-dir", &config.run_dir, OutputKind::RunDir);
     add("--record", &config.record, OutputKind::Dir);
+    add(
+        "--logfile",
+        &config
+            .libtest
+            .logfile
+            .as_ref()
+            .map(std::path::PathBuf::from),
+        OutputKind::File,
+    );
     outputs
 }
 

@@ -86,6 +86,21 @@ fn collisions_or_unwritable(outputs: &[Output]) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `path` is a FIFO made with `mkfifo` (not a process's own stream under `/dev` or
+/// `/proc`).
+fn is_named_pipe(path: &Path, meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        meta.file_type().is_fifo() && !path.starts_with("/dev") && !path.starts_with("/proc")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, meta);
+        false
+    }
+}
+
 /// Whether one output can be written; the error says why not.
 fn check_one(output: &Output) -> Result<(), String> {
     let path = &output.path;
@@ -101,7 +116,11 @@ fn check_one(output: &Output) -> Result<(), String> {
                 "holds files that are not a run directory's (no {RUN_MARKER}): choose a new or empty directory"
             ))
         }
-        // `/dev/stdout`, a pipe: written directly, nothing is created beside it.
+        // A named pipe in the file system blocks the run until someone reads it (and a signal
+        // cannot end that wait): refused. `/dev/stdout` and `/dev/fd/N` are written directly.
+        (Ok(meta), OutputKind::File) if is_named_pipe(path, &meta) => {
+            return Err("is a named pipe: write to a file, or to /dev/stdout".into())
+        }
         (Ok(meta), OutputKind::File) if !meta.is_file() => return Ok(()),
         _ => {}
     }

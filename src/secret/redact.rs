@@ -237,6 +237,9 @@ fn first_bytes(byte: u8) -> Vec<u8> {
     if byte == b' ' {
         out.push(b'+');
     }
+    if byte == b'+' {
+        out.push(b' ');
+    }
     out
 }
 
@@ -249,10 +252,21 @@ fn forms(byte: u8, rest: &[u8], found: &mut dyn FnMut(usize)) {
     if first == b'%' && rest.len() >= 3 && hex_byte(rest[1], rest[2]) == Some(byte) {
         found(3);
     }
-    // Percent-encoded twice (`%252B`): a value taken from an answer and encoded again when it
-    // is sent back, or a target that encodes twice.
-    if rest.len() >= 5 && rest.starts_with(b"%25") && hex_byte(rest[3], rest[4]) == Some(byte) {
-        found(5);
+    // Percent-encoded again and again (`%252B`, `%25252B`): a value taken from an answer and
+    // encoded once more each time it is sent back, or a target that encodes more than once.
+    // Each layer adds `25` after the `%`: `%2B`, `%252B`, `%25252B`.
+    if first == b'%' {
+        let mut at = 1;
+        while rest[at..].starts_with(b"25") {
+            at += 2;
+            if rest.len() >= at + 2 && hex_byte(rest[at], rest[at + 1]) == Some(byte) {
+                found(at + 2);
+            }
+        }
+    }
+    // A `+` that form decoding turned into a space.
+    if byte == b'+' && first == b' ' {
+        found(1);
     }
     // A percent-encoding whose `%` is JSON-escaped (`\u00252B`), which parsing turns into `%2B`.
     if rest.len() >= 8
@@ -391,6 +405,17 @@ mod tests {
     fn a_secret_percent_encoded_twice_is_found() {
         let secret = "tok+/=x";
         let redactor = Redactor::new(vec![secret.to_string()]);
+        let thrice = "customer_id=tok%25252B%25252F%25253Dx";
+        assert!(
+            !redactor.redact(thrice).contains("tok"),
+            "{}",
+            redactor.redact(thrice)
+        );
+        assert!(
+            !redactor.redact("id=tok /=x").contains("tok"),
+            "{}",
+            redactor.redact("id=tok /=x")
+        );
         let twice = "customer_id=tok%252B%252F%253Dx&x=1";
         assert!(
             !redactor.redact(twice).contains("tok%25"),

@@ -52,7 +52,7 @@ impl Operation {
     pub fn validate_request(&self, instance: &Value) -> Vec<SchemaViolation> {
         self.request_validator
             .iter_errors(instance)
-            .map(|e| SchemaViolation::from_error(&e))
+            .flat_map(|e| SchemaViolation::from_error_each(&e))
             .collect()
     }
 

@@ -22,7 +22,7 @@ impl ResponseSchema {
     pub fn validate(&self, body: &Value) -> Vec<SchemaViolation> {
         self.validator
             .iter_errors(body)
-            .map(|e| SchemaViolation::from_error(&e))
+            .flat_map(|e| SchemaViolation::from_error_each(&e))
             .collect()
     }
 

@@ -19,6 +19,27 @@ pub struct SchemaViolation {
 }
 
 impl SchemaViolation {
+    /// The violations of a validator error, its instance value masked: one per unexpected
+    /// property of an `additionalProperties` error (each is its own finding, and its own
+    /// baseline fingerprint), otherwise one.
+    pub(super) fn from_error_each(error: &jsonschema::ValidationError<'_>) -> Vec<Self> {
+        let one = Self::from_error(error);
+        match error.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected }
+                if unexpected.len() > 1 =>
+            {
+                unexpected
+                    .iter()
+                    .map(|name| SchemaViolation {
+                        property: Some(name.clone()),
+                        ..one.clone()
+                    })
+                    .collect()
+            }
+            _ => vec![one],
+        }
+    }
+
     /// A violation from a validator error, its instance value masked.
     pub(super) fn from_error(error: &jsonschema::ValidationError<'_>) -> Self {
         let schema_path = error.schema_path().to_string();

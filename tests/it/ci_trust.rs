@@ -560,6 +560,32 @@ fn a_pipe_given_as_an_input_file_is_refused_not_waited_on() {
         "{}",
         text(&output.stderr)
     );
+    // Nor as an output: opening a pipe nobody reads would block the run, signals included.
+    let report = format!("json={}", fifo.display());
+    for args in [
+        vec![
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--report",
+            report.as_str(),
+        ],
+        vec![
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--request-log",
+            fifo.to_str().unwrap(),
+        ],
+    ] {
+        let output = binary(&args, &[], Duration::from_secs(20));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&output.stderr).contains("named pipe"),
+            "{}",
+            text(&output.stderr)
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
