@@ -135,40 +135,6 @@ pub struct RunArgs {
     pub libtest: libtest_mimic::Arguments,
 }
 
-/// `--against-recording` must name a folder holding recordings, and `--record` a folder (made
-/// when missing): comparing with nothing, or recording into a file, would pass having done
-/// neither.
-fn check_recording_dirs(args: &RunArgs) -> Result<(), ExitError> {
-    let usage = |message: String| Err(ExitError::Usage(anyhow::anyhow!(message)));
-    if let Some(dir) = &args.against_recording {
-        let recordings = std::fs::read_dir(dir).map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "snap"))
-                .count()
-        });
-        match recordings {
-            Err(e) => return usage(format!("--against-recording {}: {e}", dir.display())),
-            Ok(0) => {
-                return usage(format!(
-                    "--against-recording {}: no recording (*.snap) in it; make one with --record",
-                    dir.display()
-                ))
-            }
-            Ok(_) => {}
-        }
-    }
-    if let Some(dir) = &args.record {
-        if dir.exists() && !dir.is_dir() {
-            return usage(format!("--record {}: not a folder", dir.display()));
-        }
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            return usage(format!("--record {}: {e}", dir.display()));
-        }
-    }
-    Ok(())
-}
-
 /// Fills the flags the command line left unset from the selected profile of the config file.
 fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     let Some((config, profile)) = args.profiles.selected()? else {
@@ -217,7 +183,6 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             "--test-threads must be at least 1 (0 would run no trial and wait for ever)".into(),
         ));
     }
-    check_recording_dirs(&args)?;
     if args.prune_baseline && args.baseline.is_none() {
         return Err(usage(
             "--prune-baseline needs a baseline: --baseline FILE or a profile's `baseline`".into(),

@@ -287,8 +287,7 @@ impl HttpClient {
 
     /// The logged requests, sorted (concurrency makes the sending order vary; the set does not),
     /// or why the log is incomplete.
-    #[allow(clippy::type_complexity)]
-    pub fn request_log(&self) -> Option<Result<Box<dyn Iterator<Item = String>>, String>> {
+    pub fn request_log(&self) -> Option<Result<super::request_log::SortedLines, String>> {
         Some(self.log.as_ref()?.sorted())
     }
 

@@ -6,6 +6,7 @@ mod curl;
 mod http;
 mod request;
 mod request_log;
+pub use request_log::SortedLines;
 mod stop;
 mod target;
 mod tls;

@@ -12,6 +12,9 @@ use std::sync::Mutex;
 /// Lines held in memory before they are sorted and moved to a temporary file.
 const CHUNK: usize = 50_000;
 
+/// The log's lines in order, read as they are consumed.
+pub type SortedLines = Box<dyn Iterator<Item = String>>;
+
 /// The lines of a run's requests, in memory up to [`CHUNK`], on disk beyond.
 #[derive(Debug, Default)]
 pub struct RequestLog {
@@ -45,7 +48,7 @@ impl RequestLog {
 
     /// Every line, sorted, read from memory and the temporary files as they are consumed; or
     /// why the log is incomplete.
-    pub fn sorted(&self) -> Result<Box<dyn Iterator<Item = String>>, String> {
+    pub fn sorted(&self) -> Result<SortedLines, String> {
         let mut state = self
             .state
             .lock()

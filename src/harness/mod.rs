@@ -161,7 +161,8 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     // A baseline that does not exist yet accepts nothing: the run is as strict as without one,
     // so starting from a profile that names it (and creating it with --write-baseline) works.
     let (baseline, baseline_note) = match &config.baseline {
-        Some(path) if !path.exists() && std::fs::symlink_metadata(path).is_err() => (
+        // symlink_metadata: a dangling link is a broken baseline, not one that does not exist yet.
+        Some(path) if std::fs::symlink_metadata(path).is_err() => (
             Some(Baseline::default()),
             Some(format!(
                 "baseline {} does not exist yet: no finding is accepted (create it with --write-baseline {})",

@@ -109,7 +109,7 @@ fn check_one(output: &Output) -> Result<(), String> {
             return Err("is a directory, not a file".into())
         }
         (Ok(meta), OutputKind::RunDir | OutputKind::Dir) if !meta.is_dir() => {
-            return Err("exists and is not a directory".into())
+            return Err("exists and is not a folder".into())
         }
         (Ok(_), OutputKind::RunDir) if !is_replaceable_run_dir(path) => {
             return Err(format!(
@@ -293,7 +293,7 @@ impl Publisher {
         &mut self,
         report: &mut Report,
         path: &Path,
-        lines: Result<Box<dyn Iterator<Item = String>>, String>,
+        lines: Result<crate::client::SortedLines, String>,
     ) -> bool {
         let written = lines
             .map_err(std::io::Error::other)

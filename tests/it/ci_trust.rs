@@ -220,6 +220,12 @@ fn endless_input_files_are_refused_without_reading_them() {
         Duration::from_secs(60),
     );
     assert!(output.status.code().is_some(), "{}", text(&output.stderr));
+    // The scenario whose recording is a device says so rather than passing.
+    assert!(
+        text(&output.stdout).contains("documented_example.snap: not a regular file"),
+        "{}",
+        text(&output.stdout)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
