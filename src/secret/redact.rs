@@ -73,10 +73,23 @@ impl Redactor {
         redactor
     }
 
-    /// Adds values (each once).
+    /// Adds values (each once), with the forms a target may echo them in that no escape of the
+    /// suite produces: upper- and lower-cased, and base64 (standard and URL-safe alphabets, at
+    /// each of the three alignments inside a longer encoded text).
     pub fn add<S: AsRef<str>>(&mut self, secrets: impl IntoIterator<Item = S>) {
+        let mut all = Vec::new();
         for secret in secrets {
-            let bytes = secret.as_ref().as_bytes();
+            let value = secret.as_ref();
+            if value.len() < MIN_SECRET_LEN {
+                continue;
+            }
+            all.push(value.to_string());
+            all.push(value.to_lowercase());
+            all.push(value.to_uppercase());
+            all.extend(base64_fragments(value.as_bytes()));
+        }
+        for secret in all {
+            let bytes = secret.as_bytes();
             if bytes.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s.bytes == bytes) {
                 for start in first_bytes(bytes[0]) {
                     self.starts[usize::from(start)] = true;
@@ -152,6 +165,38 @@ impl Redactor {
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         }
     }
+}
+
+/// The base64 characters that depend on `secret` alone, when it is encoded on its own or inside
+/// a longer text at any of the three byte alignments, in the standard and URL-safe alphabets:
+/// a target that base64-encodes something holding the credential gives one of these. Fragments
+/// shorter than the secret are left out (they would match ordinary text).
+fn base64_fragments(secret: &[u8]) -> Vec<String> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    for offset in 0..3usize {
+        let mut padded = vec![0u8; offset];
+        padded.extend_from_slice(secret);
+        padded.extend_from_slice(&[0, 0, 0]);
+        let (first_bit, end_bit) = (8 * offset, 8 * (offset + secret.len()));
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let encoded = engine.encode(&padded);
+            // Character j carries bits [6j, 6j + 6): keep those wholly inside the secret's bits.
+            let fragment: String = encoded
+                .chars()
+                .enumerate()
+                .filter(|(j, _)| 6 * j >= first_bit && 6 * j + 6 <= end_bit)
+                .map(|(_, c)| c)
+                .collect();
+            if fragment.len() >= secret.len() && !out.contains(&fragment) {
+                out.push(fragment);
+            }
+        }
+    }
+    out
 }
 
 /// Replaces every form of each secret in `text` with `[REDACTED]`.
@@ -428,6 +473,29 @@ mod tests {
             "{}",
             redactor.redact(escaped)
         );
+    }
+
+    #[test]
+    fn hides_a_case_changed_or_base64_encoded_echo() {
+        use base64::Engine as _;
+        let secret = "Tok3n-Value_9xyz";
+        let r = Redactor::new([secret]);
+        assert_eq!(r.redact("a tok3n-value_9xyz b"), "a [REDACTED] b");
+        assert_eq!(r.redact("TOK3N-VALUE_9XYZ"), "[REDACTED]");
+        for prefix in ["", "x", "xy", "Bearer "] {
+            for engine in [
+                &base64::engine::general_purpose::STANDARD,
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ] {
+                let encoded = engine.encode(format!("{prefix}{secret}:rest"));
+                let redacted = r.redact(&encoded);
+                assert!(
+                    redacted.contains(REDACTED),
+                    "{prefix:?}: {encoded} -> {redacted}"
+                );
+            }
+        }
+        assert_eq!(r.redact("nothing here"), "nothing here");
     }
 
     #[test]

@@ -173,7 +173,8 @@ fn credentials_are_never_accepted_on_the_command_line() {
 const ECHOED: &str = "tok+SECRET/4f1d=9a'7c \"2b\\x";
 
 /// Every form of `value` the suite or a target could write: as is, percent-encoded with upper-
-/// and lower-case hex, form-encoded (`+` for a space), JSON-escaped, shell-quoted.
+/// and lower-case hex, form-encoded (`+` for a space), JSON-escaped, shell-quoted, case-changed,
+/// and base64-encoded inside a longer text (as in a Basic authorization header).
 fn forms(value: &str) -> Vec<(&'static str, String)> {
     // RFC 3986 unreserved characters stay, as the suite (and the official SDK) encode.
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -206,6 +207,12 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
         ("form-encoded", form),
         ("JSON-escaped", json[1..json.len() - 1].to_string()),
         ("shell-quoted", value.replace('\'', "'\\''")),
+        ("upper-cased", value.to_uppercase()),
+        ("lower-cased", value.to_lowercase()),
+        ("base64", {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(format!("user:{value}"))
+        }),
     ]
 }
 
