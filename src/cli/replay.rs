@@ -378,6 +378,7 @@ mod tests {
             created: String::new(),
             seed: 1,
             policies: Policies::default(),
+            checks: Vec::new(),
         }
     }
 

@@ -72,6 +72,7 @@ pub(super) fn publish(
             created: chrono::Utc::now().to_rfc3339(),
             seed: config.seed,
             policies: config.policies,
+            checks: config.selection.names(),
         };
         // The group the summary collapses to needs one request to be replayed, not one per
         // look-alike: a systematic drift would otherwise store one file per generated case.

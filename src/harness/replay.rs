@@ -49,6 +49,10 @@ pub struct RunManifest {
     /// The policies the findings were judged under (replay judges under the same).
     #[serde(default)]
     pub policies: Policies,
+    /// The checks the run had (`--checks`/`--exclude-checks`); replay judges with the same.
+    /// Empty (a run directory written before this field) means every check.
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 /// One finding as stored with its request.

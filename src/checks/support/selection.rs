@@ -53,6 +53,12 @@ impl CheckSelection {
         Ok(CheckSelection { enabled })
     }
 
+    /// The enabled checks' names, in name order: what a run directory stores so `replay` judges
+    /// with the checks the run had.
+    pub fn names(&self) -> Vec<String> {
+        self.enabled.iter().map(|n| n.to_string()).collect()
+    }
+
     /// Whether a check (by name) runs.
     pub fn is_enabled(&self, name: &str) -> bool {
         self.enabled.contains(name)

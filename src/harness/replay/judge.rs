@@ -65,7 +65,9 @@ pub async fn replay(
     requests: &[(PathBuf, StoredRequest)],
 ) -> Vec<ReplayLine> {
     let policies = manifest.policies;
-    let selection = CheckSelection::default();
+    // The run's checks: a check it excluded must not turn a replayed answer into a finding. An
+    // unknown name (a newer or edited run directory) falls back to every check.
+    let selection = CheckSelection::new(&manifest.checks, &[]).unwrap_or_default();
     let walks = WalkCache::new(1);
     let mut lines = Vec::new();
     for (path, stored) in requests {
@@ -86,10 +88,12 @@ pub async fn replay(
             &client.target().partner_id,
         );
         let answered = ctx.send(&request, &stored.expectation).await.is_some();
+        // Judged like the run judged: a position read otherwise is drift only when held strictly.
         let now: Vec<StoredFinding> = recorder
             .take()
             .findings
             .iter()
+            .filter(|f| f.is_drift_under(policies.positions))
             .map(StoredFinding::of)
             .collect();
         for finding in &stored.findings {

@@ -241,6 +241,7 @@ mod tests {
             created: String::new(),
             seed: 1,
             policies: Policies::default(),
+            checks: Vec::new(),
         }
     }
 
