@@ -4,6 +4,7 @@
 use super::compose::split_accepted;
 use super::{execute, PlannedTrial, RunContext, TrialResult};
 use crate::checks::{Finding, Recorder};
+use crate::outcome::{NotExercised, Reason};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,10 +40,15 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 .block_on(execute::execute(&ctx, &planned, &recorder))
         };
         let recorded = recorder.take();
-        let skip_reason = skip_reason.or_else(|| {
+        let skip_reason = skip_reason.or(recorded.skipped).or_else(|| {
             (recorded.cut_short && recorded.findings.is_empty()).then(|| match stop.reason() {
-                Some(reason) => format!("cut short: {reason}"),
-                None => "cut short: the run's request or time budget was spent".to_string(),
+                Some(reason) => {
+                    NotExercised::new(Reason::Interrupted, format!("cut short: {reason}"))
+                }
+                None => NotExercised::new(
+                    Reason::BudgetCut,
+                    "cut short: the run's request or time budget was spent",
+                ),
             })
         });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
@@ -51,7 +57,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len())
             .map(|m| crate::secret::redact(&m, &secrets));
         let completion = match (&skip_reason, accepted.is_empty()) {
-            (Some(reason), _) => Completion::ignored_with(reason),
+            (Some(reason), _) => Completion::ignored_with(reason.to_string()),
             (None, false) => Completion::ignored_with(format!(
                 "{} findings accepted by the baseline",
                 accepted.len()
@@ -79,6 +85,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 requests: recorded.requests,
                 duration: started.elapsed(),
                 skip_reason,
+                not_exercised: recorded.not_exercised,
                 evidence: recorded.evidence,
                 notes: recorded.notes,
             });

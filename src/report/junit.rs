@@ -104,6 +104,10 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
         // Drift decides the verdict; the transport trouble of the same trial stays visible.
         case.set_system_err(transport_text(&transport));
     }
+    // A part of the trial left out is not a failure, but a passed case must not hide it.
+    for part in &trial.not_exercised {
+        case.add_property(Property::new("not_exercised", part.to_string()));
+    }
     case
 }
 
@@ -226,7 +230,7 @@ fn transport_text(transport: &[&TransportProblem]) -> String {
 fn skipped(trial: &TrialRecord) -> TestCaseStatus {
     let mut status = TestCaseStatus::skipped();
     if let Some(reason) = &trial.skip_reason {
-        status.set_message(reason.as_str());
+        status.set_message(reason.to_string());
     }
     status
 }
@@ -336,7 +340,7 @@ mod tests {
             "{case}"
         );
         assert!(
-            case.contains("<skipped message=\"no fixture for this target\"/>"),
+            case.contains("<skipped message=\"no_data: no fixture for this target\"/>"),
             "{case}"
         );
         let passed = element(&xml, "<testcase name=\"cases::customers_v1::paging\"", "/>");
