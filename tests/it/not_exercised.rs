@@ -1,7 +1,7 @@
 //! What a run could not exercise says so, with its reason from the fixed list, instead of
-//! passing silently or reporting drift: a check an earlier drift broke (`broken_by_finding`) and
-//! a refused credential (`credential_refused`, never drift; exit 3 when nothing else could be
-//! exercised).
+//! passing silently or reporting drift: a check an earlier drift broke (`broken_by_finding`), a
+//! rule the old API's answers cannot show (`not_observable`), and a refused credential
+//! (`credential_refused`, never drift; exit 3 when nothing else could be exercised).
 
 use crate::other_data::{fixtures_file, not_exercised, run_against, Served};
 use crate::run_suite::run;
@@ -69,6 +69,53 @@ fn a_check_an_earlier_drift_broke_says_so_instead_of_passing() {
             .contains("broken_by_finding (an earlier finding broke what it needs)"),
         "{}",
         as_string.stdout
+    );
+}
+
+#[test]
+fn the_old_time_range_is_judged_by_the_new_association_time_or_said_unverifiable() {
+    // With customers_v2 in the run, the old range is judged by the association time the new
+    // generation shows for the same customers: the drift is caught.
+    let both = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1,customers_v2",
+        "--mock-drift",
+        "exclusive-time-range",
+    ]);
+    assert!(
+        both.findings().any(|f| f["check"] == "time_range_filter"
+            && f["operation"] == "customers_v1"
+            && f["expected"]
+                .as_str()
+                .is_some_and(|e| e.contains("associated_on (as customers_v2 lists it"))),
+        "{}",
+        both.stdout
+    );
+    // The old API alone cannot show the association time: not verifiable, not judged against
+    // the registration time.
+    let alone = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1",
+    ]);
+    assert_eq!(alone.code, 0, "{}", alone.stdout);
+    let gaps = gaps_of(
+        &alone.report,
+        "stateful::customers_v1::time_range_filter",
+        "not_observable",
+    );
+    assert!(
+        gaps.iter()
+            .any(|g| g.contains("not verifiable from customers_v1 alone")),
+        "{gaps:?}\n{}",
+        alone.stdout
     );
 }
 
