@@ -94,6 +94,11 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
         Err(e) => return Some(e.not_exercised(source)),
     };
     let (eligible, ineligible) = by_eligibility(walk.records(), lookup);
+    if eligible.is_empty() && ineligible.is_empty() {
+        return Some(crate::checks::support::lookup::none_of_kind(
+            &walk, lookup, true,
+        ));
+    }
     let target = pair.ctx.client.target();
     let requests = |id: &str| {
         (

@@ -66,6 +66,18 @@ impl Pair<'_, '_> {
         let old = self.ctx.walk(self.old.id).await;
         let new = self.ctx.walk(self.new.id).await;
         match (old, new) {
+            // Nothing listed in either generation: nothing to compare, not an agreement.
+            (Ok(old), Ok(new))
+                if old.records().next().is_none() && new.records().next().is_none() =>
+            {
+                Err(NotExercised::new(
+                    Reason::NoData,
+                    format!(
+                        "the target lists 0 customers ({} and {})",
+                        self.old.id, self.new.id
+                    ),
+                ))
+            }
             (Ok(old), Ok(new)) => Ok((old, new)),
             (Err(crate::checks::WalkError::Status { status, .. }), _)
                 if self.refuses_partner(status) =>

@@ -142,15 +142,25 @@ impl Drop for Served {
     }
 }
 
-/// `run --target` against `served` with the [`TOKENS`] plus `env`: the exit code and the JSON
-/// report.
+/// `run --target` against `served` with the [`TOKENS`] plus `env`: the exit code, the JSON
+/// report and stdout.
 pub fn run_against(served: &Served, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
+    command_against("run", served, args, env)
+}
+
+/// `subcommand` (`run` or `migrate`) against `served`, as [`run_against`].
+fn command_against(
+    subcommand: &str,
+    served: &Served,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Value, String) {
     let dir = crate::fixtures::tempdir();
     let report = dir.join("report.json");
     let output = Command::new(BIN)
         .current_dir(&dir)
         .args([
-            "run",
+            subcommand,
             "--target",
             &served.base,
             "--partner-id",
@@ -253,6 +263,18 @@ fn a_target_with_other_data_gets_no_finding_and_is_told_what_was_not_exercised()
             ),
             // Enough data for everything.
             _ => assert!(gaps.is_empty(), "{count} customers: {gaps:#?}"),
+        }
+        // migrate compares what both generations list: with nothing listed it says so.
+        if count == 0 {
+            let (code, report, stdout) = command_against("migrate", &served, &[], &[]);
+            assert_eq!(code, 0, "{stdout}");
+            let skipped: Vec<_> = not_exercised(&report)
+                .into_iter()
+                .filter(|(t, r, d)| {
+                    t.starts_with("migrate::") && r == "no_data" && d.contains("0 customers")
+                })
+                .collect();
+            assert_eq!(skipped.len(), 3, "{stdout}");
         }
     }
 }
