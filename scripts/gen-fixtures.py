@@ -1,24 +1,51 @@
 #!/usr/bin/env python3
 """Regenerates src/mock/data/fixtures.json, the mock's deterministic data.
 
-Run from the repository root: python3 scripts/gen-fixtures.py [--count N] [--out PATH]
+Run from anywhere (schemas/ and the default output are found from this file):
+    python3 scripts/gen-fixtures.py [--count N] [--seed S] [--partner-id ID] [--out PATH]
 Limits (maximum lengths) are read from schemas/, never typed here, so values "exactly at the
 documented maximum" stay exact when a schema changes. The default output is committed; the mock
 embeds it. bench/run uses --count 100000 --out /tmp/... for a large data set.
+
+Other data sets are one command away, so the suite can be run against a mock whose data it has
+never seen (`serve --fixtures PATH` serves the partner id written here): another --seed gives
+other ids, names and times; --count may be anything from 0 up (the values at each documented
+maximum are placed on the customers that exist); --partner-id sets the partner the data belongs
+to. With the defaults the output is byte for byte the committed src/mock/data/fixtures.json.
 """
 import argparse
 import json
+import os
 import random
 from datetime import datetime, timedelta, timezone
 
+
+
+def count(text):
+    """A number of customers: any integer from 0 up."""
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def partner_id(text):
+    """A partner id: one non-empty path segment."""
+    if not text or any(c in text for c in "/?#%") or text != text.strip():
+        raise argparse.ArgumentTypeError("must be a non-empty path segment without / ? # % or spaces")
+    return text
+
+
 parser = argparse.ArgumentParser()
-parser.add_argument("--count", type=int, default=240)
-parser.add_argument("--out", default="src/mock/data/fixtures.json")
+parser.add_argument("--count", type=count, default=240)
+parser.add_argument("--seed", type=int, default=20241126)
+parser.add_argument("--partner-id", type=partner_id, default="0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+parser.add_argument("--out", help="default: src/mock/data/fixtures.json of this repository")
 args = parser.parse_args()
 
-SEED = 20241126
+SEED = args.seed
 COUNT = args.count
-ROOT = "."
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 rng = random.Random(SEED)
 info = json.load(open(f"{ROOT}/schemas/customers_v1/response.200.json"))["$defs"]["CustomerInfo"]["properties"]
@@ -78,18 +105,24 @@ def customer(i):
 
 customers = [customer(i) for i in range(COUNT)]
 
-# Values exactly at each documented maximum, in both scripts.
-customers[1]["customer_id"] = at_max("customer_id", "0123456789abcdef")
-customers[2]["domain_name"] = at_max("domain_name", "abcdefghijklmnopqrstuvwxyz0123456789")
-customers[3]["corp_name"] = at_max("corp_name", "华为云伙伴客户数据服务")
-customers[4]["corp_name"] = at_max("corp_name", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-customers[5]["label"] = at_max("label", "abcdefXYZ-")
-customers[6]["telephone"] = at_max("telephone", "0123456789")
-customers[8]["countryCode"] = at_max("countryCode", "0123456789")
-customers[9]["label"] = at_max("label", "标签客户")
-# An individual whose real name is empty rather than null, and a Latin name with mixed case.
-customers[10]["corp_name"] = ""
-customers[11]["label"] = "VipGold"
+# Values exactly at each documented maximum, in both scripts; then an individual whose real name
+# is empty rather than null, and a Latin name with mixed case. Each lands on the customer of its
+# index when there is one (a small data set has fewer of them).
+SPECIAL = [
+    (1, "customer_id", lambda: at_max("customer_id", "0123456789abcdef")),
+    (2, "domain_name", lambda: at_max("domain_name", "abcdefghijklmnopqrstuvwxyz0123456789")),
+    (3, "corp_name", lambda: at_max("corp_name", "华为云伙伴客户数据服务")),
+    (4, "corp_name", lambda: at_max("corp_name", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+    (5, "label", lambda: at_max("label", "abcdefXYZ-")),
+    (6, "telephone", lambda: at_max("telephone", "0123456789")),
+    (8, "countryCode", lambda: at_max("countryCode", "0123456789")),
+    (9, "label", lambda: at_max("label", "标签客户")),
+    (10, "corp_name", lambda: ""),
+    (11, "label", lambda: "VipGold"),
+]
+for index, field, value in SPECIAL:
+    if index < COUNT:
+        customers[index][field] = value()
 
 # Fields only the new generation (customers_v2, budget_v2) serves, derived without the random
 # generator so every value above stays as it was.
@@ -106,7 +139,7 @@ for i, record in enumerate(customers):
 
 fixtures = {
     "description": "Deterministic data of the partner-conformance mock. Regenerate with scripts/gen-fixtures.py.",
-    "partner_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "partner_id": args.partner_id,
     "customers": customers,
     "aicc_tenant": {
         "mobilePhone": "15312340991",
@@ -120,7 +153,7 @@ fixtures = {
     },
 }
 
-with open(args.out, "w", encoding="utf-8") as out:
+with open(args.out or os.path.join(ROOT, "src/mock/data/fixtures.json"), "w", encoding="utf-8") as out:
     json.dump(fixtures, out, ensure_ascii=False, indent=1)
     out.write("\n")
 print(f"wrote {len(customers)} customers")

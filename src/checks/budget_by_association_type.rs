@@ -6,6 +6,7 @@ use super::{CheckInfo, DocSource, Runner};
 
 use super::status_code_conformance::observed_entry;
 use super::support::context::{doc_label, StatefulContext};
+use super::support::lookup;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::Expectation;
@@ -55,12 +56,31 @@ pub async fn budget_by_association_type(ctx: &StatefulContext<'_>, op: Operation
             group.push(id.to_string());
         }
     }
-    for (signature, ids) in groups {
-        let eligible = lookup
+    let eligibility = |signature: &Vec<String>| {
+        lookup
             .eligible
             .values()
-            .zip(&signature)
-            .all(|(allowed, value)| allowed.contains(value));
+            .zip(signature)
+            .all(|(allowed, value)| allowed.contains(value))
+    };
+    // Each kind is tried on a customer the target lists, or said to be missing.
+    let kinds: Vec<bool> = groups.keys().map(eligibility).collect();
+    let missing: Vec<_> = [true, false]
+        .into_iter()
+        .filter(|kind| !kinds.contains(kind))
+        .map(|kind| lookup::none_of_kind(&walk, lookup, kind))
+        .collect();
+    if groups.is_empty() {
+        if let Some(first) = missing.into_iter().next() {
+            ctx.recorder.skip(first);
+        }
+        return;
+    }
+    for gap in missing {
+        ctx.recorder.not_exercised(gap);
+    }
+    for (signature, ids) in groups {
+        let eligible = eligibility(&signature);
         let expectation = if eligible {
             Expectation::Success
         } else {

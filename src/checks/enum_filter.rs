@@ -5,12 +5,15 @@ use super::{CheckInfo, DocSource, Runner};
 use crate::outcome::Category;
 
 use super::support::context::{doc_label, StatefulContext};
-use super::support::filters::{filters, judge, samples, Judgement};
+use super::support::filters::{filters, judge, no_values, samples, skip_if_empty, Judgement};
 use crate::spec::{MatchKind, OperationId};
 
 /// PC013: exact-match filters with every documented (supported) value.
 pub async fn enum_filter(ctx: &StatefulContext<'_>, op: OperationId) {
     let Ok(full) = ctx.walk(op).await else { return };
+    if skip_if_empty(ctx, &full) {
+        return;
+    }
     for param in filters(ctx, op, &[MatchKind::Equals]) {
         let Some(filter) = &param.filter else {
             continue;
@@ -21,6 +24,9 @@ pub async fn enum_filter(ctx: &StatefulContext<'_>, op: OperationId) {
                 .map(str::to_string)
                 .collect()
         });
+        if values.is_empty() {
+            no_values(ctx, &full, &param, &filter.field);
+        }
         for value in values {
             let (a, b) = (value.clone(), value.clone());
             judge(
@@ -34,6 +40,7 @@ pub async fn enum_filter(ctx: &StatefulContext<'_>, op: OperationId) {
                     sound: Box::new(move |have| MatchKind::Equals.matches(have, &a)),
                     required: Box::new(move |have| MatchKind::Equals.matches(have, &b)),
                     doc: param.doc.as_ref().map(doc_label),
+                    by_key: None,
                 },
             )
             .await;

@@ -6,7 +6,7 @@ use super::{CheckInfo, DocSource, Runner};
 use crate::outcome::Category;
 
 use super::support::context::{doc_label, StatefulContext};
-use super::support::filters::{filters, judge, samples, Judgement};
+use super::support::filters::{filters, judge, no_values, samples, skip_if_empty, Judgement};
 use crate::spec::{CaseRule, MatchKind, OperationId};
 use std::collections::HashSet;
 
@@ -47,13 +47,20 @@ fn swap_case(text: &str) -> String {
 /// filters, also the case-swapped piece.
 pub async fn fuzzy_filter(ctx: &StatefulContext<'_>, op: OperationId) {
     let Ok(full) = ctx.walk(op).await else { return };
+    if skip_if_empty(ctx, &full) {
+        return;
+    }
     for param in filters(ctx, op, &[MatchKind::Substring]) {
         let Some(filter) = &param.filter else {
             continue;
         };
         let doc = param.doc.as_ref().map(doc_label);
         let mut tried = HashSet::new();
-        for value in samples(&full, &filter.field) {
+        let values = samples(&full, &filter.field);
+        if values.is_empty() {
+            no_values(ctx, &full, &param, &filter.field);
+        }
+        for value in values {
             for piece in pieces(value) {
                 let mut variants = vec![piece.clone()];
                 if filter.case == CaseRule::Sensitive && swap_case(&piece) != piece {
@@ -90,6 +97,7 @@ pub async fn fuzzy_filter(ctx: &StatefulContext<'_>, op: OperationId) {
                             }),
                             required: Box::new(move |have| have.contains(&required_wanted)),
                             doc: doc.clone(),
+                            by_key: None,
                         },
                     )
                     .await;

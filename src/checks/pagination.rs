@@ -5,10 +5,11 @@
 use super::{CheckInfo, DocSource, Runner};
 
 use super::support::context::{doc_label, StatefulContext};
+use super::support::filters::unkeyed;
 use super::support::walk::{Paging, Walk};
 use super::support::walker::walk;
 use crate::client::PreparedRequest;
-use crate::outcome::Category;
+use crate::outcome::{Category, NotExercised, Reason};
 use crate::spec::{OperationId, PagingRole};
 use std::collections::{BTreeSet, HashSet};
 
@@ -31,6 +32,7 @@ pub async fn pagination(ctx: &StatefulContext<'_>, op: OperationId) {
         .map(doc_label);
     check_walk(ctx, &full, doc.clone());
     let small_size = odd_page_size(full.page_size);
+    gaps(ctx, &full, small_size);
     let pages_needed = full.total().unwrap_or(0) / small_size + 2;
     if let Ok(small) = walk(
         ctx,
@@ -45,6 +47,35 @@ pub async fn pagination(ctx: &StatefulContext<'_>, op: OperationId) {
         compare_walks(ctx, &full, &small, doc.clone());
     }
     past_the_end(ctx, &full, doc).await;
+}
+
+/// What the walk cannot show: totals that are not numbers, records without their key, or too
+/// few records for a second page.
+fn gaps(ctx: &StatefulContext<'_>, full: &Walk, small_size: u64) {
+    let operation = ctx.spec().operation(full.op);
+    let first = full.pages.first();
+    if let (Some(field), Some(page)) = (operation.count_field(), first) {
+        if page.count.is_none() {
+            ctx.recorder.not_exercised(NotExercised::new(
+                Reason::BrokenByFinding,
+                format!("the totals: body.{field} of {} is not a number, so it was not compared with the records", full.op),
+            ));
+        }
+    }
+    if let Some(gap) = unkeyed(full) {
+        ctx.recorder.not_exercised(gap);
+    }
+    let listed = full.records().count() as u64;
+    if listed <= small_size {
+        ctx.recorder.not_exercised(NotExercised::new(
+            Reason::NoData,
+            format!(
+                "paging across pages: the target lists {} ({}), not more than one page of {small_size}",
+                super::support::lookup::customers(listed as usize),
+                full.op
+            ),
+        ));
+    }
 }
 
 /// Counts, page sizes and duplicates within one walk.

@@ -5,10 +5,12 @@ use super::{CheckInfo, DocSource, Runner};
 
 use super::default_page_size::record_keys;
 use super::support::context::{doc_label, StatefulContext};
+use super::support::lookup::valid_request;
 use super::support::walk::Walk;
+use super::support::walker::base_request;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
-use crate::outcome::Expectation;
+use crate::outcome::{Expectation, NotExercised};
 use crate::spec::{
     ErrorRole, MatchKind, OperationId, ParamLocation, Parameter, PresenceOutcome, WireForm,
 };
@@ -49,11 +51,15 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         };
         let doc = param.doc.as_ref().map(doc_label);
         // Another parameter may be required (a budget's customer_id): start from a request
-        // that succeeds without the parameter under test.
-        let mut base = if param.lookup.is_none() {
-            super::support::walker::base_request(ctx, op).await.0
+        // that succeeds without the parameter under test. Without a customer of the target's
+        // own to name, the forms that must mean "as if absent" cannot be compared.
+        let (mut base, no_base) = if param.lookup.is_none() {
+            match valid_request(ctx, op).await {
+                Ok(request) => (request, None),
+                Err(gap) => (base_request(ctx, op).await.0, Some(gap)),
+            }
         } else {
-            PreparedRequest::new(operation, ctx.client.target())
+            (PreparedRequest::new(operation, ctx.client.target()), None)
         };
         for companion in &param.requires {
             let value = operation
@@ -80,6 +86,16 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                 },
                 _ => format!("{}={raw}", param.name),
             };
+            if let (Some(gap), false) = (&no_base, outcome == PresenceOutcome::Reject) {
+                ctx.recorder.not_exercised(NotExercised::new(
+                    gap.reason,
+                    format!(
+                        "the forms of {} compared with the request without it: {}",
+                        param.name, gap.detail
+                    ),
+                ));
+                continue;
+            }
             match outcome {
                 PresenceOutcome::Reject => {
                     let Some(answer) = ctx

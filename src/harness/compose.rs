@@ -26,23 +26,31 @@ pub(super) fn interruption_note(signal: StopSignal, client: &HttpClient) -> Stri
 /// The facts of a report the exit code follows from (see [`RunVerdict::code`]).
 pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVerdict {
     let requests = report.summary.requests;
+    // Exit 0 says something was checked and held: a run whose trials were all skipped (a
+    // budget spent before the first check, every trial without data) checked nothing.
+    let nothing_checked = report.summary.requests == 0
+        || !report.trials.iter().any(|t| {
+            matches!(
+                t.outcome,
+                TrialOutcome::Passed
+                    | TrialOutcome::Accepted
+                    | TrialOutcome::Drift
+                    | TrialOutcome::Observed
+            )
+        });
+    // Nothing exercised because a credential was refused: the target could not be used.
+    let refused = report.trials.iter().any(|t| {
+        t.skip_reason
+            .as_ref()
+            .is_some_and(|r| r.reason == crate::outcome::Reason::CredentialRefused)
+    });
     RunVerdict {
         interrupted,
         drift: !report.findings.is_empty() || !report.behaviour_changes.is_empty(),
-        target_unusable: requests > 0 && report.transport.len() as u64 >= requests,
+        target_unusable: (requests > 0 && report.transport.len() as u64 >= requests)
+            || (nothing_checked && refused),
         output_failed: false,
-        // Exit 0 says something was checked and held: a run whose trials were all skipped (a
-        // budget spent before the first check, every trial without data) checked nothing.
-        nothing_checked: report.summary.requests == 0
-            || !report.trials.iter().any(|t| {
-                matches!(
-                    t.outcome,
-                    TrialOutcome::Passed
-                        | TrialOutcome::Accepted
-                        | TrialOutcome::Drift
-                        | TrialOutcome::Observed
-                )
-            }),
+        nothing_checked,
     }
 }
 
@@ -137,6 +145,7 @@ pub(super) fn build_report(
             accepted: accepted_ids,
             changes: change_ids,
             skip_reason: result.skip_reason,
+            not_exercised: result.not_exercised,
         });
     }
     let mut by_category: BTreeMap<Category, u64> = BTreeMap::new();
@@ -174,6 +183,7 @@ pub(super) fn build_report(
             notes,
             exit_code: exit::SUCCESS,
             interrupted: false,
+            not_exercised: crate::report::not_exercised_counts(&trials),
         },
         findings,
         observations,
@@ -203,9 +213,12 @@ pub(super) fn coverage_gap(config: &RunConfig, report: &Report) -> Option<String
         return Some("a trial filter or --skip selected only some trials".into());
     }
     let cut_short = |t: &TrialRecord| {
-        t.skip_reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with("cut short"))
+        t.skip_reason.as_ref().is_some_and(|r| {
+            matches!(
+                r.reason,
+                crate::outcome::Reason::BudgetCut | crate::outcome::Reason::Interrupted
+            )
+        })
     };
     if report.trials.iter().any(cut_short) {
         return Some("the request or time budget cut trials short".into());

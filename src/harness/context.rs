@@ -30,7 +30,9 @@ pub struct TrialResult {
     /// Wall time.
     pub duration: Duration,
     /// Why nothing was checked, when nothing was.
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<crate::outcome::NotExercised>,
+    /// Parts of the trial's statement that could not be exercised, each with its reason.
+    pub not_exercised: Vec<crate::outcome::NotExercised>,
     /// What a migration trial saw, for the migration table.
     pub evidence: Vec<crate::outcome::MigrationEvidence>,
     /// Notes for the report.
@@ -66,6 +68,9 @@ pub struct RunContext {
     pub baseline: Option<(crate::baseline::Baseline, chrono::NaiveDate)>,
     /// Hand-written scenarios.
     pub scenarios: Vec<Scenario>,
+    /// Operations whose credential the target refused in the preflight: their trials are not
+    /// run, and say why.
+    pub refused: std::collections::BTreeMap<crate::spec::OperationId, crate::outcome::NotExercised>,
     /// Results, in completion order.
     pub results: Mutex<Vec<TrialResult>>,
     /// Requests sent so far (for the progress bar).

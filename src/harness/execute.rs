@@ -9,7 +9,7 @@ use super::regressions::Regression;
 use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulContext, Toggle};
 use crate::client::PreparedRequest;
 use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
-use crate::outcome::TransportProblem;
+use crate::outcome::{NotExercised, Reason, TransportProblem};
 use crate::spec::{ErrorRole, Operation, OperationId, Position, RuleId};
 use futures_util::stream::{self, StreamExt};
 
@@ -23,7 +23,11 @@ pub async fn execute(
     ctx: &RunContext,
     trial: &PlannedTrial,
     recorder: &Recorder,
-) -> Option<String> {
+) -> Option<NotExercised> {
+    // A refused credential is not drift: nothing the operation answers would show its rules.
+    if let Some(refused) = ctx.refused.get(&trial.operation) {
+        return Some(refused.clone());
+    }
     let sctx = stateful_context(
         ctx,
         trial.name.clone(),
@@ -34,14 +38,19 @@ pub async fn execute(
     match &trial.kind {
         TrialKind::Scenario(index) => {
             let scenario = &ctx.scenarios[*index];
-            if scenario.mock_data && !ctx.client.target().embedded {
-                return Some("depends on the embedded mock's data".into());
-            }
             let spec = ctx.client.spec();
-            let request = scenario.prepare(spec, ctx.client.target());
+            let mut request = scenario.prepare(spec, ctx.client.target());
+            if let Some(discover) = scenario.discover {
+                if let Err(gap) = discover_value(&sctx, &mut request, discover).await {
+                    return Some(gap);
+                }
+            }
             let expectation = match scenario.expectation_under(&ctx.policies) {
                 Ok(expectation) => expectation,
-                Err(error) => return Some(error.to_string()),
+                // Unreachable: loading refuses a scenario without a valid expectation.
+                Err(error) => {
+                    return Some(NotExercised::new(Reason::NotApplicable, error.to_string()))
+                }
             };
             let answer = sctx.send(&request, &expectation).await?;
             compare_with_recordings(ctx, &sctx, scenario, &request, &answer)
@@ -50,7 +59,10 @@ pub async fn execute(
             let op = ctx.client.spec().operation(trial.operation);
             let mut cases = generate::cases(op, *polarity, ctx.seed, ctx.cases).peekable();
             if cases.peek().is_none() {
-                return Some("no case to generate for this operation".into());
+                return Some(NotExercised::new(
+                    Reason::NotApplicable,
+                    "no case to generate for this operation",
+                ));
             }
             run_cases(ctx, &sctx, op, *polarity, cases, true).await;
             None
@@ -85,6 +97,33 @@ pub async fn execute(
     }
 }
 
+/// Puts a value from the target's own list into a scenario's lookup parameter (`discover`): a
+/// customer of the kind the scenario needs, its own value when the target lists that one.
+async fn discover_value(
+    sctx: &StatefulContext<'_>,
+    request: &mut PreparedRequest,
+    discover: super::scenarios::Discover,
+) -> Result<(), NotExercised> {
+    let operation = sctx.spec().operation(request.operation);
+    let Some((name, lookup)) = operation
+        .value_parameters()
+        .find_map(|p| p.lookup.as_ref().map(|l| (p.name.clone(), l)))
+    else {
+        return Err(NotExercised::new(
+            Reason::NotApplicable,
+            format!("{} looks nothing up", operation.id),
+        ));
+    };
+    let preferred = request.param(&name).map(str::to_string);
+    let id = checks::support::lookup::pick(sctx, lookup, discover.eligible(), preferred.as_deref())
+        .await?;
+    match request.query.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, value)) => *value = id,
+        None => request.query.push((name, id)),
+    }
+    Ok(())
+}
+
 /// Records a scenario's answer (`--record`) and compares it with the recording
 /// (`--against-recording`); returns why the comparison could not be made, if it could not.
 fn compare_with_recordings(
@@ -93,7 +132,9 @@ fn compare_with_recordings(
     scenario: &super::Scenario,
     request: &PreparedRequest,
     answer: &crate::client::Exchange,
-) -> Option<String> {
+) -> Option<NotExercised> {
+    let unavailable =
+        |detail: String| Some(NotExercised::new(Reason::RecordingUnavailable, detail));
     let op = scenario.operation.as_str();
     let value = recording::snapshot_value(answer);
     if let Some(dir) = &ctx.record {
@@ -102,15 +143,15 @@ fn compare_with_recordings(
         let secrets = ctx.client.credentials().secret_values();
         if let Err(error) = recording::write(&path, &scenario.description, &info, &value, &secrets)
         {
-            return Some(format!("could not record to {}: {error}", path.display()));
+            return unavailable(format!("could not record to {}: {error}", path.display()));
         }
     }
     let dir = ctx.against_recording.as_ref()?;
     let path = recording::snapshot_path(dir, op, &scenario.name);
     let recorded = match recording::read(&path) {
         Ok(Some(recorded)) => recorded,
-        Ok(None) => return Some(format!("no recording at {}", path.display())),
-        Err(error) => return Some(error),
+        Ok(None) => return unavailable(format!("no recording at {}", path.display())),
+        Err(error) => return unavailable(error),
     };
     let locations = recording::differences(&recorded, &value);
     if !locations.is_empty() {
@@ -374,16 +415,18 @@ async fn run_cases(
 
 /// Why a check that needs the full walk of a list cannot run, if the walk failed: the trial is
 /// then skipped with that reason rather than shown as passed.
-async fn walk_missing(sctx: &StatefulContext<'_>, op: OperationId, check: &str) -> Option<String> {
+async fn walk_missing(
+    sctx: &StatefulContext<'_>,
+    op: OperationId,
+    check: &str,
+) -> Option<NotExercised> {
     let crate::checks::Runner::Stateful { walks, .. } = checks::check_info(check)?.runner else {
         return None;
     };
     let source = walks(sctx.spec(), sctx.spec().operation(op))?;
     match sctx.walk(source).await {
         Ok(_) => None,
-        Err(error) => Some(format!(
-            "the full walk of {source} failed ({error}), so this check could not run"
-        )),
+        Err(error) => Some(error.not_exercised(source)),
     }
 }
 

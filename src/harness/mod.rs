@@ -266,14 +266,14 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    let preflight_notes = match runtime.block_on(preflight::preflight(
+    let preflight = match runtime.block_on(preflight::preflight(
         &client,
         &config.operations,
         config.tls.ca_cert.as_deref(),
     )) {
-        Ok(notes) => notes,
+        Ok(preflight) => preflight,
         // Interrupted during the preflight: the trials are cut short and the reports say so.
-        Err(_) if interrupt.caught().is_some() => Vec::new(),
+        Err(_) if interrupt.caught().is_some() => preflight::Preflight::default(),
         Err(unusable) => {
             let sentence = unusable.sentence.clone();
             let mut report = build_report(
@@ -304,7 +304,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         client,
         policies: config.policies,
         selection: config.selection.clone(),
-        walks: WalkCache::new(config.max_pages),
+        walks: WalkCache::new(config.max_pages).with_operations(&config.operations),
         seed: config.seed,
         cases: config.cases,
         concurrency: config.limits.concurrency,
@@ -313,6 +313,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         against_recording: config.against_recording.clone(),
         baseline: baseline.clone().map(|b| (b, today)),
         scenarios,
+        refused: preflight.refused,
         results: Mutex::new(Vec::new()),
         progress,
     });
@@ -327,7 +328,7 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     let mut notes = config.policies.notes();
     notes.extend(stopped_by.map(|signal| interruption_note(signal, &ctx.client)));
     notes.extend(baseline_note);
-    notes.extend(preflight_notes);
+    notes.extend(preflight.notes);
     let stats = ctx.client.stats();
     if stats.refused_by_budget > 0 {
         notes.push(format!(

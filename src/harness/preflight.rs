@@ -2,9 +2,31 @@
 //! that answers nothing usable, that has none of the documented APIs, or that refuses every
 //! credential ends the run with exit 3 and one sentence; its reports then hold one trial per
 //! operation (`preflight::<op>`) with what that operation got, so a CI test tab shows one error
-//! per operation rather than an empty suite that reads as "no tests".
+//! per operation rather than an empty suite that reads as "no tests". An operation whose
+//! credential alone is refused is not run: a refused credential is not drift
+//! ([`Preflight::refused`]).
+
+/// What the preflight found on a usable target.
+#[derive(Debug, Default)]
+pub(super) struct Preflight {
+    /// Notes for the report (an operation missing, a partner id refused, a credential refused).
+    pub notes: Vec<String>,
+    /// Operations whose credential the target refused, with what their trials then say: none
+    /// of them is run, since every answer would be the refusal, not the documented behaviour.
+    pub refused: BTreeMap<OperationId, NotExercised>,
+}
+
+/// The environment variable(s) an operation's credential comes from, as a person sets them.
+fn credential_variable(client: &HttpClient, op: &crate::spec::Operation) -> String {
+    if client.credentials().signs(op) {
+        format!("{}/{}", crate::client::AK_ENV, crate::client::SK_ENV)
+    } else {
+        op.meta.token_env.clone()
+    }
+}
 
 use crate::client::{HttpClient, PreparedRequest, TransportKind};
+use crate::outcome::{NotExercised, Reason};
 use crate::report::{Report, TransportProblem, TrialOutcome, TrialRecord};
 use crate::spec::{ErrorRole, OperationId};
 use std::collections::BTreeMap;
@@ -37,9 +59,10 @@ impl Unusable {
                 },
                 requests: 1,
                 duration_ms: 0,
-                skip_reason: indices
-                    .is_empty()
-                    .then(|| "not judged: the target is unusable".to_string()),
+                skip_reason: indices.is_empty().then(|| {
+                    NotExercised::new(Reason::NoUsableAnswer, "not judged: the target is unusable")
+                }),
+                not_exercised: Vec::new(),
                 findings: Vec::new(),
                 observations: Vec::new(),
                 transport: indices,
@@ -59,6 +82,7 @@ impl Unusable {
         report.summary.trials = outcomes;
         report.summary.transport_problems = self.problems.len() as u64;
         report.transport = self.problems;
+        report.summary.not_exercised = crate::report::not_exercised_counts(&trials);
         report.trials = trials;
     }
 }
@@ -69,15 +93,16 @@ fn trial_name(op: OperationId) -> String {
 }
 
 /// One request per operation before the run; see the module documentation. Returns notes for
-/// the report (an operation missing, or refusing the partner id) when the target is usable. A
-/// request the run's stop turned away is nobody's problem: an interrupted preflight never makes
-/// the target unusable.
+/// the report (an operation missing, or refusing the partner id) and the operations whose
+/// credential was refused when the target is usable. A request the run's stop turned away is
+/// nobody's problem: an interrupted preflight never makes the target unusable.
 pub(super) async fn preflight(
     client: &HttpClient,
     operations: &[OperationId],
     ca_cert: Option<&std::path::Path>,
-) -> Result<Vec<String>, Unusable> {
+) -> Result<Preflight, Unusable> {
     let mut notes = Vec::new();
+    let mut refused_ops = BTreeMap::new();
     let spec = client.spec();
     let mut problems = Vec::new();
     // Answers that make an operation unusable, kept apart: they count only when every
@@ -129,14 +154,25 @@ pub(super) async fn preflight(
                     .error_for(ErrorRole::Unauthenticated)
                     .map(|e| e.status);
                 if Some(answer.status) == unauthenticated {
+                    let variable = credential_variable(client, operation);
                     refused.push(problem(
                         "credentials_refused",
                         format!(
-                            "answered {} {code}: the credentials were refused",
+                            "answered {} {code}: the credentials were refused (check {variable})",
                             answer.status
                         ),
                         Some(answer.status),
                     ));
+                    refused_ops.insert(
+                        op,
+                        NotExercised::new(
+                            Reason::CredentialRefused,
+                            format!(
+                                "the target refused the credential in {variable} for {op} ({}), so none of {op} was run",
+                                format!("{} {code}", answer.status).trim_end()
+                            ),
+                        ),
+                    );
                 }
                 let no_such_api = spec.gateway_error(ErrorRole::NoSuchApi).is_some_and(|e| {
                     e.status == answer.status && !code.is_empty() && e.has_code(code)
@@ -168,7 +204,10 @@ pub(super) async fn preflight(
         }
     }
     if operations.is_empty() {
-        return Ok(notes);
+        return Ok(Preflight {
+            notes,
+            refused: refused_ops,
+        });
     }
     let in_order = |mut list: Vec<TransportProblem>| {
         list.sort_by_key(|p| operations.iter().position(|op| *op == p.operation));
@@ -210,20 +249,42 @@ pub(super) async fn preflight(
             problems: in_order(problems.into_iter().chain(missing).collect()),
         });
     }
-    if refused.len() + problems.len() == operations.len() {
-        let variables: Vec<&str> = operations
-            .iter()
-            .map(|op| spec.operation(*op).meta.token_env.as_str())
+    let variables = || -> String {
+        refused_ops
+            .keys()
+            .map(|op| credential_variable(client, spec.operation(*op)))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
-            .collect();
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if refused.len() + problems.len() == operations.len() {
         return Err(Unusable {
             sentence: format!(
                 "the target refused the credentials of every operation: check {}",
-                variables.join(", ")
+                variables()
             ),
             problems: in_order(problems.into_iter().chain(refused).collect()),
         });
     }
-    Ok(notes)
+    // Nothing left to exercise: some operations refuse the credential, the others are missing.
+    if !refused.is_empty() && refused.len() + missing.len() + problems.len() == operations.len() {
+        return Err(Unusable {
+            sentence: format!(
+                "nothing could be exercised: the target refused {} and answers the other operations as APIs that do not exist",
+                variables()
+            ),
+            problems: in_order(problems.into_iter().chain(refused).chain(missing).collect()),
+        });
+    }
+    for op in refused_ops.keys() {
+        notes.push(format!(
+            "{op} was not run: the target refused the credential in {} (a refused credential is not drift; check the variable)",
+            credential_variable(client, spec.operation(*op))
+        ));
+    }
+    Ok(Preflight {
+        notes,
+        refused: refused_ops,
+    })
 }

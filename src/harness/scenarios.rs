@@ -74,9 +74,10 @@ pub struct Scenario {
     /// The ambiguity of `schemas/README.md` it probes or rests on, if any.
     #[serde(default)]
     pub ambiguity: Option<crate::spec::Position>,
-    /// Whether the expectation holds only for the embedded mock's fixtures.
+    /// A value the request takes from the target's own data, so the scenario means the same on
+    /// every target: none, or which kind of customer its lookup parameter names.
     #[serde(default)]
-    pub mock_data: bool,
+    pub discover: Option<Discover>,
     /// The policy (`fuzzy-spaces`, `unsupported-enum`) that, when lenient, also accepts a success
     /// with no records.
     #[serde(default)]
@@ -87,6 +88,23 @@ pub struct Scenario {
     /// Path relative to `cases/` (filled in at load).
     #[serde(skip)]
     pub file: String,
+}
+
+/// Which record a scenario's lookup parameter (`x-lookup`) names, found in the target's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Discover {
+    /// A customer whose association type has budgets.
+    EligibleCustomer,
+    /// A customer whose association type has none.
+    IneligibleCustomer,
+}
+
+impl Discover {
+    /// Whether the customer must be eligible for the lookup.
+    pub fn eligible(self) -> bool {
+        self == Discover::EligibleCustomer
+    }
 }
 
 /// A scenario file that could not be used.

@@ -4,6 +4,7 @@
 use super::compose::split_accepted;
 use super::{execute, PlannedTrial, RunContext, TrialResult};
 use crate::checks::{Finding, Recorder};
+use crate::outcome::{NotExercised, Reason};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,12 +42,17 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         let recorded = recorder.take();
         let (drift, observations) =
             crate::outcome::split_observations(recorded.findings, ctx.policies.positions);
-        let skip_reason = skip_reason.or_else(|| {
-            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| match stop
-                .reason()
-            {
-                Some(reason) => format!("cut short: {reason}"),
-                None => "cut short: the run's request or time budget was spent".to_string(),
+        let skip_reason = skip_reason.or(recorded.skipped).or_else(|| {
+            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| {
+                match stop.reason() {
+                    Some(reason) => {
+                        NotExercised::new(Reason::Interrupted, format!("cut short: {reason}"))
+                    }
+                    None => NotExercised::new(
+                        Reason::BudgetCut,
+                        "cut short: the run's request or time budget was spent",
+                    ),
+                }
             })
         });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), drift);
@@ -55,7 +61,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len())
             .map(|m| crate::secret::redact(&m, &secrets));
         let completion = match (&skip_reason, accepted.is_empty()) {
-            (Some(reason), _) => Completion::ignored_with(reason),
+            (Some(reason), _) => Completion::ignored_with(reason.to_string()),
             (None, false) => Completion::ignored_with(format!(
                 "{} findings accepted by the baseline",
                 accepted.len()
@@ -84,6 +90,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 requests: recorded.requests,
                 duration: started.elapsed(),
                 skip_reason,
+                not_exercised: recorded.not_exercised,
                 evidence: recorded.evidence,
                 notes: recorded.notes,
             });

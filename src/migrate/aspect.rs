@@ -4,6 +4,7 @@
 use super::pair::Pair;
 use super::{budgets, customers, filters, paging};
 use crate::checks::StatefulContext;
+use crate::outcome::{NotExercised, Reason};
 use crate::spec::{Operation, OperationId};
 use std::fmt;
 
@@ -42,16 +43,20 @@ pub fn applicable(op: &Operation) -> Vec<Aspect> {
     }
 }
 
-/// Runs one aspect for `op` (a new-generation operation); returns why it was skipped, if it was.
+/// Runs one aspect for `op` (a new-generation operation); returns why it was not exercised, if
+/// it was not.
 pub async fn run_aspect(
     ctx: &StatefulContext<'_>,
     op: OperationId,
     aspect: Aspect,
-) -> Option<String> {
+) -> Option<NotExercised> {
     let spec = ctx.spec();
     let new = spec.operation(op);
     let Some(old) = new.replaces() else {
-        return Some(format!("{op} replaces no operation"));
+        return Some(NotExercised::new(
+            Reason::NotApplicable,
+            format!("{op} replaces no operation"),
+        ));
     };
     let pair = Pair {
         ctx,

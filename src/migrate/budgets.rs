@@ -7,6 +7,7 @@ use super::pair::Pair;
 use super::table::Part;
 use crate::checks::{decimal, doc_label, observed_entry, Expectation};
 use crate::client::{Exchange, PreparedRequest};
+use crate::outcome::{NotExercised, Reason};
 use crate::spec::{ErrorRole, Lookup, Operation, OperationId};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -71,27 +72,33 @@ fn code_of(op: &Operation, answer: &Exchange) -> String {
 /// The same customer's budget in both generations: equal amounts (as decimals, from the
 /// text the server sent), unit and currency; and the same refusal for customers whose
 /// association type has no budget.
-pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
+pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
+    let moot = |detail: String| Some(NotExercised::new(Reason::NotApplicable, detail));
     let (Some(new_param), Some(old_param)) = (
         pair.new.value_parameters().find(|p| p.lookup.is_some()),
         pair.old.value_parameters().find(|p| p.lookup.is_some()),
     ) else {
-        return Some("no customer lookup parameter".into());
+        return moot("no customer lookup parameter".into());
     };
     let Some(lookup) = new_param.lookup.as_ref() else {
-        return Some("no customer lookup parameter".into());
+        return moot("no customer lookup parameter".into());
     };
     let Ok(source) = lookup.source.parse::<OperationId>() else {
-        return Some(format!(
+        return moot(format!(
             "x-lookup.source `{}` is no operation",
             lookup.source
         ));
     };
     let walk = match pair.ctx.walk(source).await {
         Ok(walk) => walk,
-        Err(e) => return Some(format!("the customer walk could not be made: {e}")),
+        Err(e) => return Some(e.not_exercised(source)),
     };
     let (eligible, ineligible) = by_eligibility(walk.records(), lookup);
+    if eligible.is_empty() && ineligible.is_empty() {
+        return Some(crate::checks::support::lookup::none_of_kind(
+            &walk, lookup, true,
+        ));
+    }
     let target = pair.ctx.client.target();
     let requests = |id: &str| {
         (

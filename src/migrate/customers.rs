@@ -8,6 +8,7 @@ use super::table::Part;
 use crate::checks::walk::Walk;
 use crate::checks::Expectation;
 use crate::client::PreparedRequest;
+use crate::outcome::NotExercised;
 use crate::spec::{Change, Replaces};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -66,7 +67,7 @@ fn differing<'k>(
 }
 
 /// Every customer in both generations, with equal mapped fields.
-pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
+pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
     let (old_walk, new_walk) = match pair.walks().await {
         Ok(walks) => walks,
         Err(reason) => return Some(reason),

@@ -9,6 +9,7 @@ use crate::checks::doc_label;
 use crate::checks::walk::Paging;
 use crate::checks::walker::largest_page_size;
 use crate::client::PreparedRequest;
+use crate::outcome::{NotExercised, Reason};
 use crate::spec::Operation;
 use std::collections::BTreeSet;
 
@@ -17,9 +18,12 @@ const PAGES: u64 = 4;
 
 /// Page n of size L is offset (n - 1) x L: the same customers, page by page, and the same
 /// first page when neither sends paging parameters (if the documented defaults agree).
-pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<String> {
+pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
     let (Some(old_paging), Some(new_paging)) = (Paging::of(pair.old), Paging::of(pair.new)) else {
-        return Some("one of the operations is not a paged list".into());
+        return Some(NotExercised::new(
+            Reason::NotApplicable,
+            "one of the operations is not a paged list",
+        ));
     };
     // The pagination check's small, odd size, valid for both generations.
     let largest = |op: &Operation| largest_page_size(pair.ctx, op.id).unwrap_or(1);

@@ -9,6 +9,7 @@ use super::{MigrationEvidence, CHECK};
 use crate::checks::walk::Walk;
 use crate::checks::{Category, Expectation, StatefulContext};
 use crate::client::PreparedRequest;
+use crate::outcome::{NotExercised, Reason};
 use crate::spec::{ErrorRole, Operation, Replaces};
 use serde_json::Value;
 
@@ -61,17 +62,30 @@ impl Pair<'_, '_> {
     /// Both full walks, or why they could not be made.
     pub(super) async fn walks(
         &self,
-    ) -> Result<(std::sync::Arc<Walk>, std::sync::Arc<Walk>), String> {
+    ) -> Result<(std::sync::Arc<Walk>, std::sync::Arc<Walk>), NotExercised> {
         let old = self.ctx.walk(self.old.id).await;
         let new = self.ctx.walk(self.new.id).await;
         match (old, new) {
+            // Nothing listed in either generation: nothing to compare, not an agreement.
+            (Ok(old), Ok(new))
+                if old.records().next().is_none() && new.records().next().is_none() =>
+            {
+                Err(NotExercised::new(
+                    Reason::NoData,
+                    format!(
+                        "the target lists 0 customers ({} and {})",
+                        self.old.id, self.new.id
+                    ),
+                ))
+            }
             (Ok(old), Ok(new)) => Ok((old, new)),
             (Err(crate::checks::WalkError::Status { status, .. }), _)
                 if self.refuses_partner(status) =>
             {
                 Err(self.partner_refused(status))
             }
-            (Err(e), _) | (_, Err(e)) => Err(format!("a full walk could not be made: {e}")),
+            (Err(e), _) => Err(e.not_exercised(self.old.id)),
+            (_, Err(e)) => Err(e.not_exercised(self.new.id)),
         }
     }
 
@@ -83,10 +97,13 @@ impl Pair<'_, '_> {
     }
 
     /// The skip reason when the old generation refuses the partner id.
-    pub(super) fn partner_refused(&self, status: u16) -> String {
-        format!(
+    pub(super) fn partner_refused(&self, status: u16) -> NotExercised {
+        NotExercised::new(
+            Reason::CredentialRefused,
+            format!(
             "{} answered {status}, its refusal of the partner id: check --partner-id (nothing can be compared)",
-            self.old.id
+                self.old.id
+            ),
         )
     }
 

@@ -33,6 +33,7 @@ pub fn write_human(report: &Report, color: bool) -> String {
     push_changes(&mut out, report);
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport, paint);
+    push_not_exercised(&mut out, report);
     push_notes(&mut out, &report.summary.notes);
     out.push('\n');
     let code = report.summary.exit_code;
@@ -328,6 +329,29 @@ fn push_transport(out: &mut String, transport: &[TransportProblem], paint: Paint
     }
 }
 
+/// What was not exercised, by reason: each reason with its count, then at most
+/// [`BLOCKS_PER_CATEGORY`] trials with their sentence and how many more.
+fn push_not_exercised(out: &mut String, report: &Report) {
+    let Some(heading) = super::not_exercised::heading(report) else {
+        return;
+    };
+    let _ = writeln!(out, "\n{heading}");
+    for (reason, gaps) in super::not_exercised::by_reason(report) {
+        let _ = writeln!(out, "  {reason} ({}): {}", reason.describe(), gaps.len());
+        let lines = super::not_exercised::folded_lines(&gaps);
+        for line in lines.iter().take(BLOCKS_PER_CATEGORY) {
+            let _ = writeln!(out, "    {}", clean(line));
+        }
+        if lines.len() > BLOCKS_PER_CATEGORY {
+            let _ = writeln!(
+                out,
+                "    ... and {} more",
+                lines.len() - BLOCKS_PER_CATEGORY
+            );
+        }
+    }
+}
+
 /// The run's notes (policies, `--insecure`...), which a reader needs to weigh the findings.
 fn push_notes(out: &mut String, notes: &[String]) {
     if notes.is_empty() {
@@ -482,8 +506,13 @@ pub(super) mod fixture {
             transport,
             accepted: Vec::new(),
             changes: Vec::new(),
-            skip_reason: (outcome == TrialOutcome::Skipped)
-                .then(|| "no fixture for this target".to_string()),
+            skip_reason: (outcome == TrialOutcome::Skipped).then(|| {
+                crate::outcome::NotExercised::new(
+                    crate::outcome::Reason::NoData,
+                    "no fixture for this target",
+                )
+            }),
+            not_exercised: Vec::new(),
         }
     }
 
@@ -510,6 +539,7 @@ pub(super) mod fixture {
                 notes: Vec::new(),
                 exit_code: 0,
                 interrupted: false,
+                not_exercised: BTreeMap::new(),
             },
             findings: Vec::new(),
             observations: Vec::new(),

@@ -89,7 +89,7 @@ mod tests {
         assert_eq!(value["transport"][0]["kind"], "timeout");
         assert_eq!(
             value["trials"][4]["skip_reason"],
-            "no fixture for this target"
+            serde_json::json!({"reason": "no_data", "detail": "no fixture for this target"})
         );
     }
 

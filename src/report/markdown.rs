@@ -36,6 +36,7 @@ pub fn write_markdown(report: &Report) -> String {
     push_changes(&mut out, report);
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport);
+    push_not_exercised(&mut out, report);
     push_notes(&mut out, &report.summary.notes);
     if !report.migration.is_empty() {
         // `migrate`: the table a partner attaches to a change request.
@@ -306,6 +307,29 @@ fn push_transport(out: &mut String, transport: &[TransportProblem]) {
         .map(|(kind, _, first)| (format!("{kind}: {}", first.trial), first.reproduce.clone()))
         .collect();
     push_details(out, "Reproduce transport problems", &commands);
+}
+
+/// What was not exercised: one row per trial (or part of one), by reason.
+fn push_not_exercised(out: &mut String, report: &Report) {
+    let Some(heading) = super::not_exercised::heading(report) else {
+        return;
+    };
+    let _ = writeln!(out, "#### {}\n", inline_text(&heading));
+    let rows = super::not_exercised::by_reason(report)
+        .into_iter()
+        .flat_map(|(reason, gaps)| {
+            gaps.into_iter().map(move |gap| {
+                let scope = if gap.whole { "trial" } else { "part" };
+                vec![
+                    code_cell(reason.as_str()),
+                    code_cell(gap.trial),
+                    scope.to_string(),
+                    text_cell(&gap.item.detail),
+                ]
+            })
+        })
+        .collect();
+    push_table(out, &["reason", "trial", "scope", "what"], rows);
 }
 
 /// The run's notes as a list.

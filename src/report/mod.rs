@@ -11,6 +11,7 @@ mod junit;
 mod markdown;
 mod model;
 mod observations;
+mod not_exercised;
 
 pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};
@@ -21,6 +22,7 @@ pub use model::{
     AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
     TransportProblem, TrialOutcome, TrialRecord,
 };
+pub use not_exercised::counts as not_exercised_counts;
 
 use std::path::PathBuf;
 use std::str::FromStr;

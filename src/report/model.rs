@@ -2,7 +2,7 @@
 //! (not drift) and one record per trial. Writers only format it.
 
 use crate::checks::{Category, Finding};
-pub use crate::outcome::{BehaviourChange, TransportProblem};
+pub use crate::outcome::{BehaviourChange, NotExercised, TransportProblem};
 use crate::spec::OperationId;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -88,9 +88,13 @@ pub struct TrialRecord {
     pub accepted: Vec<usize>,
     /// Indices into [`Report::behaviour_changes`].
     pub changes: Vec<usize>,
-    /// Why it was skipped, when it was.
+    /// Why it was skipped, when it was: `{reason, detail}`, the reason from the fixed list of
+    /// [`crate::outcome::Reason`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<NotExercised>,
+    /// Parts of its statement it could not exercise (the rest it did), each with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_exercised: Vec<NotExercised>,
 }
 
 /// Totals and settings of a run.
@@ -134,6 +138,9 @@ pub struct Summary {
     /// Whether a signal (SIGINT, SIGTERM) stopped the run before it finished: the results cover
     /// only what completed, and `exit_code` is 130 or 143.
     pub interrupted: bool,
+    /// What was not exercised (skipped trials and parts of trials left out) by reason; the
+    /// trials say what exactly. Reasons with none are left out.
+    pub not_exercised: BTreeMap<crate::outcome::Reason, u64>,
 }
 
 /// Everything a run produced.

@@ -241,9 +241,12 @@ async fn sigterm_mid_run_writes_every_report_marked_interrupted_and_exits_143() 
     );
     let trials = report["trials"].as_array().unwrap();
     assert!(
-        trials.iter().any(|t| t["skip_reason"]
-            .as_str()
-            .is_some_and(|r| r.contains("interrupted (SIGTERM)"))),
+        trials
+            .iter()
+            .any(|t| t["skip_reason"]["reason"] == "interrupted"
+                && t["skip_reason"]["detail"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("interrupted (SIGTERM)"))),
         "no trial says it was cut short"
     );
     assert!(summary["notes"]

@@ -8,7 +8,7 @@ use super::walk::WalkCache;
 use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportError};
 use crate::outcome::Expectation;
 use crate::outcome::{BehaviourChange, TransportProblem};
-use crate::outcome::{Category, Finding};
+use crate::outcome::{Category, Finding, NotExercised};
 use crate::spec::{DocRef, Operation, Position, RuleId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,6 +86,8 @@ pub struct Recorder {
     /// How many findings of each kind (operation, category, check, location pattern) came.
     kinds: Mutex<std::collections::HashMap<crate::outcome::GroupKey, u64>>,
     notes: Mutex<Vec<String>>,
+    skipped: Mutex<Option<NotExercised>>,
+    not_exercised: Mutex<Vec<NotExercised>>,
 }
 
 /// What a recorder held.
@@ -105,6 +107,10 @@ pub struct Recorded {
     pub evidence: Vec<crate::outcome::MigrationEvidence>,
     /// Sentences for the report's notes (documented meaning changes).
     pub notes: Vec<String>,
+    /// Why none of the trial's statement could be exercised, when none could.
+    pub skipped: Option<NotExercised>,
+    /// Parts of the trial's statement that could not be exercised, each with its reason.
+    pub not_exercised: Vec<NotExercised>,
 }
 
 /// Findings of one kind a trial keeps; more are counted, and a note says how many. A drift every
@@ -169,6 +175,24 @@ impl Recorder {
         append(&self.notes, [note]);
     }
 
+    /// Notes that nothing of the trial's statement could be exercised, and why (the first
+    /// reason given is kept): the trial is then skipped, not passed.
+    pub fn skip(&self, reason: NotExercised) {
+        if let Ok(mut skipped) = self.skipped.lock() {
+            skipped.get_or_insert(reason);
+        }
+    }
+
+    /// Notes a part of the trial's statement that could not be exercised, and why: the rest
+    /// was, and the reports name the part left out.
+    pub fn not_exercised(&self, part: NotExercised) {
+        if let Ok(mut parts) = self.not_exercised.lock() {
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+    }
+
     /// Counts one request.
     pub fn count_request(&self) {
         self.add_requests(1);
@@ -193,6 +217,8 @@ impl Recorder {
             requests: self.requests.swap(0, Ordering::Relaxed),
             cut_short: self.cut_short.swap(false, Ordering::Relaxed),
             evidence: drain(&self.evidence),
+            skipped: self.skipped.lock().ok().and_then(|mut s| s.take()),
+            not_exercised: drain(&self.not_exercised),
             notes: {
                 let mut notes = drain(&self.notes);
                 let kinds = self

@@ -4,6 +4,7 @@
 //! walking itself, which sends requests, is in `walker.rs`.
 
 use crate::client::PreparedRequest;
+use crate::outcome::{NotExercised, Reason};
 use crate::spec::{Operation, OperationId, PagingRole, Parameter};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -72,6 +73,20 @@ pub enum WalkError {
     },
 }
 
+impl WalkError {
+    /// What a check that needed this walk could not exercise, and why: a page that did not
+    /// succeed was judged (and reported) by the per-response checks, so an earlier finding
+    /// broke the walk; a transport problem is reported apart.
+    pub fn not_exercised(&self, op: OperationId) -> NotExercised {
+        let detail = format!("the full walk of {op} failed ({self})");
+        match self {
+            WalkError::NotAList(_) => NotExercised::new(Reason::NotApplicable, detail),
+            WalkError::Transport(_) => NotExercised::new(Reason::NoUsableAnswer, detail),
+            WalkError::Status { .. } => NotExercised::new(Reason::BrokenByFinding, detail),
+        }
+    }
+}
+
 /// A walk computed once, or why it could not be.
 type WalkCell = Arc<OnceCell<Result<Arc<Walk>, WalkError>>>;
 
@@ -80,6 +95,7 @@ type WalkCell = Arc<OnceCell<Result<Arc<Walk>, WalkError>>>;
 pub struct WalkCache {
     max_pages: u64,
     cells: Mutex<HashMap<OperationId, WalkCell>>,
+    operations: Option<Vec<OperationId>>,
 }
 
 impl WalkCache {
@@ -88,7 +104,22 @@ impl WalkCache {
         WalkCache {
             max_pages,
             cells: Mutex::new(HashMap::new()),
+            operations: None,
         }
+    }
+
+    /// Names the operations the run selected. A check that could use another operation's walk
+    /// to verify more (the other generation's view of the same customers) does so only for
+    /// these, so `--operations` keeps a target's missing API out of the run; a lookup's source
+    /// is walked regardless, since the lookup cannot be called without its ids.
+    pub fn with_operations(mut self, operations: &[OperationId]) -> Self {
+        self.operations = Some(operations.to_vec());
+        self
+    }
+
+    /// Whether the run selected `op` (every operation, unless [`Self::with_operations`] said).
+    pub fn in_run(&self, op: OperationId) -> bool {
+        self.operations.as_ref().is_none_or(|ops| ops.contains(&op))
     }
 
     /// The page bound.

@@ -106,45 +106,19 @@ pub async fn walk(
 }
 
 /// A valid request of `op` whose answer does not depend on chance: for a lookup operation, an
-/// id of an eligible record from the source walk (a probe id, answered with any documented
-/// non-invalid answer, when the walk has none).
+/// id of an eligible record from the source walk ([`super::lookup::valid_request`]); a probe id,
+/// answered with any documented non-invalid answer, when the walk has none.
 pub async fn base_request(
     sctx: &StatefulContext<'_>,
     op: OperationId,
 ) -> (PreparedRequest, Expectation) {
-    let spec = sctx.spec();
-    let operation = spec.operation(op);
-    let request = PreparedRequest::new(operation, sctx.client.target());
-    let Some((param, lookup)) = operation
-        .value_parameters()
-        .find_map(|p| p.lookup.as_ref().map(|l| (p, l)))
-    else {
+    if let Ok(request) = super::lookup::valid_request(sctx, op).await {
         return (request, Expectation::Success);
-    };
-    let walk = match lookup.source.parse::<OperationId>() {
-        Ok(source) => sctx.walk(source).await.ok(),
-        Err(_) => None,
-    };
-    let eligible = walk.as_deref().and_then(|w| {
-        w.records().find(|r| {
-            lookup.eligible.iter().all(|(field, values)| {
-                r.get(field)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| values.iter().any(|ok| ok == v))
-            })
-        })
-    });
-    match eligible
-        .and_then(|r| r.get(&lookup.field))
-        .and_then(Value::as_str)
-    {
-        Some(id) => (
-            request.with_param(operation, &param.name, id),
-            Expectation::Success,
-        ),
-        None => (
-            request.with_param(operation, &param.name, "partner-conformance-probe"),
-            Expectation::NotInvalid,
-        ),
     }
+    let operation = sctx.spec().operation(op);
+    let mut request = PreparedRequest::new(operation, sctx.client.target());
+    if let Some(param) = operation.value_parameters().find(|p| p.lookup.is_some()) {
+        request = request.with_param(operation, &param.name, "partner-conformance-probe");
+    }
+    (request, Expectation::NotInvalid)
 }
