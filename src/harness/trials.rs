@@ -43,16 +43,16 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         let (drift, observations) =
             crate::outcome::split_observations(recorded.findings, ctx.policies.positions);
         let skip_reason = skip_reason.or(recorded.skipped).or_else(|| {
-            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| {
-                match stop.reason() {
-                    Some(reason) => {
-                        NotExercised::new(Reason::Interrupted, format!("cut short: {reason}"))
-                    }
-                    None => NotExercised::new(
-                        Reason::BudgetCut,
-                        "cut short: the run's request or time budget was spent",
-                    ),
+            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| match stop
+                .reason()
+            {
+                Some(reason) => {
+                    NotExercised::new(Reason::Interrupted, format!("cut short: {reason}"))
                 }
+                None => NotExercised::new(
+                    Reason::BudgetCut,
+                    "cut short: the run's request or time budget was spent",
+                ),
             })
         });
         let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), drift);

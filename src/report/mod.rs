@@ -10,8 +10,8 @@ mod json;
 mod junit;
 mod markdown;
 mod model;
-mod observations;
 mod not_exercised;
+mod observations;
 
 pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};

@@ -85,6 +85,9 @@ fn the_old_time_range_is_judged_by_the_new_association_time_or_said_unverifiable
         "customers_v1,customers_v2",
         "--mock-drift",
         "exclusive-time-range",
+        // Inclusive bounds are a position (A7): held strictly, the drift is a finding.
+        "--positions",
+        "strict",
     ]);
     assert!(
         both.findings().any(|f| f["check"] == "time_range_filter"
