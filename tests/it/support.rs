@@ -37,6 +37,7 @@ impl Mock {
             credentials: credentials.clone(),
             fixtures: fixtures.clone(),
             drifts: Default::default(),
+            readings: Default::default(),
         });
         let server = MockServer::start(state, "127.0.0.1:0".parse().unwrap())
             .await
