@@ -17,6 +17,7 @@ mod mock_hostile;
 mod nothing_lost;
 mod politeness;
 mod python_sdk;
+mod readings;
 mod run_suite;
 mod secrets;
 mod serve_cli;

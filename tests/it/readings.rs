@@ -1,0 +1,294 @@
+//! The readings catalogue (`src/mock/reading.rs`) end to end: the suite run against every other
+//! defensible reading of the pages the mock can take. A default run reports no drift (the
+//! false-alarm score); where a reading takes the other side of a position, the JSON report shows
+//! an observation naming its row, and `--positions strict` turns it into a finding (positions
+//! caught); a free reading stays silent even in strict mode. The wire readings are also checked
+//! on the wire: gzip only when asked for, chunked framing, `Connection: close`.
+
+use crate::run_suite::{on_two_threads, run, RunResult};
+use crate::support::{raw_exchange, Mock};
+use partner_conformance::mock::{Reading, ReadingInfo, ReadingSet, Stance, READINGS};
+use partner_conformance::spec::OperationId;
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Position readings no trial of the suite exercises yet, each with why: known gaps, named
+/// rather than hidden. Strict mode cannot catch them, so they are left out of "caught".
+const NOT_PROBED: &[(&str, &str)] = &[
+    (
+        "trailing-slash-refused",
+        "no scenario or check sends a path with a trailing slash (A17)",
+    ),
+    (
+        "underscore-token-header",
+        "a scenario cannot send the valid token under another header name (A19)",
+    ),
+    (
+        "oversize-status-codes",
+        "no trial sends an oversized request; tests/it/mock_hostile.rs does, against the mock alone (A32)",
+    ),
+    (
+        "aicc-text-errors",
+        "a body that is not JSON is a transport problem (not_json), never handed to the checks (A29)",
+    ),
+];
+
+/// Readings whose default run still reports drift, each with the finding it produced; they run
+/// in the ignored test below until the check behind the finding is settled.
+const AWAITING: &[(&str, &str)] = &[];
+
+/// The observations of a run's JSON report (the top-level `observations` array).
+fn observations(result: &RunResult) -> impl Iterator<Item = &Value> {
+    result.report["observations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+}
+
+/// One reading's two runs.
+struct Scored {
+    reading: &'static ReadingInfo,
+    default: RunResult,
+    strict: RunResult,
+}
+
+impl Scored {
+    /// Why the default run is not clean, if it is not.
+    fn false_alarm(&self) -> Option<String> {
+        let findings: Vec<String> = self
+            .default
+            .findings()
+            .map(|f| format!("{} {} at {}", f["check"], f["category"], f["trial"]))
+            .collect();
+        if self.default.code == 0 && findings.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{}: exit {}, {} findings: {}\n{}",
+            self.reading.name,
+            self.default.code,
+            findings.len(),
+            findings
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+            self.default.stderr.lines().last().unwrap_or_default()
+        ))
+    }
+
+    /// Whether an observation of the default run names the reading's row.
+    fn observed(&self) -> bool {
+        let row = self.reading.rests_on;
+        observations(&self.default).any(|o| o["position"].as_str() == row)
+    }
+
+    /// Whether the strict run reports the reading as a finding resting on its row.
+    fn caught_strict(&self) -> bool {
+        let row = self.reading.rests_on;
+        self.strict.code == 1
+            && self
+                .strict
+                .findings()
+                .any(|f| f["position"].as_str() == row)
+    }
+}
+
+/// Runs the suite against each reading, by default and with `--positions strict`.
+fn score(readings: &[&'static ReadingInfo]) -> Vec<Scored> {
+    on_two_threads(readings, |reading| {
+        let default = run(&[
+            "--seed",
+            "7",
+            "--cases",
+            "24",
+            "--mock-reading",
+            reading.name,
+        ]);
+        let strict = run(&[
+            "--seed",
+            "7",
+            "--cases",
+            "24",
+            "--positions",
+            "strict",
+            "--mock-reading",
+            reading.name,
+        ]);
+        Scored {
+            reading,
+            default,
+            strict,
+        }
+    })
+}
+
+/// Asserts what every reading owes and prints the two scores.
+fn judge(scored: &[Scored]) {
+    let mut problems = Vec::new();
+    let alarms: Vec<String> = scored.iter().filter_map(Scored::false_alarm).collect();
+    problems.extend(alarms.iter().cloned());
+    let probed = |s: &Scored| !NOT_PROBED.iter().any(|(name, _)| *name == s.reading.name);
+    let positions: Vec<&Scored> = scored
+        .iter()
+        .filter(|s| s.reading.stance == Stance::Position)
+        .collect();
+    let caught = positions.iter().filter(|s| s.caught_strict()).count();
+    for s in positions.iter().filter(|s| probed(s)) {
+        if !s.observed() {
+            problems.push(format!(
+                "{}: no observation names {:?}",
+                s.reading.name, s.reading.rests_on
+            ));
+        }
+        if !s.caught_strict() {
+            problems.push(format!(
+                "{}: --positions strict reported no finding resting on {:?} (exit {})",
+                s.reading.name, s.reading.rests_on, s.strict.code
+            ));
+        }
+    }
+    for s in scored.iter().filter(|s| s.reading.stance == Stance::Free) {
+        let findings = s.strict.findings().count();
+        if s.strict.code != 0 || findings > 0 {
+            problems.push(format!(
+                "{}: a free choice got {findings} findings under --positions strict (exit {})",
+                s.reading.name, s.strict.code
+            ));
+        }
+    }
+    let line = format!(
+        "readings: {}/{} clean ({} false alarms)\npositions caught strict: {caught}/{} ({} not probed: {})\n",
+        scored.len() - alarms.len(),
+        scored.len(),
+        alarms.len(),
+        positions.len(),
+        positions.len() - positions.iter().filter(|s| probed(s)).count(),
+        NOT_PROBED
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    // Written past the test harness's capture so `cargo test` always shows it, next to the
+    // mutation score.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    assert!(problems.is_empty(), "{line}{}", problems.join("\n"));
+}
+
+fn awaiting(reading: &ReadingInfo) -> bool {
+    AWAITING.iter().any(|(name, _)| *name == reading.name)
+}
+
+/// The false-alarm score: no reading of the catalogue gets a finding by default; each position
+/// reading is observed by default and caught under `--positions strict`.
+#[test]
+#[ignore = "needs the observation verdict (--positions, the observations section)"]
+fn every_reading_is_clean_and_every_position_is_observed() {
+    let readings: Vec<&ReadingInfo> = READINGS.iter().filter(|r| !awaiting(r)).collect();
+    judge(&score(&readings));
+}
+
+/// The readings that still get a finding in a default run (see [`AWAITING`]).
+#[test]
+#[ignore = "needs the observation verdict"]
+fn readings_awaiting_the_observation_verdict() {
+    let readings: Vec<&ReadingInfo> = READINGS.iter().filter(|r| awaiting(r)).collect();
+    assert!(!readings.is_empty(), "AWAITING is empty: remove this test");
+    judge(&score(&readings));
+}
+
+/// The lists name only readings of the catalogue, and every row of the ambiguity table has one.
+#[test]
+fn the_known_gaps_name_catalogue_readings() {
+    for (name, _) in NOT_PROBED.iter().chain(AWAITING) {
+        let reading: Reading = name.parse().unwrap();
+        assert_eq!(reading.info().name, *name);
+    }
+    for (name, _) in NOT_PROBED {
+        assert_eq!(
+            name.parse::<Reading>().unwrap().info().stance,
+            Stance::Position
+        );
+    }
+}
+
+#[test]
+fn list_readings_names_each_reading_and_its_row() {
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["list", "readings"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for reading in READINGS {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(reading.name))
+            .unwrap_or_else(|| panic!("{} is not listed:\n{text}", reading.name));
+        assert!(line.contains(reading.rests_on.unwrap_or("-")), "{line}");
+        assert!(line.contains(reading.stance.as_str()), "{line}");
+    }
+    let typo = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["serve", "--reading", "chunkd"])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&typo.stderr);
+    assert!(error.contains("did you mean `chunked`?"), "{error}");
+}
+
+/// The wire readings act on the wire: gzip only for a client that accepts it, chunked framing
+/// without a Content-Length, and `Connection: close` with the connection closed.
+#[tokio::test]
+async fn wire_readings_honour_the_request() {
+    let mock = Mock::start_reading(ReadingSet::new([
+        Reading::GzipWhenAccepted,
+        Reading::Chunked,
+        Reading::ConnectionClose,
+        Reading::ExtraHeaders,
+    ]))
+    .await;
+    let path = mock.path(OperationId::CustomersV1, "page_size=2");
+    let token = mock.token(OperationId::CustomersV1);
+    let head = |extra: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {token}\r\n{extra}\r\n")
+    };
+    // The suite's client sends no Accept-Encoding: the body must come as it is.
+    let plain = raw_exchange(mock.server.addr(), head("").as_bytes()).await;
+    let lower = plain.to_ascii_lowercase();
+    assert!(lower.starts_with("http/1.1 200"), "{plain}");
+    assert!(!lower.contains("content-encoding"), "{plain}");
+    assert!(lower.contains("transfer-encoding: chunked"), "{plain}");
+    assert!(!lower.contains("content-length"), "{plain}");
+    assert!(lower.contains("connection: close"), "{plain}");
+    assert!(lower.contains("x-request-id: "), "{plain}");
+    assert!(plain.contains("\"customer_info_list\""), "{plain}");
+
+    // A client that accepts gzip gets gzip, which an independent inflater reads back as JSON.
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", mock.server.base_url()))
+        .header("X-Auth-Token", &token)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let packed = response.bytes().await.unwrap();
+    let mut python = Command::new("python3")
+        .args([
+            "-c",
+            "import gzip,sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    python.stdin.take().unwrap().write_all(&packed).unwrap();
+    let inflated = python.wait_with_output().unwrap();
+    assert!(inflated.status.success());
+    let body: Value = serde_json::from_slice(&inflated.stdout).unwrap();
+    assert_eq!(body["customer_info_list"].as_array().unwrap().len(), 2);
+}
