@@ -292,3 +292,43 @@ async fn wire_readings_honour_the_request() {
     let body: Value = serde_json::from_slice(&inflated.stdout).unwrap();
     assert_eq!(body["customer_info_list"].as_array().unwrap().len(), 2);
 }
+
+/// The positions no trial exercises (see [`NOT_PROBED`]) still do what the catalogue says, so a
+/// probe added later has something to find.
+#[tokio::test]
+async fn unprobed_readings_act_as_described() {
+    let mock = Mock::start_reading(ReadingSet::new([
+        Reading::TrailingSlashRefused,
+        Reading::UnderscoreTokenHeader,
+        Reading::OversizeStatusCodes,
+        Reading::AiccTextErrors,
+    ]))
+    .await;
+    let op = OperationId::CustomersV1;
+    let path = mock.path(op, "");
+    let token = mock.token(op);
+    let slash = mock
+        .get(&format!("{path}/"), &[("X-Auth-Token", &token)])
+        .await;
+    assert_eq!(slash.status, 404, "{:?}", slash.body);
+    let underscore = mock.get(&path, &[("X-Auth_Token", &token)]).await;
+    assert_eq!(underscore.status, 200, "{:?}", underscore.body);
+    let long = format!(
+        "{path}?label={}",
+        "a".repeat(partner_conformance::mock::MAX_URI_BYTES)
+    );
+    let refused = mock.get(&long, &[("X-Auth-Token", &token)]).await;
+    assert_eq!(refused.status, 414, "{:?}", refused.body);
+    let aicc = mock.path(OperationId::AiccTenant, "");
+    let response = reqwest::get(format!("{}{aicc}", mock.server.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let text = response.text().await.unwrap();
+    assert!(!text.starts_with('"'), "{text}");
+}
