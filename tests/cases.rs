@@ -230,6 +230,8 @@ fn run_scenario(shared: &Shared, scenario: &Scenario) -> Result<(), Failed> {
         reproduce: &reproduce,
         trial: &trial,
         rule: &partner_conformance::spec::RuleId::case(scenario.operation, &scenario.name),
+        // The embedded mock implements every position: any finding here fails, position or not.
+        position: scenario.position(),
     };
     let findings = checks::check_response(&ctx, &CheckSelection::default());
     if !findings.is_empty() {

@@ -22,6 +22,7 @@ fn finding(location: &str, category: Category, expected: &str, observed: &str) -
         reproduce: "curl -sS http://127.0.0.1:1/".into(),
         doc: None,
         trial: "generated::customers_v1::valid".into(),
+        position: None,
         origin: None,
     }
 }

@@ -1,5 +1,10 @@
 //! PC003 `content_type_conformance`: the documented Content-Type, media type and charset compared
 //! case-insensitively (`application/json; charset=utf-8` is the same header).
+//!
+//! The media type is documented (every example is JSON). The charset parameter is not a rule
+//! of the pages: where the operation's examples carry one, a different or missing charset rests
+//! on the position `x-operation.x-position.content_type` names (A27); where they carry none,
+//! any charset is accepted (nothing the pages do not mention is drift).
 
 use super::{CheckInfo, DocSource, Runner};
 
@@ -50,9 +55,16 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             .about(RuleId::response(ctx.op.id, "content_type"))];
     }
     let documented = &ctx.op.meta.content_type;
-    if observed.is_some_and(|o| parts(o) == parts(documented)) {
-        return Vec::new();
-    }
+    let (media, charset) = parts(documented);
+    let seen = observed.map(parts);
+    let position = match &seen {
+        Some((seen_media, _)) if *seen_media != media => None,
+        None => None,
+        Some((_, seen_charset)) if charset.is_none() || *seen_charset == charset => {
+            return Vec::new()
+        }
+        Some(_) => ctx.op.meta.positions.get("content_type"),
+    };
     vec![ctx
         .finding(
             NAME,
@@ -62,7 +74,8 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             observed.unwrap_or("(no Content-Type)"),
             Some(doc_label(&ctx.op.meta.doc)),
         )
-        .about(RuleId::response(ctx.op.id, "content_type"))]
+        .about(RuleId::response(ctx.op.id, "content_type"))
+        .resting_on(position)]
 }
 
 /// The catalogue entry of this check (listed in [`super::CHECKS`]).
@@ -70,7 +83,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     code: "PC003",
     name: "content_type_conformance",
     categories: &[Category::ContentType],
-    summary: "The Content-Type header is the documented application/json;charset=UTF-8 (media type and charset compared case-insensitively).",
+    summary: "The Content-Type header has the documented media type; where the operation's examples carry a charset (UTF-8), another or none is an observation of position A27 (a finding with --positions strict). Compared case-insensitively.",
     reproduce: "Run the curl line (it prints headers with -i) and read Content-Type.",
     rests_on: DocSource::Operation,
     runner: Runner::PerResponse(check),
@@ -124,5 +137,33 @@ mod check_tests {
             run(&spec, check, &exchange, &Expectation::Success, &p)[0].observed,
             "(no Content-Type)"
         );
+    }
+
+    #[test]
+    fn a_charset_is_a_position_where_documented_and_never_drift_where_not() {
+        let spec = spec();
+        let p = Policies::default();
+        let mut old = answer(&spec, OperationId::CustomersV1, 200, customers_success());
+        old.headers = vec![("content-type".into(), "application/json".into())];
+        let found = run(&spec, check, &old, &Expectation::Success, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].position.as_ref().map(|p| p.as_str()), Some("A27"));
+        let body = serde_json::json!({"count": 0, "customer_infos": []});
+        let mut new = answer(&spec, OperationId::CustomersV2, 200, body);
+        for value in [
+            "application/json",
+            "application/json;charset=UTF-8",
+            "application/json; charset=iso-8859-1",
+        ] {
+            new.headers = vec![("content-type".into(), value.into())];
+            assert!(
+                run(&spec, check, &new, &Expectation::Success, &p).is_empty(),
+                "{value}"
+            );
+        }
+        new.headers = vec![("content-type".into(), "text/plain".into())];
+        let found = run(&spec, check, &new, &Expectation::Success, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].position, None, "another media type is drift");
     }
 }

@@ -57,7 +57,11 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         if let Some(entry) = op.error_for(*role).filter(|e| e.status == status) {
             if let Some(code) = &entry.error_code {
                 if !seen.is_some_and(|s| entry.has_code(s)) {
-                    return finding(code.clone(), Some(doc_label(&entry.doc)));
+                    // Which code answers the situation may itself be a position (A15).
+                    return finding(code.clone(), Some(doc_label(&entry.doc)))
+                        .into_iter()
+                        .map(|f| f.resting_on(entry.position.as_ref()))
+                        .collect();
                 }
                 return Vec::new();
             }

@@ -69,11 +69,19 @@ pub async fn not_found_empty_list(ctx: &StatefulContext<'_>, op: OperationId) {
     if let Some(list) = operation.list_field() {
         match answer.body.get(list) {
             None | Some(Value::Null) if ctx.policies.not_found == NotFoundPolicy::EmptyList => {
-                report(
+                // "Nothing is returned" (EN) or an empty list (ZH): the schema names the position.
+                let location = format!("body.{list}");
+                let position = operation
+                    .response(answer.status)
+                    .and_then(|r| r.position_of(&location, "x-list-of-records"));
+                ctx.resting_on(position).report(
+                    NAME,
                     Category::MissingField,
-                    format!("body.{list}"),
+                    location,
                     "an empty list when nothing matches",
-                    "no list".into(),
+                    "no list",
+                    &request,
+                    doc.clone(),
                 )
             }
             Some(Value::Array(records)) if !records.is_empty() => report(

@@ -85,6 +85,13 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
             let rule =
                 RuleId::response_field(ctx.op.id, response.status, &location, &violation.keyword);
+            // The keyword's `x-position`, if the schema says it rests on one; a `required` or
+            // `additionalProperties` keyword sits on the object, not on the property it names.
+            let holder = location_of(&SchemaViolation {
+                property: None,
+                ..violation.clone()
+            });
+            let position = response.position_of(&holder, &violation.keyword).cloned();
             ctx.finding(
                 NAME,
                 category_of(&violation),
@@ -94,6 +101,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                 doc.as_ref().map(doc_label),
             )
             .about(rule)
+            .resting_on(position.as_ref())
         })
         .collect()
 }
@@ -189,7 +197,7 @@ mod tests {
             vec![(Category::NullHandling, format!("{record}.domain_name"))]
         );
         assert_eq!(
-            edit(&|b| b["customer_info_list"][0]["cooperation_type"] = json!("2")),
+            edit(&|b| b["customer_info_list"][0]["cooperation_type"] = json!("4")),
             vec![(Category::Enum, format!("{record}.cooperation_type"))]
         );
         assert_eq!(

@@ -83,6 +83,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             if status == entry.status || lenient_ok {
                 Vec::new()
             } else {
+                // Which entry answers the situation may itself be a position (A15, A22).
                 finding(
                     format!(
                         "{} ({} {})",
@@ -92,6 +93,9 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                     ),
                     describe_answer(status, body),
                 )
+                .into_iter()
+                .map(|f| f.resting_on(entry.position.as_ref()))
+                .collect()
             }
         }
         _ => Vec::new(),

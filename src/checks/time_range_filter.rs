@@ -27,6 +27,11 @@ pub async fn time_range_filter(ctx: &StatefulContext<'_>, op: OperationId) {
         return;
     };
     let Some(filter) = &start.filter else { return };
+    // Inclusive bounds (A7) and which time the range filters (A26) may be positions.
+    let position = start
+        .position_of("x-filter.match")
+        .or_else(|| start.position_of("x-filter.field"));
+    let ctx = &ctx.resting_on(position);
     let mut times: Vec<&str> = full
         .records()
         .filter_map(|r| r.get(&filter.field).and_then(Value::as_str))

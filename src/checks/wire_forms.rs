@@ -67,6 +67,9 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         }
         for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
             let outcome = presence.outcome(form);
+            // What a form means may be a position (how a query string carries null: A2).
+            let position = param.position_of(&format!("x-presence.{}", form.name()));
+            let fctx = ctx.resting_on(position);
             let raw = form.raw().unwrap_or_default();
             let request = base.clone().with_param(operation, &param.name, raw);
             let location = param.label();
@@ -86,7 +89,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                         continue;
                     };
                     if answer.status == operation.meta.success_status {
-                        ctx.report(
+                        fctx.report(
                             NAME,
                             Category::NullHandling,
                             location,
@@ -102,8 +105,8 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                 }
                 PresenceOutcome::Ignore | PresenceOutcome::Default => {
                     let (Some(with), Some(without)) = (
-                        ctx.send(&request, &Expectation::Success).await,
-                        ctx.send(&base, &Expectation::Success).await,
+                        fctx.send(&request, &Expectation::Success).await,
+                        fctx.send(&base, &Expectation::Success).await,
                     ) else {
                         continue;
                     };
@@ -129,7 +132,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                         } else {
                             (Category::NullHandling, "no filter, as if absent")
                         };
-                        ctx.report(
+                        fctx.report(
                             NAME,
                             category,
                             location,
@@ -144,7 +147,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                     let Some(filter) = &param.filter else {
                         continue;
                     };
-                    let Some(answer) = ctx.send(&request, &Expectation::Success).await else {
+                    let Some(answer) = fctx.send(&request, &Expectation::Success).await else {
                         continue;
                     };
                     let Some(records) = list
@@ -162,7 +165,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
                         })
                         .count();
                     if non_empty > 0 {
-                        ctx.report(
+                        fctx.report(
                             NAME,
                             Category::NullHandling,
                             location,

@@ -48,12 +48,15 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                     crate::mock::SeenBy::Run => "run",
                     crate::mock::SeenBy::Migrate => "migrate",
                 };
+                // Which rule it breaks: documented, or a position (caught with --positions strict).
+                let basis = drift.position.unwrap_or("doc");
                 out.push_str(&format!(
-                    "{:<30} {:<13} {:<17} {:<8} {}\n",
+                    "{:<30} {:<13} {:<17} {:<8} {:<4} {}\n",
                     drift.name,
                     drift.operation.as_str(),
                     drift.category.as_str(),
                     seen_by,
+                    basis,
                     drift.description
                 ));
             }

@@ -64,6 +64,11 @@ pub struct RunArgs {
     /// A documented-but-unsupported enum value: strict expects 400, lenient also accepts no match (A10).
     #[arg(long, value_enum, default_value_t)]
     pub unsupported_enum: crate::checks::Toggle,
+    /// A position (schemas/README.md A-numbers) the target reads otherwise: an observation
+    /// (`observe`), or a finding (`strict`). Default: strict against the unmodified embedded mock,
+    /// which implements every position; observe against anything else.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub positions: Option<crate::outcome::PositionMode>,
     /// Fixtures of the embedded mock.
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
@@ -169,6 +174,7 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     args.baseline = args.baseline.take().or(profile.baseline);
     args.max_requests = args.max_requests.or(profile.max_requests);
     args.max_duration = args.max_duration.or(profile.max_duration_seconds);
+    args.positions = args.positions.or(profile.positions);
     Ok(())
 }
 
@@ -309,6 +315,16 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             not_found: args.not_found_body,
             fuzzy_spaces: args.fuzzy_spaces,
             unsupported_enum: args.unsupported_enum,
+            positions: args.positions.unwrap_or({
+                let unmodified_mock = args.endpoint.target.is_none()
+                    && args.endpoint.mock_drifts.is_empty()
+                    && args.mock_fault.is_none();
+                if unmodified_mock {
+                    crate::outcome::PositionMode::Strict
+                } else {
+                    crate::outcome::PositionMode::Observe
+                }
+            }),
         },
         selection,
         limits: crate::client::Limits {

@@ -87,6 +87,7 @@ fn describe_profile(
         "max_duration_seconds",
         p.max_duration_seconds.map(|n| n.to_string()),
     );
+    field("positions", p.positions.map(|m| m.as_str().to_string()));
     field(
         "ca_cert",
         p.ca_cert.as_ref().map(|path| {

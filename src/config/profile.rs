@@ -18,7 +18,7 @@ pub const DEFAULT_FILE: &str = "partner-conformance.toml";
 /// The keys of the file's top level.
 pub(super) const TOP_KEYS: [&str; 2] = ["default_profile", "profiles"];
 /// The keys of a profile.
-pub(super) const PROFILE_KEYS: [&str; 13] = [
+pub(super) const PROFILE_KEYS: [&str; 14] = [
     "bss_url",
     "aicc_url",
     "partner_id",
@@ -32,6 +32,7 @@ pub(super) const PROFILE_KEYS: [&str; 13] = [
     "insecure",
     "max_requests",
     "max_duration_seconds",
+    "positions",
 ];
 /// Other spellings people reach for (mostly the command-line flags), normalised as by
 /// [`normalise`], and the profile key they mean.
@@ -89,6 +90,8 @@ pub struct Profile {
     pub max_requests: Option<MaxRequests>,
     /// Most seconds the run may take (`--max-duration`).
     pub max_duration_seconds: Option<MaxDurationSeconds>,
+    /// Whether a position read otherwise is a finding or an observation (`--positions`).
+    pub positions: Option<crate::outcome::PositionMode>,
 }
 
 /// A parsed and checked config file: everything in it is valid, so the CLI only merges.
@@ -358,6 +361,22 @@ impl Cx<'_> {
                 "max_requests" => profile.max_requests = Some(self.whole(value, &path)?),
                 "max_duration_seconds" => {
                     profile.max_duration_seconds = Some(self.whole(value, &path)?)
+                }
+                "positions" => {
+                    use crate::outcome::PositionMode;
+                    let names = [PositionMode::Observe, PositionMode::Strict].map(PositionMode::as_str);
+                    let text = self.string(value, &path, "\"observe\" or \"strict\"")?;
+                    let mode = [PositionMode::Observe, PositionMode::Strict]
+                        .into_iter()
+                        .find(|m| m.as_str() == text)
+                        .ok_or_else(|| {
+                            let hint = suggest(text, &names)
+                                .map(|s| format!("; did you mean \"{s}\"?"))
+                                .unwrap_or_default();
+                            let message = format!("must be \"observe\" or \"strict\"{hint}");
+                            self.error(span.clone(), &path, message)
+                        })?;
+                    profile.positions = Some(mode);
                 }
                 "ca_cert" => {
                     profile.ca_cert = Some(self.path(value, &path)?);

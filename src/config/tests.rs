@@ -93,6 +93,7 @@ fn good_file_parses_with_relative_paths_resolved() {
         insecure: false,
         max_requests: Some(MaxRequests::from_i64(5000).unwrap()),
         max_duration_seconds: Some(MaxDurationSeconds::from_i64(600).unwrap()),
+        positions: None,
     };
     assert_eq!(staging, &expected);
     let ci = &config.profiles["ci"];

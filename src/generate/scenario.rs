@@ -65,7 +65,7 @@ impl Scenario {
             Scenario::NotInEnum => "enum",
             Scenario::UnsupportedValue => "x-unsupported",
             Scenario::BadFormat => "format",
-            Scenario::SpaceInFuzzyValue => "x-filter",
+            Scenario::SpaceInFuzzyValue => "pattern",
             Scenario::RefusedForm => "x-presence",
             Scenario::Unpaired => "x-requires",
             Scenario::ReversedRange => "x-not-after",

@@ -88,6 +88,7 @@ pub(super) fn build_report(
             .unwrap_or(usize::MAX)
     });
     let mut findings = Vec::new();
+    let mut observations = Vec::new();
     let mut transport = Vec::new();
     let mut changes = Vec::new();
     let mut accepted = Vec::new();
@@ -96,6 +97,8 @@ pub(super) fn build_report(
     for result in results {
         requests += result.requests;
         let finding_ids = (findings.len()..findings.len() + result.findings.len()).collect();
+        let observation_ids =
+            (observations.len()..observations.len() + result.observations.len()).collect();
         let transport_ids = (transport.len()..transport.len() + result.transport.len()).collect();
         let change_ids = (changes.len()..changes.len() + result.changes.len()).collect();
         let accepted_ids = (accepted.len()..accepted.len() + result.accepted.len()).collect();
@@ -107,12 +110,15 @@ pub(super) fn build_report(
             TrialOutcome::Accepted
         } else if !result.transport.is_empty() {
             TrialOutcome::Transport
+        } else if !result.observations.is_empty() {
+            TrialOutcome::Observed
         } else if result.skip_reason.is_some() {
             TrialOutcome::Skipped
         } else {
             TrialOutcome::Passed
         };
         findings.extend(result.findings);
+        observations.extend(result.observations);
         transport.extend(result.transport);
         changes.extend(result.changes);
         accepted.extend(result.accepted);
@@ -123,6 +129,7 @@ pub(super) fn build_report(
             requests: result.requests,
             duration_ms: result.duration.as_millis() as u64,
             findings: finding_ids,
+            observations: observation_ids,
             transport: transport_ids,
             accepted: accepted_ids,
             changes: change_ids,
@@ -153,6 +160,8 @@ pub(super) fn build_report(
             requests,
             trials: outcomes,
             findings: findings.len() as u64,
+            observations: observations.len() as u64,
+            positions: config.policies.positions,
             by_category,
             by_operation,
             transport_problems: transport.len() as u64,
@@ -164,6 +173,7 @@ pub(super) fn build_report(
             interrupted: false,
         },
         findings,
+        observations,
         transport,
         accepted,
         behaviour_changes: changes,

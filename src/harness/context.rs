@@ -17,6 +17,8 @@ pub struct TrialResult {
     pub planned: PlannedTrial,
     /// Drift found.
     pub findings: Vec<Finding>,
+    /// Positions the target reads otherwise (not drift under the run's `--positions`).
+    pub observations: Vec<Finding>,
     /// Requests that got no usable answer.
     pub transport: Vec<TransportProblem>,
     /// Answers that differ from their recording.

@@ -10,7 +10,7 @@ use crate::checks::{self, Expectation, Finding, Policies, Recorder, StatefulCont
 use crate::client::PreparedRequest;
 use crate::generate::{self, CaseStrategy, GeneratedCase, Polarity, Scenario};
 use crate::outcome::TransportProblem;
-use crate::spec::{ErrorRole, Operation, OperationId, RuleId};
+use crate::spec::{ErrorRole, Operation, OperationId, Position, RuleId};
 use futures_util::stream::{self, StreamExt};
 
 /// Failing generated cases shrunk per trial (each shrink costs up to [`SHRINK_BUDGET`] requests).
@@ -24,7 +24,13 @@ pub async fn execute(
     trial: &PlannedTrial,
     recorder: &Recorder,
 ) -> Option<String> {
-    let sctx = stateful_context(ctx, trial.name.clone(), recorder, trial_rule(ctx, trial));
+    let sctx = stateful_context(
+        ctx,
+        trial.name.clone(),
+        recorder,
+        trial_rule(ctx, trial),
+        trial_position(ctx, trial),
+    );
     match &trial.kind {
         TrialKind::Scenario(index) => {
             let scenario = &ctx.scenarios[*index];
@@ -34,10 +40,6 @@ pub async fn execute(
             let spec = ctx.client.spec();
             let request = scenario.prepare(spec, ctx.client.target());
             let expectation = match scenario.expectation_under(&ctx.policies) {
-                // A position the documentation does not decide is not held against a real target.
-                Ok(_) if scenario.position_only && !ctx.client.target().embedded => {
-                    Expectation::Documented
-                }
                 Ok(expectation) => expectation,
                 Err(error) => return Some(error.to_string()),
             };
@@ -137,6 +139,7 @@ fn stateful_context<'a>(
     trial: String,
     recorder: &'a Recorder,
     rule: RuleId,
+    position: Option<Position>,
 ) -> StatefulContext<'a> {
     StatefulContext {
         client: &ctx.client,
@@ -146,7 +149,44 @@ fn stateful_context<'a>(
         recorder,
         trial,
         rule,
+        position,
     }
+}
+
+/// The position a trial's expected answers rest on: a scenario's own (its file's `basis`), or
+/// the one of the catalogue entry it expects (`x-errors` `position`); stateful checks name
+/// theirs per statement, and generated cases per case ([`case_position`]).
+fn trial_position(ctx: &RunContext, trial: &PlannedTrial) -> Option<Position> {
+    let TrialKind::Scenario(index) = &trial.kind else {
+        return None;
+    };
+    let scenario = &ctx.scenarios[*index];
+    let op = ctx.client.spec().operation(scenario.operation);
+    scenario.position().cloned().or_else(|| match scenario.expectation() {
+        Ok(Expectation::Role { role, .. }) => op.error_for(role)?.position.clone(),
+        _ => None,
+    })
+}
+
+/// The position a generated case's expected answer rests on: the `x-position` of the keyword it
+/// breaks (for a refused form, of that form: `x-presence.null`), or `None` when documented.
+pub fn case_position(op: &Operation, case: &GeneratedCase) -> Option<Position> {
+    let parameter = op
+        .parameters
+        .iter()
+        .find(|p| Some(&p.name) == case.parameter.as_ref())?;
+    let keyword = case.scenario.keyword()?;
+    let key = if case.scenario == Scenario::RefusedForm {
+        let value = case
+            .params
+            .iter()
+            .find(|(name, _)| *name == parameter.name)
+            .map(|(_, v)| v.as_str());
+        format!("{keyword}.{}", crate::spec::WireForm::classify(value).name())
+    } else {
+        keyword.to_string()
+    };
+    parameter.position_of(&key).cloned()
 }
 
 /// The rule a trial tests: its scenario's file, its stateful check's semantic, its migration
@@ -211,7 +251,13 @@ async fn send_case(
     case: &GeneratedCase,
 ) -> (Vec<Finding>, Vec<TransportProblem>) {
     let recorder = Recorder::default();
-    let sctx = stateful_context(ctx, trial.trial.clone(), &recorder, case_rule(op, case));
+    let sctx = stateful_context(
+        ctx,
+        trial.trial.clone(),
+        &recorder,
+        case_rule(op, case),
+        case_position(op, case),
+    );
     let request = request_for(ctx, op, case);
     sctx.send(&request, &expectation_for(op, case, &ctx.policies))
         .await;
@@ -253,7 +299,10 @@ async fn run_cases(
     // requests of its own, which must not wait behind the permits of the cases in flight.
     let mut to_shrink = Vec::new();
     while let Some((seed, case, findings, transport)) = results.next().await {
-        if !findings.is_empty() && to_shrink.len() < SHRINKS_PER_TRIAL {
+        let drift = findings
+            .iter()
+            .any(|f| f.is_drift_under(ctx.policies.positions));
+        if drift && to_shrink.len() < SHRINKS_PER_TRIAL {
             to_shrink.push((seed, case, findings, transport));
             continue;
         }

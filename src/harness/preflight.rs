@@ -41,6 +41,7 @@ impl Unusable {
                     .is_empty()
                     .then(|| "not judged: the target is unusable".to_string()),
                 findings: Vec::new(),
+                observations: Vec::new(),
                 transport: indices,
                 accepted: Vec::new(),
                 changes: Vec::new(),

@@ -44,6 +44,17 @@ fn default_partner() -> String {
     "own".into()
 }
 
+/// Where a scenario's expected answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// A page row states it: another answer is drift.
+    Documented,
+    /// This suite's reading of an ambiguity: another answer is an observation unless positions
+    /// are held strictly.
+    Position,
+}
+
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,16 +69,14 @@ pub struct Scenario {
     pub request: ScenarioRequest,
     /// The answer it calls for: `success`, `not-invalid`, `documented`, or an `x-errors` role.
     pub expect: String,
-    /// The ambiguity of `schemas/README.md` it probes, if any.
+    /// Whether the expected answer is documented or a position (`basis` in the file).
+    pub basis: Basis,
+    /// The ambiguity of `schemas/README.md` it probes or rests on, if any.
     #[serde(default)]
-    pub ambiguity: Option<String>,
+    pub ambiguity: Option<crate::spec::Position>,
     /// Whether the expectation holds only for the embedded mock's fixtures.
     #[serde(default)]
     pub mock_data: bool,
-    /// Whether the expectation is only this suite's position on an ambiguity (strict against the
-    /// embedded mock; any documented answer elsewhere).
-    #[serde(default)]
-    pub position_only: bool,
     /// The policy (`fuzzy-spaces`, `unsupported-enum`) that, when lenient, also accepts a success
     /// with no records.
     #[serde(default)]
@@ -91,6 +100,14 @@ pub struct ScenarioError {
 }
 
 impl Scenario {
+    /// The position its expected answer rests on, when it is not documented.
+    pub fn position(&self) -> Option<&crate::spec::Position> {
+        match self.basis {
+            Basis::Position => self.ambiguity.as_ref(),
+            Basis::Documented => None,
+        }
+    }
+
     /// What the scenario calls for under the run's policies.
     pub fn expectation_under(
         &self,

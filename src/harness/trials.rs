@@ -39,13 +39,15 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 .block_on(execute::execute(&ctx, &planned, &recorder))
         };
         let recorded = recorder.take();
+        let (drift, observations) =
+            crate::outcome::split_observations(recorded.findings, ctx.policies.positions);
         let skip_reason = skip_reason.or_else(|| {
-            (recorded.cut_short && recorded.findings.is_empty()).then(|| match stop.reason() {
+            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| match stop.reason() {
                 Some(reason) => format!("cut short: {reason}"),
                 None => "cut short: the run's request or time budget was spent".to_string(),
             })
         });
-        let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), recorded.findings);
+        let (findings, accepted) = split_accepted(ctx.baseline.as_ref(), drift);
         // libtest prints this message: it quotes the target, so it is redacted like the reports.
         let secrets = ctx.client.credentials().secret_values();
         let message = failure_message(&findings, recorded.transport.len(), recorded.changes.len())
@@ -73,6 +75,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
             results.push(TrialResult {
                 planned,
                 findings,
+                observations,
                 transport: recorded.transport,
                 changes: recorded.changes,
                 accepted,

@@ -26,6 +26,11 @@ pub struct DriftInfo {
     pub seen_by: SeenBy,
     /// What a backend would have shipped.
     pub description: &'static str,
+    /// The position (an A-number of `schemas/README.md`) the broken expectation rests on, or
+    /// `None` when the drift breaks a documented rule. A position drift is an observation by
+    /// default and a finding with `--positions strict`; the mutation test holds each to its
+    /// kind, so this column cannot drift from what the contract's `x-position`s say.
+    pub position: Option<&'static str>,
 }
 
 /// Which command reports a drift.
@@ -38,7 +43,9 @@ pub enum SeenBy {
 }
 
 macro_rules! drifts {
-    ($($variant:ident => $name:literal, $op:ident, $category:ident, $seen:ident, $description:literal;)*) => {
+    (@position) => { None };
+    (@position $position:literal) => { Some($position) };
+    ($($variant:ident => $name:literal, $op:ident, $category:ident, $seen:ident $(, position $position:literal)?, $description:literal;)*) => {
         /// The drifts the mock can inject.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Drift {
@@ -57,6 +64,7 @@ macro_rules! drifts {
                 category: Category::$category,
                 seen_by: SeenBy::$seen,
                 description: $description,
+                position: drifts!(@position $($position)?),
             },)*
         ];
     };
@@ -69,14 +77,14 @@ drifts! {
         "records carry customerId instead of the documented customer_id";
     CountAsString => "count-as-string", CustomersV1, Type, Run,
         "count is sent as a JSON string (\"240\") instead of an Integer";
-    UndocumentedRecordField => "undocumented-record-field", CustomersV1, UnexpectedField, Run,
+    UndocumentedRecordField => "undocumented-record-field", CustomersV1, UnexpectedField, Run, position "A14",
         "records gain a field the table does not have (customer_level)";
     NullDomainName => "null-domain-name", CustomersV1, NullHandling, Run,
         "the mandatory domain_name of the first record is null";
     TimeWithOffset => "time-with-offset", CustomersV1, Format, Run,
         "start_time is sent with a +08:00 offset instead of UTC Z";
-    UnsupportedCooperationType => "unsupported-cooperation-type", CustomersV1, Enum, Run,
-        "a record carries cooperation_type 2, documented as not supported";
+    UndocumentedCooperationType => "undocumented-cooperation-type", CustomersV1, Enum, Run,
+        "a record carries a cooperation_type the pages do not list (one past the highest listed value)";
     MissingErrorMsg => "missing-error-msg", CustomersV1, MissingField, Run,
         "error answers lack error_msg";
     UndocumentedErrorCode => "undocumented-error-code", CustomersV1, ErrorCode, Run,
@@ -97,7 +105,7 @@ drifts! {
         "fuzzy filters match prefixes only";
     CaseInsensitiveLabel => "case-insensitive-label", CustomersV1, FilterSemantics, Run,
         "label matching ignores case, which the documentation says it does not";
-    ExclusiveTimeRange => "exclusive-time-range", CustomersV1, FilterSemantics, Run,
+    ExclusiveTimeRange => "exclusive-time-range", CustomersV1, FilterSemantics, Run, position "A7",
         "the association time range excludes its bounds";
     CooperationTypeIgnored => "cooperation-type-ignored", CustomersV1, FilterSemantics, Run,
         "the cooperationType filter is ignored";
@@ -107,33 +115,33 @@ drifts! {
         "page_size=\"\" is accepted as the default instead of refused";
     PageSizeMaxNotEnforced => "page-size-max-not-enforced", CustomersV1, StatusCode, Run,
         "page_size above the documented maximum is accepted (and capped)";
-    SpacesAccepted => "spaces-accepted", CustomersV1, StatusCode, Run,
+    SpacesAccepted => "spaces-accepted", CustomersV1, StatusCode, Run, position "A9",
         "fuzzy values with spaces are accepted and match nothing";
     CredentialsIgnored => "credentials-ignored", CustomersV1, Auth, Run,
         "customers_v1 answers without checking the token";
     ShuffledRecords => "shuffled-records", CustomersV1, Consistency, Run,
         "the records of a page come back in a different order on every call";
-    NotFoundListAbsent => "not-found-list-absent", CustomersV1, MissingField, Run,
+    NotFoundListAbsent => "not-found-list-absent", CustomersV1, MissingField, Run, position "A5",
         "a query matching nothing gets a body without customer_info_list";
-    PartnerIgnored => "partner-ignored", CustomersV1, StatusCode, Run,
+    PartnerIgnored => "partner-ignored", CustomersV1, StatusCode, Run, position "A22",
         "any partner_id is accepted";
     BudgetAmountAsString => "budget-amount-as-string", BudgetV1, Type, Run,
         "creditAmount is sent as a JSON string";
-    BudgetCurrencyUnknown => "budget-currency-unknown", BudgetV1, Enum, Run,
+    BudgetCurrencyUnknown => "budget-currency-unknown", BudgetV1, Enum, Run, position "A13",
         "currency is EUR, not the documented USD";
-    BudgetForReferral => "budget-for-referral", BudgetV1, StatusCode, Run,
+    BudgetForReferral => "budget-for-referral", BudgetV1, StatusCode, Run, position "A15",
         "referral customers get a budget instead of the association-type error";
     BudgetErrorCodeOnSuccess => "budget-error-code-on-success", BudgetV1, ErrorCode, Run,
         "successful budget answers carry a success error_code, documented as failure-only";
-    BudgetExtraField => "budget-extra-field", BudgetV1, UnexpectedField, Run,
+    BudgetExtraField => "budget-extra-field", BudgetV1, UnexpectedField, Run, position "A14",
         "budget answers gain budget_type, a field of the new API";
-    BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode, Run,
+    BudgetUnknownCustomer500 => "budget-unknown-customer-500", BudgetV1, StatusCode, Run, position "A15",
         "an unknown customer gets the association-type error (500) instead of the not-the-partner's error (403)";
     BudgetResellerNotOwned => "budget-reseller-not-owned", BudgetV1, Consistency, Run,
         "resellers the customer list returns are answered as not the partner's (403)";
     BudgetCredentialsIgnored => "budget-credentials-ignored", BudgetV1, Auth, Run,
         "budget_v1 answers without checking the token";
-    AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format, Run,
+    AiccUnmaskedPhone => "aicc-unmasked-phone", AiccTenant, Format, Run, position "A31",
         "mobilePhone is sent in clear";
     AiccCreateDateString => "aicc-create-date-string", AiccTenant, Type, Run,
         "createDate is sent as a string";

@@ -246,12 +246,23 @@ fn success_record_drifts(drifts: &DriftSet, op: &Operation, body: &mut Value) {
         if drifts.has(Drift::NullDomainName) {
             record.insert("domain_name".into(), Value::Null);
         }
-        if drifts.has(Drift::UnsupportedCooperationType) {
-            let unsupported = op
-                .parameters_in(ParamLocation::Query)
-                .find_map(|p| p.unsupported.first().cloned())
+        if drifts.has(Drift::UndocumentedCooperationType) {
+            // One past the highest value the response table lists ("2" is listed: not drift).
+            let listed = op
+                .response(op.meta.success_status)
+                .and_then(|r| {
+                    r.schema
+                        .pointer("/$defs/CustomerInfo/properties/cooperation_type/enum")
+                        .and_then(Value::as_array)
+                        .cloned()
+                })
                 .unwrap_or_default();
-            record.insert("cooperation_type".into(), Value::String(unsupported));
+            let next = listed
+                .iter()
+                .filter_map(|v| v.as_str()?.parse::<u32>().ok())
+                .max()
+                .map_or(0, |m| m + 1);
+            record.insert("cooperation_type".into(), Value::String(next.to_string()));
         }
     }
 }

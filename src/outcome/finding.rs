@@ -114,6 +114,11 @@ pub struct Finding {
     pub doc: Option<String>,
     /// The trial that found it.
     pub trial: String,
+    /// The position (an A-number of `schemas/README.md`) the broken expectation rests on, or
+    /// `None` when a documented rule was broken. A finding with a position is an observation,
+    /// not drift, unless the run holds positions strictly ([`PositionMode`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<crate::spec::Position>,
     /// The request behind the finding and what it called for, kept for `replay` (not part of
     /// the report formats: the reproduce line is).
     #[serde(skip)]
@@ -148,9 +153,43 @@ impl Finding {
             reproduce,
             doc,
             trial: trial.to_string(),
+            position: None,
             origin: Some(Box::new(origin)),
         }
     }
+}
+
+/// Whether a target reading a position otherwise is drift (`--positions`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PositionMode {
+    /// A position read otherwise is an observation: reported in a section of its own, never a
+    /// failure. The default against any target but the unmodified embedded mock.
+    #[default]
+    Observe,
+    /// A position read otherwise is a finding, like a broken documented rule. The default
+    /// against the unmodified embedded mock, which implements every position.
+    Strict,
+}
+
+impl PositionMode {
+    /// The spelling on the command line and in profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PositionMode::Observe => "observe",
+            PositionMode::Strict => "strict",
+        }
+    }
+}
+
+/// Splits findings into drift and observations under `mode`.
+pub fn split_observations(
+    findings: Vec<Finding>,
+    mode: PositionMode,
+) -> (Vec<Finding>, Vec<Finding>) {
+    findings.into_iter().partition(|f| f.is_drift_under(mode))
 }
 
 /// What makes findings "of one kind": the reports collapse them into one block, the run
@@ -168,10 +207,28 @@ impl Finding {
         )
     }
 
+    /// The same finding resting on `position` (when it is `Some`): the expectation it broke is a
+    /// reading this suite chose, not a documented rule.
+    pub fn resting_on(mut self, position: Option<&crate::spec::Position>) -> Finding {
+        if let Some(position) = position {
+            self.position = Some(position.clone());
+        }
+        self
+    }
+
+    /// Whether this finding is drift under `mode`: a documented rule broken always is; a
+    /// position only when positions are held strictly.
+    pub fn is_drift_under(&self, mode: PositionMode) -> bool {
+        self.position.is_none() || mode == PositionMode::Strict
+    }
+
     /// The same finding about another rule: per-response checks that judge the answer itself
     /// (a field's type, the Content-Type) rather than what the request tested say which.
+    /// The position of the request's rule does not carry over: say the new rule's with
+    /// [`Finding::resting_on`].
     pub fn about(mut self, rule: crate::spec::RuleId) -> Finding {
         self.rule = rule;
+        self.position = None;
         self
     }
 }

@@ -12,7 +12,8 @@ mod transport;
 pub use change::BehaviourChange;
 pub use expectation::{role_name, Expectation};
 pub use finding::{
-    element_selector_len, location_pattern, Category, Finding, FindingOrigin, GroupKey,
+    element_selector_len, location_pattern, split_observations, Category, Finding, FindingOrigin,
+    GroupKey, PositionMode,
 };
 pub use migration::{MigrationEvidence, Part};
 pub use transport::TransportProblem;

@@ -29,6 +29,7 @@ pub fn write_human(report: &Report, color: bool) -> String {
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     push_findings(&mut out, &report.findings);
+    super::observations::push_human(&mut out, &report.observations, &clean);
     push_changes(&mut out, report);
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport, paint);
@@ -448,6 +449,7 @@ pub(super) mod fixture {
             reproduce: format!("curl -sS -H 'X-Auth-Token: $HUAWEICLOUD_TOKEN' 'http://127.0.0.1:8080/{operation}?t={trial}'"),
             doc: Some(format!("{operation}: response table")),
             trial: trial.to_string(),
+            position: None,
             origin: None,
         }
     }
@@ -476,6 +478,7 @@ pub(super) mod fixture {
             requests: 3,
             duration_ms: 1500,
             findings,
+            observations: Vec::new(),
             transport,
             accepted: Vec::new(),
             changes: Vec::new(),
@@ -496,6 +499,8 @@ pub(super) mod fixture {
                 requests: 0,
                 trials: BTreeMap::new(),
                 findings: 0,
+                observations: 0,
+                positions: crate::outcome::PositionMode::Observe,
                 by_category: BTreeMap::new(),
                 by_operation: BTreeMap::new(),
                 transport_problems: 0,
@@ -507,6 +512,7 @@ pub(super) mod fixture {
                 interrupted: false,
             },
             findings: Vec::new(),
+            observations: Vec::new(),
             transport: Vec::new(),
             accepted: Vec::new(),
             behaviour_changes: Vec::new(),

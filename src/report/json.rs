@@ -44,6 +44,7 @@ mod tests {
             [
                 "summary",
                 "findings",
+                "observations",
                 "transport",
                 "accepted",
                 "behaviour_changes",

@@ -50,6 +50,17 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     let mut suite = TestSuite::new(name);
     suite.add_property(Property::new("target", report.summary.target.as_str()));
     suite.add_property(Property::new("seed", report.summary.seed.to_string()));
+    suite.add_property(Property::new(
+        "positions",
+        report.summary.positions.as_str(),
+    ));
+    let observed = trials
+        .iter()
+        .map(|t| t.observations.len())
+        .sum::<usize>();
+    if observed > 0 {
+        suite.add_property(Property::new("observations", observed.to_string()));
+    }
     // A run stopped by a signal: what the suite shows is partial.
     if report.summary.interrupted {
         suite.add_property(Property::new("interrupted", "true"));
@@ -103,6 +114,17 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
     if drift && !transport.is_empty() {
         // Drift decides the verdict; the transport trouble of the same trial stays visible.
         case.set_system_err(transport_text(&transport));
+    }
+    // Observations never fail a case: they are told in its output, in a section of their own.
+    let observations: Vec<crate::outcome::Finding> = trial
+        .observations
+        .iter()
+        .filter_map(|&i| report.observations.get(i).cloned())
+        .collect();
+    let mut text = String::new();
+    super::observations::push_human(&mut text, &observations, &|s: &str| s.to_string());
+    if !text.is_empty() {
+        case.set_system_out(text.trim_start());
     }
     case
 }

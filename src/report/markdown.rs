@@ -32,6 +32,7 @@ pub fn write_markdown(report: &Report) -> String {
             push_operation(&mut out, operation, &findings);
         }
     }
+    super::observations::push_markdown(&mut out, &report.observations, &text_cell);
     push_changes(&mut out, report);
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport);

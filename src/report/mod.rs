@@ -10,6 +10,7 @@ mod json;
 mod junit;
 mod markdown;
 mod model;
+mod observations;
 
 pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};

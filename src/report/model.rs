@@ -57,6 +57,9 @@ pub enum TrialOutcome {
     Changed,
     /// No finding, but at least one request failed at transport.
     Transport,
+    /// No finding; the target reads a position (an A-number of `schemas/README.md`) otherwise
+    /// than this suite: see the report's observations. Not a failure.
+    Observed,
     /// Not run (filtered out, or nothing to check against this target).
     Skipped,
 }
@@ -77,6 +80,8 @@ pub struct TrialRecord {
     pub duration_ms: u64,
     /// Indices into [`Report::findings`].
     pub findings: Vec<usize>,
+    /// Indices into [`Report::observations`].
+    pub observations: Vec<usize>,
     /// Indices into [`Report::transport`].
     pub transport: Vec<usize>,
     /// Indices into [`Report::accepted`].
@@ -105,6 +110,11 @@ pub struct Summary {
     pub trials: BTreeMap<String, u64>,
     /// Number of findings.
     pub findings: u64,
+    /// Number of observations: positions this target reads otherwise (not drift).
+    pub observations: u64,
+    /// Whether positions were held strictly (`strict`: a position read otherwise is a finding)
+    /// or observed (`observe`).
+    pub positions: crate::outcome::PositionMode,
     /// Findings per category (categories with none are left out).
     pub by_category: BTreeMap<Category, u64>,
     /// Findings per operation.
@@ -133,6 +143,9 @@ pub struct Report {
     pub summary: Summary,
     /// New drift: what fails the run.
     pub findings: Vec<Finding>,
+    /// How this target reads what the documentation leaves open: findings about a position (an
+    /// A-number of `schemas/README.md`) the target reads otherwise. Never a failure.
+    pub observations: Vec<Finding>,
     /// Not drift.
     pub transport: Vec<TransportProblem>,
     /// Drift accepted by the baseline.
@@ -159,6 +172,7 @@ impl Report {
         for f in self
             .findings
             .iter_mut()
+            .chain(self.observations.iter_mut())
             .chain(self.accepted.iter_mut().map(|a| &mut a.finding))
         {
             r(&mut f.location);

@@ -135,6 +135,9 @@ impl Spec {
                     SpecError::invalid(path, "", "response files are named response.<status>.json")
                 })?;
             let validator = compile(options, path, schema)?;
+            let positions = super::position::response_positions(path, schema, &|file, reference| {
+                self.resolve(file, reference)
+            });
             responses.insert(
                 status,
                 ResponseSchema {
@@ -142,6 +145,7 @@ impl Spec {
                     file: path.clone(),
                     schema: schema.clone(),
                     validator,
+                    positions,
                 },
             );
         }
@@ -221,6 +225,7 @@ impl Spec {
                         .unwrap_or_default(),
                     replaces: optional(file, &schema, "x-replaces", &field("x-replaces"))?,
                     doc: optional(file, &schema, "x-doc", &field("x-doc"))?,
+                    positions: super::position::keyword_positions(&schema),
                     schema,
                     pointer,
                 });

@@ -71,11 +71,19 @@ pub struct Parameter {
     pub replaces: Option<Replaces>,
     /// Documentation reference.
     pub doc: Option<DocRef>,
+    /// Which of its keywords rest on a position rather than a documented rule (`x-position`).
+    pub positions: super::KeywordPositions,
     /// JSON pointer of the property inside `request.json`.
     pub pointer: String,
 }
 
 impl Parameter {
+    /// The position a keyword of this parameter rests on (`maximum`, `x-presence.null`), or
+    /// `None` when it is documented.
+    pub fn position_of(&self, keyword: &str) -> Option<&super::Position> {
+        self.positions.get(keyword)
+    }
+
     /// Where it is in findings and tables: `query.page_no`, `body.offset`, `path.partner_id`.
     pub fn label(&self) -> String {
         format!("{}.{}", self.location.as_str(), self.name)

@@ -15,6 +15,8 @@ pub struct ResponseSchema {
     pub schema: Value,
     /// The compiled schema.
     pub(super) validator: Validator,
+    /// The positions its fields rest on, by field path and keyword (`x-position`).
+    pub(super) positions: std::collections::BTreeMap<String, super::KeywordPositions>,
 }
 
 impl ResponseSchema {
@@ -24,6 +26,14 @@ impl ResponseSchema {
             .iter_errors(body)
             .flat_map(|e| SchemaViolation::from_error_each(&e))
             .collect()
+    }
+
+    /// The position a keyword of the field at a finding's location rests on
+    /// (`body.customer_info_list[3].corp_name`, `pattern`), or `None` when it is documented.
+    pub fn position_of(&self, location: &str, keyword: &str) -> Option<&super::Position> {
+        self.positions
+            .get(&super::rule::field_path(location))?
+            .get(keyword)
     }
 
     /// The documented example bodies (`examples`).

@@ -42,17 +42,7 @@ impl RuleId {
     /// finding's location (`body.customer_info_list[3].corp_name`) with `body`, array indices and
     /// record selectors left out (`customer_info_list.corp_name`); the whole body is `body`.
     pub fn response_field(op: OperationId, status: u16, location: &str, keyword: &str) -> RuleId {
-        let location = location.strip_prefix("body").unwrap_or(location);
-        let path: Vec<String> = location
-            .split(['.', '['])
-            .filter(|s| !s.is_empty() && !s.ends_with(']'))
-            .map(clean)
-            .collect();
-        let path = if path.is_empty() {
-            "body".to_string()
-        } else {
-            path.join(".")
-        };
+        let path = field_path(location);
         RuleId(format!("{op}.response.{status}.{path}.{keyword}"))
     }
 
@@ -144,6 +134,23 @@ fn location_word(location: ParamLocation) -> &'static str {
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
         ParamLocation::Body => "body",
+    }
+}
+
+/// A finding's location as a field path of its response schema: `body`, array indices and record
+/// selectors left out (`body.customer_info_list[3].corp_name` is `customer_info_list.corp_name`);
+/// the whole body is `body`.
+pub(super) fn field_path(location: &str) -> String {
+    let location = location.strip_prefix("body").unwrap_or(location);
+    let path: Vec<String> = location
+        .split(['.', '['])
+        .filter(|s| !s.is_empty() && !s.ends_with(']'))
+        .map(clean)
+        .collect();
+    if path.is_empty() {
+        "body".to_string()
+    } else {
+        path.join(".")
     }
 }
 

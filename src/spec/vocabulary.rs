@@ -109,6 +109,9 @@ pub struct OperationMeta {
     /// A POST that only reads (a query): safe to retry like a GET.
     #[serde(default)]
     pub read_only: bool,
+    /// Which of its fields rest on a position (`content_type`: the parameters of the media type).
+    #[serde(default, rename = "x-position")]
+    pub positions: super::KeywordPositions,
     /// Documentation reference.
     #[serde(rename = "x-doc")]
     pub doc: DocRef,
@@ -158,6 +161,8 @@ pub struct ErrorEntry {
     pub message: Option<String>,
     /// The situation this entry answers.
     pub role: ErrorRole,
+    /// The position its role rests on, when the pages do not say which situation it answers.
+    pub position: Option<super::Position>,
     /// Documentation reference.
     #[serde(rename = "x-doc")]
     pub doc: DocRef,

@@ -9,7 +9,7 @@ use crate::client::{curl_line, Exchange, HttpClient, PreparedRequest, TransportE
 use crate::outcome::Expectation;
 use crate::outcome::{BehaviourChange, TransportProblem};
 use crate::outcome::{Category, Finding};
-use crate::spec::{DocRef, Operation, RuleId, Spec};
+use crate::spec::{DocRef, Operation, Position, RuleId, Spec};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -34,6 +34,9 @@ pub struct ResponseContext<'a> {
     /// The rule the request tests (a parameter's constraint, a scenario, a semantic): what a
     /// wrong status or error code for it violates.
     pub rule: &'a RuleId,
+    /// The position that rule rests on (`None` when documented): findings about what the
+    /// request called for carry it.
+    pub position: Option<&'a Position>,
 }
 
 impl ResponseContext<'_> {
@@ -61,6 +64,7 @@ impl ResponseContext<'_> {
                 expectation: self.expectation.clone(),
             },
         )
+        .resting_on(self.position)
     }
 }
 
@@ -233,6 +237,9 @@ pub struct StatefulContext<'a> {
     /// The rule the requests it sends test, for findings of the per-response checks about
     /// them (a generated case's constraint, a scenario, the stateful check's semantic).
     pub rule: RuleId,
+    /// The position that rule rests on, when it is not documented: the findings of the
+    /// per-response checks about what a request called for, and the check's own, carry it.
+    pub position: Option<Position>,
 }
 
 impl StatefulContext<'_> {
@@ -271,6 +278,7 @@ impl StatefulContext<'_> {
                     reproduce: &reproduce,
                     trial: &self.trial,
                     rule: &self.rule,
+                    position: self.position.as_ref(),
                 };
                 self.recorder
                     .findings(crate::checks::check_response(&ctx, self.selection));
@@ -358,7 +366,24 @@ impl StatefulContext<'_> {
                 request: request.clone(),
                 expectation: Expectation::Documented,
             },
-        )]);
+        )
+        .resting_on(self.position.as_ref())]);
+    }
+
+    /// The same context for statements that rest on `position` (when it is `Some`): a stateful
+    /// check calls this with the position of the schema keyword a statement relies on, read
+    /// from the contract (`Parameter::position_of`), never typed.
+    pub fn resting_on(&self, position: Option<&Position>) -> StatefulContext<'_> {
+        StatefulContext {
+            client: self.client,
+            policies: self.policies,
+            selection: self.selection,
+            walks: self.walks,
+            recorder: self.recorder,
+            trial: self.trial.clone(),
+            rule: self.rule.clone(),
+            position: position.or(self.position.as_ref()).cloned(),
+        }
     }
 }
 

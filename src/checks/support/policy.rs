@@ -80,6 +80,8 @@ pub struct Policies {
     /// `--unsupported-enum`: strict expects 400 for a documented-but-unsupported value; lenient
     /// also accepts 200 with no match.
     pub unsupported_enum: Toggle,
+    /// `--positions`: whether a position read otherwise is a finding or an observation.
+    pub positions: crate::outcome::PositionMode,
 }
 
 impl Policies {

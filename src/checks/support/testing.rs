@@ -52,6 +52,7 @@ pub fn run(
         reproduce: "curl ...",
         trial: "test",
         rule: &crate::spec::RuleId::valid_request(exchange.request.operation),
+        position: None,
     };
     check(&ctx)
 }

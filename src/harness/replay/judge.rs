@@ -78,6 +78,7 @@ pub async fn replay(
             recorder: &recorder,
             trial: stored.trial.clone(),
             rule: crate::spec::RuleId::valid_request(stored.request.operation),
+            position: None,
         };
         let request = for_target(
             &stored.request,

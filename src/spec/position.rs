@@ -1,0 +1,154 @@
+//! Positions: where a constraint of `schemas/` rests on a reading this suite chose because the
+//! pages are silent or ambiguous (a row of the ambiguity table in `schemas/README.md`, such as
+//! `A2`) rather than on a documented rule.
+//!
+//! The schema says so with `x-position` (keyword → A-number) beside the keyword, an `x-errors`
+//! entry with `position`, and `x-operation`'s own `x-position`. A finding about a constraint that
+//! rests on a position is an observation against a target that reads the pages otherwise, never
+//! drift, unless the run asks for `--positions strict`. Nothing in Rust lists which constraints
+//! are positions: they are read from here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The id of one row of the ambiguity table (`A2`, `A15`): the reading a constraint rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Position(String);
+
+impl Position {
+    /// Reads an A-number (`A` and a number without leading zero).
+    pub fn parse(text: &str) -> Option<Position> {
+        let digits = text.strip_prefix('A')?;
+        let ok = !digits.is_empty()
+            && !digits.starts_with('0')
+            && digits.len() <= 4
+            && digits.chars().all(|c| c.is_ascii_digit());
+        ok.then(|| Position(text.to_string()))
+    }
+
+    /// The A-number as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Position {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Position::parse(&text).ok_or_else(|| {
+            format!("`{text}` is not an ambiguity id (A and a number, such as A2)")
+        })
+    }
+}
+
+impl From<Position> for String {
+    fn from(position: Position) -> String {
+        position.0
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `x-position` of one schema: which of its keywords rest on which position. Keys are keywords
+/// (`maximum`, `pattern`, `x-filter`), an `x-presence` form as `x-presence.null`, or (in
+/// `x-operation`) a field of the operation such as `content_type`.
+pub type KeywordPositions = BTreeMap<String, Position>;
+
+/// Reads the `x-position` of a schema object (its shape was checked against the vocabulary).
+pub(super) fn keyword_positions(schema: &Value) -> KeywordPositions {
+    schema
+        .get("x-position")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// The positions of a response schema, by field path (`customer_info_list.corp_name`, `body` for
+/// the whole body) and keyword, following `$ref`s across files: `resolve` finds a reference's
+/// file and target the way the validator does.
+pub(super) fn response_positions<'a>(
+    file: &str,
+    schema: &'a Value,
+    resolve: &dyn Fn(&str, &str) -> Option<(String, &'a Value)>,
+) -> BTreeMap<String, KeywordPositions> {
+    let mut out = BTreeMap::new();
+    walk(file, schema, &mut Vec::new(), 0, resolve, &mut out);
+    out
+}
+
+/// How deep `$ref`s and nesting are followed (the contract nests three levels).
+const MAX_DEPTH: usize = 16;
+
+fn walk<'a>(
+    file: &str,
+    node: &'a Value,
+    path: &mut Vec<String>,
+    depth: usize,
+    resolve: &dyn Fn(&str, &str) -> Option<(String, &'a Value)>,
+    out: &mut BTreeMap<String, KeywordPositions>,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Some(object) = node.as_object() else {
+        return;
+    };
+    if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+        if let Some((target_file, target)) = resolve(file, reference) {
+            walk(&target_file, target, path, depth + 1, resolve, out);
+        }
+    }
+    let here = keyword_positions(node);
+    if !here.is_empty() {
+        let key = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.join(".")
+        };
+        out.entry(key).or_default().extend(here);
+    }
+    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+        for (name, child) in properties {
+            path.push(name.clone());
+            walk(file, child, path, depth + 1, resolve, out);
+            path.pop();
+        }
+    }
+    if let Some(items) = object.get("items") {
+        walk(file, items, path, depth + 1, resolve, out);
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        for child in object
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            walk(file, child, path, depth + 1, resolve, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ambiguity_id_is_a_and_a_number() {
+        assert_eq!(Position::parse("A2").unwrap().as_str(), "A2");
+        assert_eq!(Position::parse("A35").unwrap().to_string(), "A35");
+        for bad in ["", "A", "A0", "A02", "a2", "B2", "A2x", "A12345"] {
+            assert!(Position::parse(bad).is_none(), "{bad}");
+        }
+        let read: Result<Position, _> = serde_json::from_value(serde_json::json!("A7"));
+        assert_eq!(read.unwrap().as_str(), "A7");
+        assert!(serde_json::from_value::<Position>(serde_json::json!("7")).is_err());
+    }
+}
