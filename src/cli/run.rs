@@ -318,6 +318,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             positions: args.positions.unwrap_or({
                 let unmodified_mock = args.endpoint.target.is_none()
                     && args.endpoint.mock_drifts.is_empty()
+                    && args.endpoint.mock_readings.is_empty()
                     && args.mock_fault.is_none();
                 if unmodified_mock {
                     crate::outcome::PositionMode::Strict

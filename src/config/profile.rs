@@ -364,7 +364,8 @@ impl Cx<'_> {
                 }
                 "positions" => {
                     use crate::outcome::PositionMode;
-                    let names = [PositionMode::Observe, PositionMode::Strict].map(PositionMode::as_str);
+                    let names =
+                        [PositionMode::Observe, PositionMode::Strict].map(PositionMode::as_str);
                     let text = self.string(value, &path, "\"observe\" or \"strict\"")?;
                     let mode = [PositionMode::Observe, PositionMode::Strict]
                         .into_iter()

@@ -162,10 +162,13 @@ fn trial_position(ctx: &RunContext, trial: &PlannedTrial) -> Option<Position> {
     };
     let scenario = &ctx.scenarios[*index];
     let op = ctx.client.spec().operation(scenario.operation);
-    scenario.position().cloned().or_else(|| match scenario.expectation() {
-        Ok(Expectation::Role { role, .. }) => op.error_for(role)?.position.clone(),
-        _ => None,
-    })
+    scenario
+        .position()
+        .cloned()
+        .or_else(|| match scenario.expectation() {
+            Ok(Expectation::Role { role, .. }) => op.error_for(role)?.position.clone(),
+            _ => None,
+        })
 }
 
 /// The position a generated case's expected answer rests on: the `x-position` of the keyword it
@@ -182,7 +185,10 @@ pub fn case_position(op: &Operation, case: &GeneratedCase) -> Option<Position> {
             .iter()
             .find(|(name, _)| *name == parameter.name)
             .map(|(_, v)| v.as_str());
-        format!("{keyword}.{}", crate::spec::WireForm::classify(value).name())
+        format!(
+            "{keyword}.{}",
+            crate::spec::WireForm::classify(value).name()
+        )
     } else {
         keyword.to_string()
     };

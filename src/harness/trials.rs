@@ -42,7 +42,9 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         let (drift, observations) =
             crate::outcome::split_observations(recorded.findings, ctx.policies.positions);
         let skip_reason = skip_reason.or_else(|| {
-            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| match stop.reason() {
+            (recorded.cut_short && drift.is_empty() && observations.is_empty()).then(|| match stop
+                .reason()
+            {
                 Some(reason) => format!("cut short: {reason}"),
                 None => "cut short: the run's request or time budget was spent".to_string(),
             })

@@ -175,9 +175,9 @@ pub fn before_validation(
     if on(Reading::MissingCustomerNotOwned) {
         if let Some(param) = op.value_parameters().find(|p| p.lookup.is_some()) {
             let given = query.iter().find(|(n, _)| *n == param.name);
-            if !matches!(
+            if matches!(
                 WireForm::classify(given.map(|(_, v)| v.as_str())),
-                WireForm::Value(_)
+                WireForm::Empty | WireForm::QuotedEmpty | WireForm::Null
             ) {
                 return Err((ErrorRole::CustomerNotOwned, format!("{}: none", param.name)));
             }
@@ -193,8 +193,8 @@ pub fn before_validation(
     })
 }
 
-/// The time-range readings of the old API: a reversed range selects nothing, one bound alone is
-/// a half-open range.
+/// The time-range reading of the old API: a reversed range selects nothing. (One bound alone is
+/// no reading: the page says the bounds "must be used together".)
 fn time_range(
     readings: &ReadingSet,
     op: &Operation,
@@ -226,22 +226,6 @@ fn time_range(
             }
         }
     }
-    if readings.acts_on(Reading::OneBoundHalfOpen, op.id) {
-        let day = |y, m, d, hms: (u32, u32, u32)| {
-            chrono::NaiveDate::from_ymd_opt(y, m, d)
-                .and_then(|d| d.and_hms_opt(hms.0, hms.1, hms.2))
-                .map(|t| t.format(TIME_FORMAT).to_string())
-                .unwrap_or_default()
-        };
-        let (earliest, latest) = (day(1, 1, 1, (0, 0, 0)), day(9999, 12, 31, (23, 59, 59)));
-        let is_value =
-            |v: &Option<String>| matches!(WireForm::classify(v.as_deref()), WireForm::Value(_));
-        match (&from, &to) {
-            (Some(_), None) if is_value(&from) => query.push((end.clone(), latest)),
-            (None, Some(_)) if is_value(&to) => query.push((start.name.clone(), earliest)),
-            _ => {}
-        }
-    }
 }
 
 /// The readings of the JSON body of the new API.
@@ -261,9 +245,6 @@ fn body_readings(
         })
         .map(|p| p.name.as_str())
         .collect();
-    if on(Reading::V2EmptyBoundIgnored) {
-        body.retain(|name, value| !(bounds.contains(&name.as_str()) && value == ""));
-    }
     if on(Reading::V2OneBoundRefused) {
         let given = bounds
             .iter()

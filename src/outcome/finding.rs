@@ -160,9 +160,7 @@ impl Finding {
 }
 
 /// Whether a target reading a position otherwise is drift (`--positions`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum PositionMode {
     /// A position read otherwise is an observation: reported in a section of its own, never a

@@ -54,10 +54,7 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
         "positions",
         report.summary.positions.as_str(),
     ));
-    let observed = trials
-        .iter()
-        .map(|t| t.observations.len())
-        .sum::<usize>();
+    let observed = trials.iter().map(|t| t.observations.len()).sum::<usize>();
     if observed > 0 {
         suite.add_property(Property::new("observations", observed.to_string()));
     }

@@ -182,10 +182,16 @@ mod tests {
         assert_eq!(summary_line(&[]), None);
         let mut human = String::new();
         push_human(&mut human, &all, &|s| s.to_string());
-        assert!(human.contains(HEADING) && human.contains("A2 customers_v1"), "{human}");
+        assert!(
+            human.contains(HEADING) && human.contains("A2 customers_v1"),
+            "{human}"
+        );
         assert!(human.contains("this suite expects: 200"), "{human}");
         let mut markdown = String::new();
         push_markdown(&mut markdown, &all, &|s| s.to_string());
-        assert!(markdown.contains("| A10 | customers_v1 | status |"), "{markdown}");
+        assert!(
+            markdown.contains("| A10 | customers_v1 | status |"),
+            "{markdown}"
+        );
     }
 }

@@ -135,9 +135,10 @@ impl Spec {
                     SpecError::invalid(path, "", "response files are named response.<status>.json")
                 })?;
             let validator = compile(options, path, schema)?;
-            let positions = super::position::response_positions(path, schema, &|file, reference| {
-                self.resolve(file, reference)
-            });
+            let positions =
+                super::position::response_positions(path, schema, &|file, reference| {
+                    self.resolve(file, reference)
+                });
             responses.insert(
                 status,
                 ResponseSchema {

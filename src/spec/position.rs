@@ -39,9 +39,8 @@ impl TryFrom<String> for Position {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
-        Position::parse(&text).ok_or_else(|| {
-            format!("`{text}` is not an ambiguity id (A and a number, such as A2)")
-        })
+        Position::parse(&text)
+            .ok_or_else(|| format!("`{text}` is not an ambiguity id (A and a number, such as A2)"))
     }
 }
 

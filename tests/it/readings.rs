@@ -34,9 +34,72 @@ const NOT_PROBED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Readings whose default run still reports drift, each with the finding it produced; they run
-/// in the ignored test below until the check behind the finding is settled.
-const AWAITING: &[(&str, &str)] = &[];
+/// Readings the verdict does not yet treat as the catalogue says, each with what the run shows
+/// (seed 7, 24 cases): they run in the ignored test below until the check or the provenance
+/// behind it is settled. Every entry is a false alarm or a position observed under another row.
+const AWAITING: &[(&str, &str)] = &[
+    (
+        "null-page-refused",
+        "generated::customers_v1::valid sends page_no=null expecting 200: status_code findings \
+         with no position (a valid generated case carries the positions of the forms it uses \
+         nowhere; the scenario and wire_forms are observed as A2)",
+    ),
+    (
+        "lengths-in-bytes",
+        "generated::customers_v1::valid (a value at its maximum in multi-byte text): status_code \
+         findings with no position; the a8 scenario is observed as A8",
+    ),
+    (
+        "plus-is-space",
+        "generated::customers_v1::valid (a value with +): status_code findings with no position",
+    ),
+    (
+        "unknown-reseller-refused",
+        "generated::customers_v2::valid (indirect_partner_id sent): status_code findings with no \
+         position; no scenario probes A23",
+    ),
+    (
+        "v2-one-bound-refused",
+        "generated::customers_v2::valid (one associated_on bound): status_code findings with no \
+         position; the a33 scenario is observed as A33",
+    ),
+    (
+        "v2-unknown-customer-invalid",
+        "generated::budget_v2::valid (random customer ids) and cases::budget_v2::documented_example \
+         (expect not-invalid): status_code findings with no position",
+    ),
+    (
+        "null-corp-name-omitted",
+        "response_schema_conformance missing_field on every page, no position: `required` of \
+         CustomerInfo cannot rest on A11 for corp_name alone (domain_name and customer_id are \
+         documented)",
+    ),
+    (
+        "aicc-nested-schema",
+        "response_schema_conformance missing_field for the eight fields, no position (`required` \
+         of the flat body would need A28 without hiding the aicc-missing-portal-url drift); the \
+         `schema` member is observed as A14",
+    ),
+    (
+        "range-on-association-time",
+        "observed, but as A7: time_range_filter names x-filter.match (A7) before x-filter.field \
+         (A26)",
+    ),
+    (
+        "customers-0",
+        "cases::budget_v1/v2::reseller_budget and referral_customer assume the mock's customers; \
+         stateful::budget_v2::wire_forms needs a customer (data discovery, branch data)",
+    ),
+    (
+        "customers-1",
+        "cases::budget_v2::referral_customer assumes the mock's customers (branch data)",
+    ),
+    (
+        "no-resellers",
+        "cases::budget_v1/v2::reseller_budget assume a reseller; stateful::budget_v2::wire_forms \
+         needs a budget (branch data)",
+    ),
+];
 
 /// The observations of a run's JSON report (the top-level `observations` array).
 fn observations(result: &RunResult) -> impl Iterator<Item = &Value> {
@@ -185,7 +248,6 @@ fn awaiting(reading: &ReadingInfo) -> bool {
 /// The false-alarm score: no reading of the catalogue gets a finding by default; each position
 /// reading is observed by default and caught under `--positions strict`.
 #[test]
-#[ignore = "needs the observation verdict (--positions, the observations section)"]
 fn every_reading_is_clean_and_every_position_is_observed() {
     let readings: Vec<&ReadingInfo> = READINGS.iter().filter(|r| !awaiting(r)).collect();
     judge(&score(&readings));
@@ -200,9 +262,10 @@ fn readings_awaiting_the_observation_verdict() {
     judge(&score(&readings));
 }
 
-/// The lists name only readings of the catalogue, and every row of the ambiguity table has one.
+/// The lists name only readings of the catalogue, and every position the contract takes (an
+/// `x-position` of schemas/, the row of a `position` scenario of cases/) has a reading.
 #[test]
-fn the_known_gaps_name_catalogue_readings() {
+fn every_position_of_the_contract_has_a_reading() {
     for (name, _) in NOT_PROBED.iter().chain(AWAITING) {
         let reading: Reading = name.parse().unwrap();
         assert_eq!(reading.info().name, *name);
@@ -212,6 +275,59 @@ fn the_known_gaps_name_catalogue_readings() {
             name.parse::<Reading>().unwrap().info().stance,
             Stance::Position
         );
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut rows = std::collections::BTreeSet::new();
+    for dir in ["schemas", "cases"] {
+        collect_positions(&root.join(dir), &mut rows);
+    }
+    // The vocabulary describes the keywords in prose: only A-numbers are rows.
+    rows.retain(|row| row.starts_with('A') && row[1..].parse::<u32>().is_ok());
+    assert!(rows.len() >= 20, "{rows:?}");
+    let missing: Vec<&String> = rows
+        .iter()
+        .filter(|row| !READINGS.iter().any(|r| r.rests_on == Some(row.as_str())))
+        .collect();
+    assert!(missing.is_empty(), "no reading rests on {missing:?}");
+}
+
+/// The A-numbers of every `x-position` and every `position` scenario's `ambiguity` under `dir`.
+fn collect_positions(dir: &std::path::Path, rows: &mut std::collections::BTreeSet<String>) {
+    fn walk(value: &Value, rows: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(positions)) = map.get("x-position") {
+                    rows.extend(
+                        positions
+                            .values()
+                            .filter_map(|v| v.as_str().map(String::from)),
+                    );
+                }
+                if map.get("basis") == Some(&Value::from("position")) {
+                    rows.extend(
+                        map.get("ambiguity")
+                            .and_then(Value::as_str)
+                            .map(String::from),
+                    );
+                }
+                if let Some(Value::String(row)) = map.get("position") {
+                    rows.insert(row.clone());
+                }
+                map.values().for_each(|v| walk(v, rows));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, rows)),
+            _ => {}
+        }
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_positions(&path, rows);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+                .unwrap_or(Value::Null);
+            walk(&value, rows);
+        }
     }
 }
 

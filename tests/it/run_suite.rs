@@ -220,10 +220,7 @@ fn mutation_score_over_the_whole_drift_catalogue() {
     // Written past the test harness's capture so `cargo test` always shows it.
     let _ = std::io::stderr().write_all(line.as_bytes());
     assert!(missed.is_empty(), "{line}missed:\n{}", missed.join("\n"));
-    let categories: BTreeSet<&String> = results
-        .iter()
-        .flat_map(|(_, _, found, _)| found)
-        .collect();
+    let categories: BTreeSet<&String> = results.iter().flat_map(|(_, _, found, _)| found).collect();
     assert!(
         categories.len() >= 15,
         "drifted runs found only {categories:?}"
