@@ -29,7 +29,7 @@ pub use fuzzy_filter::pieces;
 pub use status_code_conformance::observed_entry;
 pub use support::context::{doc_label, Recorded, Recorder, ResponseContext, StatefulContext};
 pub use support::explain::explain;
-pub use support::policy::{NotFoundPolicy, NullPolicy, Policies, Toggle};
+pub use support::policy::{EmptyFilterPolicy, NotFoundPolicy, NullPolicy, Policies, Toggle};
 pub use support::selection::{CheckSelection, UnknownCheck};
 pub use support::walk::{Walk, WalkCache, WalkError};
 pub use support::walker::base_request;

@@ -61,6 +61,9 @@ pub struct RunArgs {
     /// A space in a fuzzy value: strict expects 400, lenient also accepts no match (A9).
     #[arg(long, value_enum, default_value_t)]
     pub fuzzy_spaces: crate::checks::Toggle,
+    /// What `""` and null select in an old-API fuzzy filter: records with an empty field, or any answer (A1).
+    #[arg(long, value_enum, default_value_t)]
+    pub empty_filter: crate::checks::EmptyFilterPolicy,
     /// A documented-but-unsupported enum value: strict expects 400, lenient also accepts no match (A10).
     #[arg(long, value_enum, default_value_t)]
     pub unsupported_enum: crate::checks::Toggle,
@@ -315,6 +318,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             not_found: args.not_found_body,
             fuzzy_spaces: args.fuzzy_spaces,
             unsupported_enum: args.unsupported_enum,
+            empty_filter: args.empty_filter,
             positions: args.positions.unwrap_or({
                 let unmodified_mock = args.endpoint.target.is_none()
                     && args.endpoint.mock_drifts.is_empty()

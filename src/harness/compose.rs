@@ -37,7 +37,10 @@ pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVe
             || !report.trials.iter().any(|t| {
                 matches!(
                     t.outcome,
-                    TrialOutcome::Passed | TrialOutcome::Accepted | TrialOutcome::Drift
+                    TrialOutcome::Passed
+                        | TrialOutcome::Accepted
+                        | TrialOutcome::Drift
+                        | TrialOutcome::Observed
                 )
             }),
     }

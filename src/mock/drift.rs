@@ -162,7 +162,7 @@ drifts! {
     V2CredentialsIgnored => "v2-credentials-ignored", CustomersV2, Auth, Run,
         "customers_v2 answers without checking the token";
     V2BudgetDiffers => "v2-budget-differs", BudgetV2, Consistency, Migrate,
-        "used_amount is one cent above the old API's usedAmount for the same customer (only migrate can see it)";
+        "budget_amount is one cent above the old API's creditAmount for the same customer (only migrate can see it)";
 }
 
 impl Drift {

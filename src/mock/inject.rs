@@ -313,7 +313,9 @@ fn budget_v2_answer(drifts: &DriftSet, answer: &mut Answer) {
     if answer.role.is_some() || !drifts.has(Drift::V2BudgetDiffers) {
         return;
     }
-    let Some(used) = answer.body.get_mut("used_amount") else {
+    // The budget, not the used amount: the budget page warns that the used amount "may have
+    // certain deviation and latency", so a difference there is not drift.
+    let Some(used) = answer.body.get_mut("budget_amount") else {
         return;
     };
     if let Some(amount) = crate::checks::decimal::of(used) {

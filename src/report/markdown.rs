@@ -143,6 +143,7 @@ fn run_line(report: &Report) -> String {
         (TrialOutcome::Drift, "drift"),
         (TrialOutcome::Accepted, "accepted"),
         (TrialOutcome::Changed, "changed"),
+        (TrialOutcome::Observed, "observed"),
         (TrialOutcome::Transport, "transport"),
         (TrialOutcome::Skipped, "skipped"),
     ]
@@ -154,7 +155,10 @@ fn run_line(report: &Report) -> String {
             .filter(|t| t.outcome == *outcome)
             .count();
         // Outcomes only some runs have (baseline, recording) are shown when they occur.
-        let optional = matches!(outcome, TrialOutcome::Accepted | TrialOutcome::Changed);
+        let optional = matches!(
+            outcome,
+            TrialOutcome::Accepted | TrialOutcome::Changed | TrialOutcome::Observed
+        );
         (n > 0 || !optional).then(|| format!("{n} {label}"))
     })
     .collect::<Vec<_>>()

@@ -75,12 +75,15 @@ pub(super) fn keyword_positions(schema: &Value) -> KeywordPositions {
 pub(super) fn response_positions<'a>(
     file: &str,
     schema: &'a Value,
-    resolve: &dyn Fn(&str, &str) -> Option<(String, &'a Value)>,
+    resolve: Resolve<'_, 'a>,
 ) -> BTreeMap<String, KeywordPositions> {
     let mut out = BTreeMap::new();
     walk(file, schema, &mut Vec::new(), 0, resolve, &mut out);
     out
 }
+
+/// Finds a reference's file and target: (file of the referring schema, `$ref`) → (file, target).
+type Resolve<'f, 'a> = &'f dyn Fn(&str, &str) -> Option<(String, &'a Value)>;
 
 /// How deep `$ref`s and nesting are followed (the contract nests three levels).
 const MAX_DEPTH: usize = 16;
@@ -90,7 +93,7 @@ fn walk<'a>(
     node: &'a Value,
     path: &mut Vec<String>,
     depth: usize,
-    resolve: &dyn Fn(&str, &str) -> Option<(String, &'a Value)>,
+    resolve: Resolve<'_, 'a>,
     out: &mut BTreeMap<String, KeywordPositions>,
 ) {
     if depth > MAX_DEPTH {

@@ -242,7 +242,15 @@ fn a_baseline_entry_accepts_its_rule_not_every_drift_of_its_check_and_place() {
     let dir = crate::fixtures::tempdir();
     let baseline = dir.join("baseline.toml");
     let baseline_arg = baseline.to_str().unwrap();
-    let common = ["--cases", "16", "--operations", "customers_v1"];
+    // partner-ignored breaks a position (A22): held strictly, it is a finding to baseline.
+    let common = [
+        "--cases",
+        "16",
+        "--operations",
+        "customers_v1",
+        "--positions",
+        "strict",
+    ];
     let written = run(&[
         &common[..],
         &[

@@ -63,7 +63,7 @@ fn drift_in_the_new_generation_only_is_reported_as_consistency() {
             "customer_info_list.domain_name",
         ),
         ("v2-off-by-one-offset", "body.offset", "page_no=2"),
-        ("v2-budget-differs", "body.used_amount", "usedAmount"),
+        ("v2-budget-differs", "body.budget_amount", "creditAmount"),
     ];
     let results =
         crate::run_suite::on_two_threads(&cases, |(drift, _, _)| migrate(&["--mock-drift", drift]));

@@ -236,3 +236,71 @@ fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Every position named anywhere (a schema's `x-position`, an `x-errors` entry's `position`, a
+/// scenario's `ambiguity`, the drift catalogue) is a row of the ambiguity table: an observation
+/// must point a reader at the reading it rests on.
+#[test]
+fn every_position_named_is_a_row_of_the_ambiguity_table() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("schemas/README.md")).unwrap();
+    let rows: std::collections::BTreeSet<String> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| A"))
+        .filter_map(|l| l.split_once(' ').map(|(n, _)| format!("A{n}")))
+        .collect();
+    let mut named: Vec<(String, String)> = Vec::new();
+    fn walk(value: &Value, file: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match (key.as_str(), child) {
+                        ("x-position", Value::Object(m)) => out.extend(
+                            m.values()
+                                .filter_map(Value::as_str)
+                                .map(|a| (file.to_string(), a.to_string())),
+                        ),
+                        ("position" | "ambiguity", Value::String(a)) => {
+                            out.push((file.to_string(), a.clone()))
+                        }
+                        _ => walk(child, file, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, file, out)),
+            _ => {}
+        }
+    }
+    for (path, text) in embedded_sources() {
+        // The vocabulary defines the keywords; it names no position.
+        if path != partner_conformance::spec::VOCABULARY_FILE {
+            walk(&serde_json::from_str(&text).unwrap(), &path, &mut named);
+        }
+    }
+    for dir in std::fs::read_dir(root.join("cases")).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let text = std::fs::read_to_string(&file).unwrap();
+            walk(
+                &serde_json::from_str(&text).unwrap(),
+                &file.display().to_string(),
+                &mut named,
+            );
+        }
+    }
+    for drift in partner_conformance::mock::DRIFTS {
+        if let Some(position) = drift.position {
+            named.push((format!("drift {}", drift.name), position.to_string()));
+        }
+    }
+    assert!(named.len() > 40, "too few positions found: {named:?}");
+    let unknown: Vec<_> = named.iter().filter(|(_, a)| !rows.contains(a)).collect();
+    assert!(
+        unknown.is_empty(),
+        "not rows of the ambiguity table: {unknown:?}"
+    );
+}

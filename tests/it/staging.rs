@@ -510,8 +510,9 @@ fn the_example_profile_file_is_valid() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
 
-/// A probe of a position the pages do not decide (A22: which check comes first) is held only
-/// against the embedded mock: a real target answering the other way is not reported.
+/// A probe of a position the pages do not decide (A22: which check comes first) is an
+/// observation against a real target answering the other way, not drift: the trial passes, the
+/// run exits 0, and the observation names the position.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn position_only_probes_accept_any_documented_answer_from_a_real_target() {
     let app = axum::Router::new().fallback(|| async {
@@ -554,4 +555,9 @@ async fn position_only_probes_accept_any_documented_answer_from_a_real_target() 
         text(&output.stderr)
     );
     assert!(stdout.contains(&format!("test {trial} ... ok")), "{stdout}");
+    assert!(
+        stdout.contains("How this target reads what the documentation leaves open")
+            && stdout.contains("A22 customers_v1 status"),
+        "{stdout}"
+    );
 }

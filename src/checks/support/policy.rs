@@ -64,6 +64,28 @@ pub enum NotFoundPolicy {
     Any,
 }
 
+/// What `name=""` and `name=null` select for a fuzzy filter of the old API (A1): the page says
+/// only that they "can be used as a filter criterion".
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmptyFilterPolicy {
+    /// They select the records whose field is null, absent or empty (default).
+    #[default]
+    MatchEmpty,
+    /// Any answer a valid request may get is accepted: a server may read them as no filter.
+    Any,
+}
+
 /// The policy set of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -82,6 +104,8 @@ pub struct Policies {
     pub unsupported_enum: Toggle,
     /// `--positions`: whether a position read otherwise is a finding or an observation.
     pub positions: crate::outcome::PositionMode,
+    /// `--empty-filter`: what `""` and null select for a fuzzy filter (A1).
+    pub empty_filter: EmptyFilterPolicy,
 }
 
 impl Policies {
@@ -108,6 +132,9 @@ impl Policies {
                 "--fuzzy-spaces lenient: a space in a fuzzy value may give no match instead of 400"
                     .into(),
             );
+        }
+        if self.empty_filter != defaults.empty_filter {
+            notes.push("--empty-filter any: \"\" and null in a fuzzy filter may select anything a valid request may get".into());
         }
         if self.unsupported_enum != defaults.unsupported_enum {
             notes.push("--unsupported-enum lenient: a documented-but-unsupported value may give no match instead of 400".into());
