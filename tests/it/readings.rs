@@ -229,9 +229,10 @@ fn judge(scored: &[Scored]) {
         alarms.len(),
         positions.len(),
         positions.len() - positions.iter().filter(|s| probed(s)).count(),
-        NOT_PROBED
+        positions
             .iter()
-            .map(|(name, _)| *name)
+            .filter(|s| !probed(s))
+            .map(|s| s.reading.name)
             .collect::<Vec<_>>()
             .join(", ")
     );
