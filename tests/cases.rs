@@ -51,6 +51,7 @@ fn main() {
         credentials,
         fixtures,
         drifts: Default::default(),
+        readings: Default::default(),
     });
     let server = runtime
         .block_on(MockServer::start(state, "127.0.0.1:0".parse().unwrap()))

@@ -98,7 +98,8 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
             }
             match outcome {
                 PresenceOutcome::Reject => {
-                    let Some(answer) = ctx
+                    // Sent in the form's context, so what the answer is judged on rests there too.
+                    let Some(answer) = fctx
                         .send(&request, &Expectation::role(ErrorRole::InvalidParameter))
                         .await
                     else {

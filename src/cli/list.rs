@@ -1,4 +1,4 @@
-//! `list` and `explain`: what the suite knows (checks, operations, drifts, faults), printed
+//! `list` and `explain`: what the suite knows (checks, operations, drifts, faults, readings), printed
 //! without sending anything.
 
 use super::load_spec;
@@ -16,6 +16,9 @@ pub enum ListWhat {
     Drifts,
     /// Every transport fault a fault server can make, with how the suite classifies it.
     Faults,
+    /// Every other defensible reading the mock can take, with the ambiguity row it rests on
+    /// and whether the suite observes it (position) or accepts it silently (free).
+    Readings,
 }
 
 /// The text of `list checks` / `list operations`.
@@ -58,6 +61,20 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 ));
             }
         }
+        ListWhat::Readings => {
+            for reading in crate::mock::READINGS {
+                out.push_str(&format!(
+                    "{:<28} {:<4} {:<8} {:<7} {}\n{:<28} {}\n",
+                    reading.name,
+                    reading.rests_on.unwrap_or("-"),
+                    reading.stance.as_str(),
+                    reading.layer.as_str(),
+                    reading.description,
+                    "",
+                    operations(reading.operations),
+                ));
+            }
+        }
         ListWhat::Faults => {
             for fault in crate::mock::FAULTS {
                 out.push_str(&format!(
@@ -76,6 +93,18 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
         }
     }
     out
+}
+
+/// The operations a reading changes, `every operation` when it changes them all.
+fn operations(ops: &[crate::spec::OperationId]) -> String {
+    if crate::spec::OperationId::ALL
+        .iter()
+        .all(|op| ops.contains(op))
+    {
+        return "every operation".into();
+    }
+    let names: Vec<&str> = ops.iter().map(|op| op.as_str()).collect();
+    names.join(", ")
 }
 
 /// `list`: prints the list asked for.

@@ -66,7 +66,7 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
-    /// List checks, operations, drifts or faults.
+    /// List checks, operations, drifts, faults or readings.
     List {
         /// What to list.
         #[arg(value_enum)]

@@ -132,7 +132,10 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
             }
             Destination::FreshMock => {
                 // The run's mock is gone; a fresh one has the same data and documented behaviour.
-                let fixtures = Fixtures::embedded(&spec).map_err(|e| usage(e.to_string()))?;
+                let readings =
+                    crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied());
+                let fixtures =
+                    Fixtures::load(&spec, None, &readings).map_err(|e| usage(e.to_string()))?;
                 let mock_credentials = Credentials::random(&spec);
                 let credentials = TargetCredentials::from_lookup(&spec, |n| {
                     mock_credentials.get(n).map(|s| s.expose().to_string())
@@ -142,6 +145,7 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
                     credentials: mock_credentials,
                     fixtures,
                     drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
+                    readings,
                 });
                 let server = crate::mock::MockServer::start(state, ([127, 0, 0, 1], 0).into())
                     .await

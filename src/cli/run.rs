@@ -82,7 +82,7 @@ pub struct RunArgs {
     #[arg(
         long = "mock-fault",
         value_name = "NAME",
-        conflicts_with = "mock_drifts"
+        conflicts_with_all = ["mock_drifts", "mock_readings"]
     )]
     pub mock_fault: Option<crate::mock::Fault>,
     /// Where failing seeds are kept and replayed from (default: partner-conformance-runs/regressions).
@@ -239,13 +239,17 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             TargetChoice::Embedded {
                 fixtures: args.fixtures.clone(),
                 drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
+                readings: crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied()),
                 fault: args.mock_fault,
             }
         }
         Some(bss) => {
-            if !args.endpoint.mock_drifts.is_empty() || args.fixtures.is_some() {
+            if !args.endpoint.mock_drifts.is_empty()
+                || !args.endpoint.mock_readings.is_empty()
+                || args.fixtures.is_some()
+            {
                 return Err(usage(
-                    "--mock-drift and --fixtures apply to the embedded mock, not to --target"
+                    "--mock-drift, --mock-reading and --fixtures apply to the embedded mock, not to --target"
                         .into(),
                 ));
             }
@@ -318,6 +322,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             positions: args.positions.unwrap_or({
                 let unmodified_mock = args.endpoint.target.is_none()
                     && args.endpoint.mock_drifts.is_empty()
+                    && args.endpoint.mock_readings.is_empty()
                     && args.mock_fault.is_none();
                 if unmodified_mock {
                     crate::outcome::PositionMode::Strict

@@ -24,20 +24,22 @@ pub struct ServeArgs {
     /// Inject a named drift (repeatable; see `partner-conformance list drifts`).
     #[arg(long = "drift", value_name = "NAME")]
     pub drifts: Vec<crate::mock::Drift>,
+    /// Take another defensible reading of the pages (repeatable; see `partner-conformance list
+    /// readings`).
+    #[arg(long = "reading", value_name = "NAME")]
+    pub readings: Vec<crate::mock::Reading>,
     /// Serve a transport fault on every connection instead of the mock (see `list faults`).
-    #[arg(long, value_name = "NAME", conflicts_with = "drifts")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["drifts", "readings"])]
     pub fault: Option<crate::mock::Fault>,
 }
 
 /// `serve`: runs the mock, or the fault server, until a signal stops it.
 pub(super) fn run(args: ServeArgs) -> Result<i32, ExitError> {
     let spec = load_spec(args.schemas.as_ref())?;
-    let fixtures = match &args.fixtures {
-        Some(path) => Fixtures::from_file(&spec, path),
-        None => Fixtures::embedded(&spec),
-    }
-    .context("failed to load fixtures")
-    .map_err(ExitError::Usage)?;
+    let readings = crate::mock::ReadingSet::new(args.readings.iter().copied());
+    let fixtures = Fixtures::load(&spec, args.fixtures.as_deref(), &readings)
+        .context("failed to load fixtures")
+        .map_err(ExitError::Usage)?;
     let (credentials, sources) = Credentials::from_lookup(&spec, |name| std::env::var(name).ok());
     let runtime = tokio::runtime::Runtime::new()
         .context("failed to start the async runtime")
@@ -68,11 +70,15 @@ pub(super) fn run(args: ServeArgs) -> Result<i32, ExitError> {
         for drift in &args.drifts {
             println!("injecting drift {drift}: {}", drift.info().description);
         }
+        for reading in readings.iter() {
+            println!("taking reading {reading}: {}", reading.info().description);
+        }
         let state = Arc::new(MockState {
             spec,
             credentials,
             fixtures,
             drifts: crate::mock::DriftSet::new(args.drifts.iter().copied()),
+            readings,
         });
         crate::mock::serve_until_signal(state, listener, signals)
             .await

@@ -6,7 +6,7 @@ use crate::config::Profile;
 use std::path::PathBuf;
 
 /// Where requests go and how TLS is checked: `--target`, `--aicc-target`, `--partner-id`,
-/// `--auth`, `--mock-drift`, `--ca-cert` and `--insecure`, defined once so that `run` and
+/// `--auth`, `--mock-drift`, `--mock-reading`, `--ca-cert` and `--insecure`, defined once so that `run` and
 /// `replay` cannot drift apart in names or types. The help texts here are `run`'s; `replay`,
 /// whose defaults come from the run directory, words them for itself (see
 /// [`super::ReplayArgs`]).
@@ -28,6 +28,10 @@ pub struct TargetArgs {
     /// Make the embedded mock inject a named drift (repeatable; see `list drifts`).
     #[arg(long = "mock-drift", value_name = "NAME")]
     pub mock_drifts: Vec<crate::mock::Drift>,
+    /// Make the embedded mock take another defensible reading of the pages (repeatable; see
+    /// `list readings`).
+    #[arg(long = "mock-reading", value_name = "NAME")]
+    pub mock_readings: Vec<crate::mock::Reading>,
     /// A PEM file of extra CA certificates to trust (a staging CA).
     #[arg(long, value_name = "PATH")]
     pub ca_cert: Option<PathBuf>,

@@ -63,6 +63,8 @@ pub enum TargetChoice {
         fixtures: Option<PathBuf>,
         /// `--mock-drift`: deviations the embedded mock makes.
         drifts: crate::mock::DriftSet,
+        /// `--mock-reading`: other defensible readings the embedded mock takes.
+        readings: crate::mock::ReadingSet,
         /// `--mock-fault`: a transport fault served instead of the mock.
         fault: Option<crate::mock::Fault>,
     },
@@ -348,11 +350,20 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
                 .into(),
         );
     }
-    if let TargetChoice::Embedded { drifts, .. } = &config.target {
+    if let TargetChoice::Embedded {
+        drifts, readings, ..
+    } = &config.target
+    {
         for drift in drifts.iter() {
             notes.push(format!(
                 "the embedded mock injects drift `{drift}`: {}",
                 drift.info().description
+            ));
+        }
+        for reading in readings.iter() {
+            notes.push(format!(
+                "the embedded mock takes reading `{reading}`: {}",
+                reading.info().description
             ));
         }
     }

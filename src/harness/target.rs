@@ -18,13 +18,11 @@ pub(super) async fn start_target(
         TargetChoice::Embedded {
             fixtures,
             drifts,
+            readings,
             fault,
         } => {
-            let fixtures = match fixtures {
-                Some(path) => Fixtures::from_file(spec, path),
-                None => Fixtures::embedded(spec),
-            }
-            .map_err(|e| ExitError::Usage(e.into()))?;
+            let fixtures = Fixtures::load(spec, fixtures.as_deref(), readings)
+                .map_err(|e| ExitError::Usage(e.into()))?;
             let credentials = Credentials::random(spec);
             let target_credentials = TargetCredentials::from_lookup(spec, |name| {
                 credentials.get(name).map(|s| s.expose().to_string())
@@ -35,6 +33,7 @@ pub(super) async fn start_target(
                 credentials,
                 fixtures,
                 drifts: drifts.clone(),
+                readings: readings.clone(),
             });
             let loopback = ([127, 0, 0, 1], 0).into();
             let server = match fault {

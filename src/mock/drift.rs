@@ -185,11 +185,16 @@ impl FromStr for Drift {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DRIFTS
-            .iter()
-            .find(|d| d.name == s)
-            .map(|d| d.drift)
-            .ok_or_else(|| format!("unknown drift `{s}` (see `partner-conformance list drifts`)"))
+        if let Some(found) = DRIFTS.iter().find(|d| d.name == s) {
+            return Ok(found.drift);
+        }
+        let names: Vec<&str> = DRIFTS.iter().map(|d| d.name).collect();
+        let hint = crate::text::suggest(s, &names)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown drift `{s}`{hint} (see `partner-conformance list drifts`)"
+        ))
     }
 }
 

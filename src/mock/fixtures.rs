@@ -10,9 +10,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The fixtures compiled into the binary.
-const EMBEDDED: &str = include_str!("data/fixtures.json");
+pub(super) const EMBEDDED: &str = include_str!("data/fixtures.json");
 /// The name shown in errors about the embedded fixtures.
-const EMBEDDED_NAME: &str = "src/mock/data/fixtures.json";
+pub(super) const EMBEDDED_NAME: &str = "src/mock/data/fixtures.json";
 
 /// Why a fixtures file was refused: names the file and the offending field.
 #[derive(Debug, thiserror::Error)]
@@ -185,6 +185,12 @@ impl Fixtures {
 
     /// Fixtures from a file given with `--fixtures`.
     pub fn from_file(spec: &Spec, path: &Path) -> Result<Fixtures, FixtureError> {
+        let (name, text) = Fixtures::read_file(path)?;
+        Fixtures::parse(spec, &name, &text)
+    }
+
+    /// The name and text of a fixtures file, bounded in size.
+    pub(super) fn read_file(path: &Path) -> Result<(String, String), FixtureError> {
         let name = path.display().to_string();
         let text =
             crate::files::read_text(path, MAX_FIXTURES_BYTES, "a fixtures file").map_err(|e| {
@@ -194,7 +200,7 @@ impl Fixtures {
                     message: format!("failed to read: {e}"),
                 }
             })?;
-        Fixtures::parse(spec, &name, &text)
+        Ok((name, text))
     }
 
     /// Parses and checks fixtures text; `file` names it in errors.

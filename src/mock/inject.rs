@@ -102,6 +102,7 @@ pub fn selection(drifts: &DriftSet) -> SelectOptions {
         one_based_offsets: drifts.has(Drift::V2OffByOneOffset),
         default_page_size: drifts.has(Drift::DefaultPageSize20).then_some(20),
         count_page_only: drifts.has(Drift::CountIsPageLength),
+        time_offset_seconds: 0,
     }
 }
 

@@ -6,10 +6,13 @@
 //! with no socket) and [`MockServer`] (a running instance on loopback).
 
 mod auth;
+mod dataset;
 mod drift;
 mod fault;
 mod fixtures;
 mod inject;
+mod interpret;
+mod reading;
 mod request;
 mod respond;
 mod routes;
@@ -17,11 +20,13 @@ mod select;
 mod server;
 mod state;
 mod validate;
+mod wire;
 
 pub use auth::{CredentialSource, Credentials, AK_ENV, SK_ENV};
 pub use drift::{Drift, DriftInfo, DriftSet, SeenBy, DRIFTS};
 pub use fault::{serve_fault, Fault, FaultInfo, FAULTS};
 pub use fixtures::{Customer, FixtureError, Fixtures};
+pub use reading::{Layer, Reading, ReadingInfo, ReadingSet, Stance, READINGS};
 pub use request::{decode_query, MAX_BODY_BYTES, MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use routes::app;
 pub use server::{serve_until_signal, MockServer, ShutdownSignals};

@@ -42,11 +42,6 @@ impl Answer {
             role: None,
         }
     }
-
-    /// The HTTP response.
-    pub fn into_response(self) -> Response {
-        json(self.status, &self.content_type, &self.body)
-    }
 }
 
 /// Where an error entry comes from, which decides its body shape.
@@ -109,17 +104,18 @@ pub fn operation_error(
     }
 }
 
-/// The response for a gateway entry when no operation was matched.
-pub fn gateway_error(spec: &Spec, entry: &ErrorEntry, detail: Option<&str>) -> Response {
+/// The answer of a gateway entry when no operation was matched.
+pub fn gateway_error(spec: &Spec, entry: &ErrorEntry, detail: Option<&str>) -> Answer {
     let content_type = spec
         .operations()
         .first()
         .map_or("application/json", |op| op.meta.content_type.as_str());
-    json(
-        entry.status,
-        content_type,
-        &error_body(entry, detail, Origin::Gateway, None),
-    )
+    Answer {
+        status: entry.status,
+        content_type: content_type.to_string(),
+        body: error_body(entry, detail, Origin::Gateway, None),
+        role: Some(entry.role),
+    }
 }
 
 /// The documented maximum length of `error_msg` in a (flattened) response schema.

@@ -3,11 +3,13 @@
 //! would. Injected drifts (see `drift.rs`) act at the points marked in `inject.rs`.
 
 use super::inject;
-use super::request::{decode_component, IncomingRequest, MAX_BODY_BYTES};
+use super::interpret;
+use super::request::{decode_component, IncomingRequest, MAX_BODY_BYTES, MAX_URI_BYTES};
 use super::respond::{self, Answer, Origin};
 use super::select::select;
 use super::state::MockState;
 use super::validate::{validate, Accepted};
+use super::wire;
 use crate::spec::{AuthScheme, ErrorRole, Operation, OperationId, ParamLocation, Spec};
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -22,28 +24,64 @@ pub fn app(state: Arc<MockState>) -> Router {
 
 async fn dispatch(State(state): State<Arc<MockState>>, request: Request) -> Response {
     let spec = &state.spec;
+    let readings = &state.readings;
     let (parts, body) = request.into_parts();
-    let malformed = |detail: &str| match spec.gateway_error(ErrorRole::MalformedRequest) {
-        Some(entry) => respond::gateway_error(spec, entry, Some(detail)),
-        None => respond::json(400, "application/json", &Value::String(detail.to_string())),
+    let accept_encoding = parts
+        .headers
+        .get(axum::http::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut asked = wire::Asked {
+        op: None,
+        accept_encoding: accept_encoding.as_deref(),
+    };
+    let malformed = |detail: &str, oversize: Option<u16>| {
+        let mut answer = match spec.gateway_error(ErrorRole::MalformedRequest) {
+            Some(entry) => respond::gateway_error(spec, entry, Some(detail)),
+            None => bare(400, detail),
+        };
+        answer.status = oversize.unwrap_or(answer.status);
+        wire::render(readings, asked, answer)
     };
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
-        Err(_) => return malformed("request entity too large or unreadable"),
+        Err(_) => {
+            let status = wire::oversize_status(readings, false, true);
+            return malformed("request entity too large or unreadable", status);
+        }
     };
     let request = match IncomingRequest::from_parts(&parts, body) {
         Ok(request) => request,
-        Err(detail) => return malformed(&detail),
+        Err(detail) => {
+            let target = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+            let status = wire::oversize_status(readings, target > MAX_URI_BYTES, false);
+            return malformed(&detail, status);
+        }
     };
-    let Some((op, path_params)) = route(spec, &request) else {
-        return match spec.gateway_error(ErrorRole::NoSuchApi) {
+    let routed = route(spec, &request)
+        .filter(|(op, _)| !interpret::refuses_trailing_slash(readings, op.id, &request.path));
+    let Some((op, path_params)) = routed else {
+        let answer = match spec.gateway_error(ErrorRole::NoSuchApi) {
             Some(entry) => respond::gateway_error(spec, entry, None),
-            None => respond::json(404, "application/json", &Value::String("not found".into())),
+            None => bare(404, "not found"),
         };
+        return wire::render(readings, asked, answer);
     };
+    asked.op = Some(op.id);
     let mut answer = handle(&state, op, &request, path_params);
+    interpret::answer(readings, spec, op, &mut answer);
     inject::after(&state.drifts, spec, op, &mut answer);
-    answer.into_response()
+    wire::render(readings, asked, answer)
+}
+
+/// A bare JSON-string answer, for a contract with no gateway entry for the case.
+fn bare(status: u16, detail: &str) -> Answer {
+    Answer {
+        status,
+        content_type: "application/json".into(),
+        body: Value::String(detail.to_string()),
+        role: None,
+    }
 }
 
 fn handle(
@@ -53,8 +91,9 @@ fn handle(
     path_params: PathParams,
 ) -> Answer {
     let spec = &state.spec;
+    let readings = &state.readings;
     let fail = |role: ErrorRole, detail: Option<&str>, origin: Origin| match op
-        .error_for(role)
+        .error_for(interpret::role(readings, op.id, role))
         .or_else(|| op.error_for(ErrorRole::Other))
     {
         Some(entry) => respond::operation_error(spec, op, entry, detail, origin),
@@ -79,10 +118,15 @@ fn handle(
     } else {
         Vec::new()
     };
+    let request = interpret::headers(readings, op.id, request);
+    let request = request.as_ref();
     if !inject::skips_auth(&state.drifts, op.id) {
         if let Err(detail) = state.credentials.authenticate(op, request, &query) {
             return fail(ErrorRole::Unauthenticated, Some(&detail), Origin::Gateway);
         }
+    }
+    if let Some(detail) = interpret::gateway_refusal(readings, op.id, request) {
+        return fail(ErrorRole::Unauthenticated, Some(&detail), Origin::Gateway);
     }
     let query = inject::rewrite_query(&state.drifts, op, query);
     let mut path = Vec::with_capacity(path_params.len());
@@ -102,23 +146,41 @@ fn handle(
         Ok(body) => body,
         Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
     };
-    let mut accepted = match validate(op, &path, &query, &request.headers, body.as_ref()) {
+    let original_body = body.clone();
+    let reread = match interpret::before_validation(readings, op, query, body, request) {
+        Ok(reread) => reread,
+        Err((role, detail)) => return fail(role, Some(&detail), Origin::Backend),
+    };
+    let body = reread.body.as_ref();
+    let mut accepted = match validate(op, &path, &reread.query, &request.headers, body) {
         Ok(accepted) => accepted,
         Err(detail) => return fail(ErrorRole::InvalidParameter, Some(&detail), Origin::Backend),
     };
-    inject::adjust_accepted(&state.drifts, op, body.as_ref(), &mut accepted);
+    interpret::after_validation(reread.restore, &mut accepted);
+    inject::adjust_accepted(&state.drifts, op, original_body.as_ref(), &mut accepted);
+    let mut foreign = false;
     if let Some((_, partner)) = path.iter().find(|(name, _)| name == "partner_id") {
         if *partner != state.fixtures.partner_id && !inject::skips_partner(&state.drifts) {
-            return fail(ErrorRole::PartnerMismatch, None, Origin::Backend);
+            if !interpret::other_partner_sees_nothing(readings, op.id) {
+                return fail(ErrorRole::PartnerMismatch, None, Origin::Backend);
+            }
+            foreign = true;
         }
     }
     let body = match op.id {
+        OperationId::CustomersV1 | OperationId::CustomersV2 if foreign => {
+            respond::list_body(op, Vec::new(), 0)
+        }
         OperationId::CustomersV1 | OperationId::CustomersV2 => list_page(state, op, &accepted),
+        OperationId::BudgetV1 | OperationId::BudgetV2 if foreign => {
+            return fail(ErrorRole::CustomerNotOwned, None, Origin::Backend)
+        }
         OperationId::BudgetV1 | OperationId::BudgetV2 => match budget_body(state, op, &accepted) {
             Ok(body) => body,
             Err(role) => return fail(role, None, Origin::Backend),
         },
-        OperationId::AiccTenant => Value::Object(state.fixtures.masked_tenant(spec)),
+        OperationId::AiccTenant => interpret::tenant(readings, spec, &state.fixtures)
+            .unwrap_or_else(|| Value::Object(state.fixtures.masked_tenant(spec))),
     };
     Answer::success(op, body)
 }
@@ -186,7 +248,8 @@ fn route<'s>(spec: &'s Spec, request: &IncomingRequest) -> Option<(&'s Operation
 
 /// The body of a list operation for one page of a filtered selection.
 fn list_page(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
-    let options = inject::selection(&state.drifts);
+    let mut options = inject::selection(&state.drifts);
+    interpret::selection(&state.readings, op.id, &mut options);
     let page = select(op, &state.fixtures, accepted, &options);
     let records = page
         .records

@@ -33,6 +33,9 @@ pub struct SelectOptions {
     pub default_page_size: Option<u64>,
     /// The total is the number of records on the page.
     pub count_page_only: bool,
+    /// Seconds added to a record's time before a time bound compares it (a reading in which
+    /// the range filters a time the record does not show).
+    pub time_offset_seconds: i64,
 }
 
 /// A filter in effect: its rule, its value and the column of the field it reads.
@@ -144,6 +147,15 @@ fn matches_with(filter: &Filter, have: &str, wanted: &str, options: &SelectOptio
             have.to_lowercase().contains(&wanted.to_lowercase())
         }
         MatchKind::Equals if options.ignore_equals => true,
+        MatchKind::AtOrAfter | MatchKind::AtOrBefore if options.time_offset_seconds != 0 => {
+            let shifted = crate::spec::parse_time(have).map(|t| {
+                (t + chrono::Duration::seconds(options.time_offset_seconds))
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            });
+            shifted
+                .is_some_and(|have| matches_with(filter, &have, wanted, &SelectOptions::default()))
+        }
         MatchKind::AtOrAfter | MatchKind::AtOrBefore if options.exclusive_bounds => {
             filter.kind.matches(have, wanted) && have != wanted
         }

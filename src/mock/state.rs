@@ -1,10 +1,11 @@
-//! What every request handler reads: the contract, the accepted credentials, the data and the
-//! drifts to inject. Built once by whoever starts the mock (`serve`, `run`, `replay`, tests) and
-//! shared, immutable, by the router and the server.
+//! What every request handler reads: the contract, the accepted credentials, the data, the
+//! drifts to inject and the readings to take. Built once by whoever starts the mock (`serve`,
+//! `run`, `replay`, tests) and shared, immutable, by the router and the server.
 
 use super::auth::Credentials;
 use super::drift::DriftSet;
 use super::fixtures::Fixtures;
+use super::reading::ReadingSet;
 use crate::spec::Spec;
 use std::sync::Arc;
 
@@ -19,4 +20,6 @@ pub struct MockState {
     pub fixtures: Fixtures,
     /// Deviations to inject (none for the reference behaviour).
     pub drifts: DriftSet,
+    /// Other defensible readings to take (none: the project's positions throughout).
+    pub readings: ReadingSet,
 }

@@ -44,6 +44,7 @@ fn target() -> Target {
         credentials,
         fixtures,
         drifts: Default::default(),
+        readings: Default::default(),
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

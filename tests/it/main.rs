@@ -19,6 +19,7 @@ mod nothing_lost;
 mod other_data;
 mod politeness;
 mod python_sdk;
+mod readings;
 mod run_suite;
 mod secrets;
 mod serve_cli;

@@ -51,6 +51,7 @@ async fn check_no_leak(subcommand: &str, auth: &str) {
             Drift::V2OffByOneOffset,
             Drift::V2BudgetDiffers,
         ]),
+        readings: Default::default(),
     });
     let server = MockServer::start(state, "127.0.0.1:0".parse().unwrap())
         .await

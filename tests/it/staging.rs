@@ -126,6 +126,7 @@ fn mock_app(drifts: &[Drift]) -> (axum::Router, String) {
         credentials,
         fixtures,
         drifts: DriftSet::new(drifts.iter().copied()),
+        readings: Default::default(),
     });
     (partner_conformance::mock::app(state), partner)
 }

@@ -1,7 +1,7 @@
 //! A mock on an ephemeral loopback port, a client that carries the right token, and assertions on
 //! documented answers. Tests only ever talk to 127.0.0.1.
 
-use partner_conformance::mock::{Credentials, Fixtures, MockServer, MockState};
+use partner_conformance::mock::{Credentials, Fixtures, MockServer, MockState, ReadingSet};
 use partner_conformance::spec::{ErrorRole, OperationId, Spec};
 use serde_json::Value;
 use std::sync::Arc;
@@ -31,12 +31,24 @@ impl Mock {
     }
 
     pub async fn start_with(spec: Arc<Spec>, fixtures: Fixtures) -> Mock {
+        Mock::start_state(spec, fixtures, ReadingSet::default()).await
+    }
+
+    /// A mock taking other readings of the pages (`serve --reading`), data readings included.
+    pub async fn start_reading(readings: ReadingSet) -> Mock {
+        let spec = Spec::embedded().expect("embedded schemas load");
+        let fixtures = Fixtures::load(&spec, None, &readings).expect("reading fixtures load");
+        Mock::start_state(spec, fixtures, readings).await
+    }
+
+    async fn start_state(spec: Arc<Spec>, fixtures: Fixtures, readings: ReadingSet) -> Mock {
         let credentials = Credentials::random(&spec);
         let state = Arc::new(MockState {
             spec: Arc::clone(&spec),
             credentials: credentials.clone(),
             fixtures: fixtures.clone(),
             drifts: Default::default(),
+            readings,
         });
         let server = MockServer::start(state, "127.0.0.1:0".parse().unwrap())
             .await

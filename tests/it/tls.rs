@@ -109,6 +109,7 @@ impl TlsMock {
             credentials,
             fixtures,
             drifts: Default::default(),
+            readings: Default::default(),
         });
         let app = partner_conformance::mock::app(state);
 
