@@ -91,7 +91,13 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                 property: None,
                 ..violation.clone()
             });
-            let position = response.position_of(&holder, &violation.keyword).cloned();
+            // A `required` property may rest on a position of its own (`required.corp_name`).
+            let position = violation
+                .property
+                .as_ref()
+                .and_then(|p| response.position_of(&holder, &format!("{}.{p}", violation.keyword)))
+                .or_else(|| response.position_of(&holder, &violation.keyword))
+                .cloned();
             ctx.finding(
                 NAME,
                 category_of(&violation),

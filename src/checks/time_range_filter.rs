@@ -29,11 +29,6 @@ pub async fn time_range_filter(ctx: &StatefulContext<'_>, op: OperationId) {
         return;
     };
     let Some(filter) = &start.filter else { return };
-    // Inclusive bounds (A7) and which time the range filters (A26) may be positions.
-    let position = start
-        .position_of("x-filter.match")
-        .or_else(|| start.position_of("x-filter.field"));
-    let ctx = &ctx.resting_on(position);
     if skip_if_empty(ctx, &full) {
         return;
     }
@@ -57,6 +52,18 @@ pub async fn time_range_filter(ctx: &StatefulContext<'_>, op: OperationId) {
         None => (filter.field.clone(), op),
     };
     let by_key = by_key.map(|(values, _)| values);
+    // Inclusive bounds (A7) and which time the range filters (A26) may be positions: judged by
+    // the other generation's time, a difference first says the two times are not one (A26).
+    let (field_position, bounds_position) = (
+        start.position_of("x-filter.field"),
+        start.position_of("x-filter.match"),
+    );
+    let position = if by_key.is_some() {
+        field_position.or(bounds_position)
+    } else {
+        bounds_position.or(field_position)
+    };
+    let ctx = &ctx.resting_on(position);
     // Times from elsewhere reach the records through their keys.
     if let (Some(_), Some(gap)) = (&by_key, unkeyed(&full)) {
         ctx.recorder.skip(gap);

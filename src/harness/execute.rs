@@ -208,13 +208,23 @@ fn trial_position(ctx: &RunContext, trial: &PlannedTrial) -> Option<Position> {
         .cloned()
         .or_else(|| match scenario.expectation() {
             Ok(Expectation::Role { role, .. }) => op.error_for(role)?.position.clone(),
+            // A request that must be accepted may use a form or value whose acceptance is a
+            // position (an example customer id the target does not know: A34).
+            Ok(Expectation::Success | Expectation::NotInvalid) => {
+                op.values_position(&scenario.request.query)
+            }
             _ => None,
         })
 }
 
-/// The position a generated case's expected answer rests on: the `x-position` of the keyword it
-/// breaks (for a refused form, of that form: `x-presence.null`), or `None` when documented.
+/// The position a generated case's expected answer rests on: for an invalid case the
+/// `x-position` of the keyword it breaks (for a refused form, of that form: `x-presence.null`),
+/// for a valid one that of the forms and values it uses ([`Operation::values_position`]); `None`
+/// when documented.
 pub fn case_position(op: &Operation, case: &GeneratedCase) -> Option<Position> {
+    if case.scenario == Scenario::Valid {
+        return op.values_position(&case.params);
+    }
     let parameter = op
         .parameters
         .iter()

@@ -462,10 +462,11 @@ fn success(readings: &ReadingSet, spec: &Spec, op: &Operation, body: &mut Value)
     }
 }
 
-/// The old record's time field the range filters and the new generation's name for the
-/// association time (`start_time`, `associated_on`).
+/// The old record's time field and the new generation's name for the association time
+/// (`start_time`, `associated_on`): the time the old range filters is the new field's name
+/// (A26), and the new field says which old one it replaces.
 fn associated_field(spec: &Spec, op: &Operation) -> Option<(String, String)> {
-    let old = op
+    let filtered = op
         .value_parameters()
         .find_map(|p| p.filter.as_ref().filter(|f| f.kind == MatchKind::AtOrAfter))?
         .field
@@ -474,10 +475,9 @@ fn associated_field(spec: &Spec, op: &Operation) -> Option<(String, String)> {
         .operations()
         .iter()
         .find(|o| o.replaces() == Some(op.id))?;
-    let new = newer
+    newer
         .record_replacements(spec)
         .into_iter()
-        .find(|(_, r)| r.field == old)?
-        .0;
-    Some((old, new))
+        .find(|(new, r)| *new == filtered || r.field == filtered)
+        .map(|(new, r)| (r.field, new))
 }

@@ -138,6 +138,59 @@ fn walk<'a>(
     }
 }
 
+impl super::Operation {
+    /// The position a *valid* request with these parameter values (raw, as sent) rests on, if
+    /// any: the first of, parameter by parameter in contract order, the `x-presence.<form>` of
+    /// the form it takes (`page_no=null`: A2), `x-presence.value` for a value (a reseller id:
+    /// A23), `x-lookup` for a record it names (whether an unknown one is refused as invalid:
+    /// A34), `maxLength.unit` for text beyond ASCII (characters or bytes: A8), `alone` when it
+    /// is the only parameter filtering its field (one time bound: A33), and the operation's
+    /// `query.plus` for a `+` in a query value (A20). A target that refuses such a request reads
+    /// the position otherwise; it has not broken a documented rule.
+    pub fn values_position(&self, values: &[(String, String)]) -> Option<Position> {
+        let value_of = |name: &str| {
+            values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        for parameter in &self.parameters {
+            let value = value_of(&parameter.name);
+            let form = super::WireForm::classify(value);
+            let mut keys = vec![format!("x-presence.{}", form.name())];
+            if let Some(value) = value {
+                keys.push("x-lookup".into());
+                if !value.is_ascii() {
+                    keys.push("maxLength.unit".into());
+                }
+                let field = parameter.filter.as_ref().map(|f| &f.field);
+                let companions = self
+                    .parameters
+                    .iter()
+                    .filter(|p| p.name != parameter.name)
+                    .filter(|p| field.is_some() && p.filter.as_ref().map(|f| &f.field) == field)
+                    .filter(|p| value_of(&p.name).is_some())
+                    .count();
+                if field.is_some() && companions == 0 {
+                    keys.push("alone".into());
+                }
+            }
+            if let Some(found) = keys.iter().find_map(|k| parameter.position_of(k)) {
+                return Some(found.clone());
+            }
+        }
+        let plus = values.iter().any(|(name, value)| {
+            value.contains('+')
+                && self
+                    .parameters
+                    .iter()
+                    .any(|p| p.name == *name && p.location == super::ParamLocation::Query)
+        });
+        plus.then(|| self.meta.positions.get("query.plus").cloned())
+            .flatten()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

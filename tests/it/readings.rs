@@ -37,69 +37,12 @@ const NOT_PROBED: &[(&str, &str)] = &[
 /// Readings the verdict does not yet treat as the catalogue says, each with what the run shows
 /// (seed 7, 24 cases): they run in the ignored test below until the check or the provenance
 /// behind it is settled. Every entry is a false alarm or a position observed under another row.
-const AWAITING: &[(&str, &str)] = &[
-    (
-        "null-page-refused",
-        "generated::customers_v1::valid sends page_no=null expecting 200: status_code findings \
-         with no position (a valid generated case carries the positions of the forms it uses \
-         nowhere; the scenario and wire_forms are observed as A2)",
-    ),
-    (
-        "lengths-in-bytes",
-        "generated::customers_v1::valid (a value at its maximum in multi-byte text): status_code \
-         findings with no position; the a8 scenario is observed as A8",
-    ),
-    (
-        "plus-is-space",
-        "generated::customers_v1::valid (a value with +): status_code findings with no position",
-    ),
-    (
-        "unknown-reseller-refused",
-        "generated::customers_v2::valid (indirect_partner_id sent): status_code findings with no \
-         position; no scenario probes A23",
-    ),
-    (
-        "v2-one-bound-refused",
-        "generated::customers_v2::valid (one associated_on bound): status_code findings with no \
-         position; the a33 scenario is observed as A33",
-    ),
-    (
-        "v2-unknown-customer-invalid",
-        "generated::budget_v2::valid (random customer ids) and cases::budget_v2::documented_example \
-         (expect not-invalid): status_code findings with no position",
-    ),
-    (
-        "null-corp-name-omitted",
-        "response_schema_conformance missing_field on every page, no position: `required` of \
-         CustomerInfo cannot rest on A11 for corp_name alone (domain_name and customer_id are \
-         documented)",
-    ),
-    (
-        "aicc-nested-schema",
-        "response_schema_conformance missing_field for the eight fields, no position (`required` \
-         of the flat body would need A28 without hiding the aicc-missing-portal-url drift); the \
-         `schema` member is observed as A14",
-    ),
-    (
-        "range-on-association-time",
-        "observed, but as A7: time_range_filter names x-filter.match (A7) before x-filter.field \
-         (A26)",
-    ),
-    (
-        "customers-0",
-        "cases::budget_v1/v2::reseller_budget and referral_customer assume the mock's customers; \
-         stateful::budget_v2::wire_forms needs a customer (data discovery, branch data)",
-    ),
-    (
-        "customers-1",
-        "cases::budget_v2::referral_customer assumes the mock's customers (branch data)",
-    ),
-    (
-        "no-resellers",
-        "cases::budget_v1/v2::reseller_budget assume a reseller; stateful::budget_v2::wire_forms \
-         needs a budget (branch data)",
-    ),
-];
+const AWAITING: &[(&str, &str)] = &[(
+    "aicc-nested-schema",
+    "response_schema_conformance missing_field for the eight fields, no position (`required` \
+     of the flat body would need A28 without hiding the aicc-missing-portal-url drift); the \
+     `schema` member is observed as A14",
+)];
 
 /// The observations of a run's JSON report (the top-level `observations` array).
 fn observations(result: &RunResult) -> impl Iterator<Item = &Value> {
