@@ -71,45 +71,99 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
         return Vec::new(); // An undocumented status is status_code_conformance's finding.
     };
     let mut seen = std::collections::HashSet::new();
+    // A body nested under a member the table prints as its root (`wrapper.<member>` in the
+    // body's `x-position`: AICC's `schema`, A28) is that reading, told once; its inside is then
+    // judged like the flat body, so a field missing there is still drift.
+    let (body, wrapped) = match unwrap(response, &ctx.exchange.body) {
+        Some((inner, member, position)) => {
+            let finding = ctx
+                .finding(
+                    NAME,
+                    Category::MissingField,
+                    "body",
+                    format!(
+                        "the documented fields at the top level of the body ({})",
+                        response.file
+                    ),
+                    format!("every field nested under `{member}`"),
+                    None,
+                )
+                .about(RuleId::response_field(
+                    ctx.op.id,
+                    response.status,
+                    "body",
+                    "wrapper",
+                ))
+                .resting_on(Some(position));
+            (inner, Some(finding))
+        }
+        None => (&ctx.exchange.body, None),
+    };
+    let mut findings: Vec<Finding> = wrapped.into_iter().collect();
+    findings.extend(
+        response
+            .validate(body)
+            .into_iter()
+            .filter(|v| {
+                ctx.policies.unknown_fields == Toggle::Strict
+                    || category_of(v) != Category::UnexpectedField
+            })
+            // One finding per field and category: a time can break both `pattern` and `format`.
+            .filter(|v| seen.insert((location_of(v), category_of(v))))
+            .map(|violation| {
+                let location = location_of(&violation);
+                let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
+                let rule = RuleId::response_field(
+                    ctx.op.id,
+                    response.status,
+                    &location,
+                    &violation.keyword,
+                );
+                // The keyword's `x-position`, if the schema says it rests on one; a `required` or
+                // `additionalProperties` keyword sits on the object, not on the property it names.
+                let holder = location_of(&SchemaViolation {
+                    property: None,
+                    ..violation.clone()
+                });
+                // A `required` property may rest on a position of its own (`required.corp_name`).
+                let position = violation
+                    .property
+                    .as_ref()
+                    .and_then(|p| {
+                        response.position_of(&holder, &format!("{}.{p}", violation.keyword))
+                    })
+                    .or_else(|| response.position_of(&holder, &violation.keyword))
+                    .cloned();
+                ctx.finding(
+                    NAME,
+                    category_of(&violation),
+                    location,
+                    format!("{} ({})", describe_rule(&violation), response.file),
+                    violation.message.clone(),
+                    doc.as_ref().map(doc_label),
+                )
+                .about(rule)
+                .resting_on(position.as_ref())
+            }),
+    );
+    findings
+}
+
+/// The inside of a body made of one object member that the schema's `wrapper.<member>`
+/// position names, with that member's name and the position.
+fn unwrap<'b, 's>(
+    response: &'s crate::spec::ResponseSchema,
+    body: &'b Value,
+) -> Option<(&'b Value, &'s str, &'s crate::spec::Position)> {
+    let object = body.as_object().filter(|o| o.len() == 1)?;
     response
-        .validate(&ctx.exchange.body)
-        .into_iter()
-        .filter(|v| {
-            ctx.policies.unknown_fields == Toggle::Strict
-                || category_of(v) != Category::UnexpectedField
+        .positions_at("body")?
+        .iter()
+        .find_map(|(key, position)| {
+            let member = key.strip_prefix("wrapper.")?;
+            let inner = object.get(member).filter(|v| v.is_object())?;
+            Some((inner, member, position))
         })
-        // One finding per field and category: a time can break both `pattern` and `format`.
-        .filter(|v| seen.insert((location_of(v), category_of(v))))
-        .map(|violation| {
-            let location = location_of(&violation);
-            let doc = field_doc(ctx.spec, &response.file, &response.schema, &location);
-            let rule =
-                RuleId::response_field(ctx.op.id, response.status, &location, &violation.keyword);
-            // The keyword's `x-position`, if the schema says it rests on one; a `required` or
-            // `additionalProperties` keyword sits on the object, not on the property it names.
-            let holder = location_of(&SchemaViolation {
-                property: None,
-                ..violation.clone()
-            });
-            // A `required` property may rest on a position of its own (`required.corp_name`).
-            let position = violation
-                .property
-                .as_ref()
-                .and_then(|p| response.position_of(&holder, &format!("{}.{p}", violation.keyword)))
-                .or_else(|| response.position_of(&holder, &violation.keyword))
-                .cloned();
-            ctx.finding(
-                NAME,
-                category_of(&violation),
-                location,
-                format!("{} ({})", describe_rule(&violation), response.file),
-                violation.message.clone(),
-                doc.as_ref().map(doc_label),
-            )
-            .about(rule)
-            .resting_on(position.as_ref())
-        })
-        .collect()
 }
 
 fn describe_rule(violation: &SchemaViolation) -> String {
@@ -210,6 +264,41 @@ mod tests {
             edit(&|b| b["customer_info_list"][0]["start_time"] = json!("2018-10-11 02:28:34")),
             vec![(Category::Format, format!("{record}.start_time"))]
         );
+    }
+
+    #[test]
+    fn a_body_nested_under_the_tables_root_is_one_observation_and_its_inside_is_judged() {
+        let spec = spec();
+        let op = OperationId::AiccTenant;
+        let example = spec.operation(op).response(200).unwrap().examples()[0].clone();
+        let p = Policies::default();
+        let judge = |body| {
+            run(
+                &spec,
+                check,
+                &answer(&spec, op, 200, body),
+                &Expectation::Success,
+                &p,
+            )
+        };
+        assert!(judge(example.clone()).is_empty());
+        let nested = judge(json!({ "schema": example.clone() }));
+        assert_eq!(nested.len(), 1, "{nested:?}");
+        assert_eq!(nested[0].position.as_ref().map(|p| p.as_str()), Some("A28"));
+        let mut partial = example.clone();
+        partial.as_object_mut().unwrap().remove("portalUrl");
+        let found = judge(json!({ "schema": partial }));
+        assert!(
+            found
+                .iter()
+                .any(|f| f.location == "body.portalUrl" && f.position.is_none()),
+            "a field missing inside is still drift: {found:?}"
+        );
+        // Another member, or more than one, is no such reading.
+        let other = judge(json!({ "data": example }));
+        assert!(other
+            .iter()
+            .all(|f| f.position.as_ref().map(|p| p.as_str()) != Some("A28")));
     }
 
     #[test]

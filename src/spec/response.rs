@@ -36,6 +36,11 @@ impl ResponseSchema {
             .get(keyword)
     }
 
+    /// Every `x-position` of the field at a location (`body` for the whole body).
+    pub fn positions_at(&self, location: &str) -> Option<&super::KeywordPositions> {
+        self.positions.get(&super::rule::field_path(location))
+    }
+
     /// The documented example bodies (`examples`).
     pub fn examples(&self) -> &[Value] {
         self.schema

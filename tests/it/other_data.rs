@@ -99,10 +99,15 @@ pub struct Served {
 impl Served {
     /// Serves `fixtures` with the [`TOKENS`] plus `env`.
     pub fn start(fixtures: &Path, env: &[(&str, &str)]) -> Served {
+        Served::with_args(&["--fixtures", &fixtures.display().to_string()], env)
+    }
+
+    /// `serve` with `args` (`--drift NAME`, `--fixtures FILE`...) and the [`TOKENS`] plus `env`.
+    pub fn with_args(args: &[&str], env: &[(&str, &str)]) -> Served {
         let mut command = Command::new(BIN);
         command
-            .args(["serve", "--addr", "127.0.0.1:0", "--fixtures"])
-            .arg(fixtures)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .env_remove("HUAWEICLOUD_SDK_AK")
@@ -112,7 +117,8 @@ impl Served {
         let mut child = command.spawn().expect("serve starts");
         let stdout = child.stdout.take().unwrap();
         let mut banner = Vec::new();
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
             let line = line.unwrap();
             let done = line.starts_with("stop with");
             banner.push(line);
@@ -120,7 +126,15 @@ impl Served {
                 break;
             }
         }
-        let base = banner[0].rsplit(' ').next().unwrap().to_string();
+        // Keep reading: a closed pipe would end the server at its next line of output.
+        std::thread::spawn(move || lines.for_each(drop));
+        // `--drift` and `--reading` print a line each before the address.
+        let base = banner
+            .iter()
+            .find(|l| l.contains(" listening on "))
+            .and_then(|l| l.rsplit(' ').next())
+            .expect("the address in the banner")
+            .to_string();
         let partner = banner
             .iter()
             .find_map(|l| l.strip_prefix("partner_id: "))
@@ -146,6 +160,15 @@ impl Drop for Served {
 /// report and stdout.
 pub fn run_against(served: &Served, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
     command_against("run", served, args, env)
+}
+
+/// `migrate --target` against `served`, as [`run_against`].
+pub fn migrate_against(
+    served: &Served,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Value, String) {
+    command_against("migrate", served, args, env)
 }
 
 /// `subcommand` (`run` or `migrate`) against `served`, as [`run_against`].

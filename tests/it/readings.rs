@@ -34,16 +34,6 @@ const NOT_PROBED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Readings the verdict does not yet treat as the catalogue says, each with what the run shows
-/// (seed 7, 24 cases): they run in the ignored test below until the check or the provenance
-/// behind it is settled. Every entry is a false alarm or a position observed under another row.
-const AWAITING: &[(&str, &str)] = &[(
-    "aicc-nested-schema",
-    "response_schema_conformance missing_field for the eight fields, no position (`required` \
-     of the flat body would need A28 without hiding the aicc-missing-portal-url drift); the \
-     `schema` member is observed as A14",
-)];
-
 /// The observations of a run's JSON report (the top-level `observations` array).
 fn observations(result: &RunResult) -> impl Iterator<Item = &Value> {
     result.report["observations"]
@@ -185,24 +175,11 @@ fn judge(scored: &[Scored]) {
     assert!(problems.is_empty(), "{line}{}", problems.join("\n"));
 }
 
-fn awaiting(reading: &ReadingInfo) -> bool {
-    AWAITING.iter().any(|(name, _)| *name == reading.name)
-}
-
 /// The false-alarm score: no reading of the catalogue gets a finding by default; each position
 /// reading is observed by default and caught under `--positions strict`.
 #[test]
 fn every_reading_is_clean_and_every_position_is_observed() {
-    let readings: Vec<&ReadingInfo> = READINGS.iter().filter(|r| !awaiting(r)).collect();
-    judge(&score(&readings));
-}
-
-/// The readings that still get a finding in a default run (see [`AWAITING`]).
-#[test]
-#[ignore = "needs the observation verdict"]
-fn readings_awaiting_the_observation_verdict() {
-    let readings: Vec<&ReadingInfo> = READINGS.iter().filter(|r| awaiting(r)).collect();
-    assert!(!readings.is_empty(), "AWAITING is empty: remove this test");
+    let readings: Vec<&ReadingInfo> = READINGS.iter().collect();
     judge(&score(&readings));
 }
 
@@ -210,7 +187,7 @@ fn readings_awaiting_the_observation_verdict() {
 /// `x-position` of schemas/, the row of a `position` scenario of cases/) has a reading.
 #[test]
 fn every_position_of_the_contract_has_a_reading() {
-    for (name, _) in NOT_PROBED.iter().chain(AWAITING) {
+    for (name, _) in NOT_PROBED {
         let reading: Reading = name.parse().unwrap();
         assert_eq!(reading.info().name, *name);
     }
