@@ -386,6 +386,9 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         notes,
         started.elapsed().as_millis() as u64,
     );
+    // Every request that went out, the preflight's and retries included: what --max-requests
+    // bounds, and what a rate-limited target counted (the trials' own counts leave those out).
+    report.summary.requests = report.summary.requests.max(stats.sent);
     if config.migrate {
         let pairs = crate::migrate::pairs(&spec, &migration_of);
         report.migration = crate::migrate::rows(&spec, &pairs, &evidence);

@@ -108,7 +108,8 @@ pub struct Summary {
     pub seed: u64,
     /// Generated cases per operation.
     pub cases_per_operation: u64,
-    /// Requests sent.
+    /// Requests that went out, the preflight's and retries included (what `--max-requests`
+    /// bounds); the trials' own counts leave those out.
     pub requests: u64,
     /// Trials by outcome.
     pub trials: BTreeMap<String, u64>,
