@@ -4,7 +4,10 @@
 //! The media type is documented (every example is JSON). The charset parameter is not a rule
 //! of the pages: where the operation's examples carry one, a different or missing charset rests
 //! on the position `x-operation.x-position.content_type` names (A27); where they carry none,
-//! any charset is accepted (nothing the pages do not mention is drift).
+//! any charset is accepted (nothing the pages do not mention is drift). A String body sent as
+//! text (the AICC errors) has another media type by that reading: it rests on the status
+//! schema's `x-position.content_type` (A29). The gateway's own answers are held to the media
+//! type of their entry.
 
 use super::{CheckInfo, DocSource, Runner};
 
@@ -34,11 +37,9 @@ fn parts(value: &str) -> (String, Option<String>) {
 pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     let observed = ctx.exchange.header("content-type");
     // An entry answered by the gateway documents only its media type.
-    let entry = super::status_code_conformance::observed_entry(
-        ctx.op,
-        ctx.exchange.status,
-        &ctx.exchange.body,
-    );
+    let (status, body) = (ctx.exchange.status, &ctx.exchange.body);
+    let entry = super::status_code_conformance::observed_entry(ctx.op, status, body)
+        .or_else(|| ctx.spec.gateway_answer(ctx.op, status, body));
     if let Some(media) = entry.and_then(|e| e.content_type.as_deref()) {
         if observed.is_some_and(|o| parts(o).0 == media) {
             return Vec::new();
@@ -58,6 +59,11 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     let (media, charset) = parts(documented);
     let seen = observed.map(parts);
     let position = match &seen {
+        // A String body sent as text (A29): its media type rests on the same position.
+        Some((seen_media, _)) if *seen_media != media && ctx.exchange.body_is_text => ctx
+            .op
+            .response(status)
+            .and_then(|r| r.position_of("body", "content_type")),
         Some((seen_media, _)) if *seen_media != media => None,
         None => None,
         Some((_, seen_charset)) if charset.is_none() || *seen_charset == charset => {
@@ -165,5 +171,22 @@ mod check_tests {
         let found = run(&spec, check, &new, &Expectation::Success, &p);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].position, None, "another media type is drift");
+    }
+
+    #[test]
+    fn a_string_body_sent_as_text_rests_its_media_type_on_a29() {
+        let spec = spec();
+        let p = Policies::default();
+        let sentence = serde_json::json!("Unauthorized operation.");
+        let mut text = answer(&spec, OperationId::AiccTenant, 401, sentence);
+        text.headers = vec![("content-type".into(), "text/plain;charset=UTF-8".into())];
+        text.body_is_text = true;
+        let found = run(&spec, check, &text, &Expectation::Documented, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].position.as_ref().map(|p| p.as_str()), Some("A29"));
+        // The same media type on a JSON string is not that reading: drift.
+        text.body_is_text = false;
+        let found = run(&spec, check, &text, &Expectation::Documented, &p);
+        assert_eq!(found[0].position, None);
     }
 }

@@ -15,7 +15,8 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     let op = ctx.op;
     let status = ctx.exchange.status;
     let body = &ctx.exchange.body;
-    let entries: Vec<_> = op.errors.iter().filter(|e| e.status == status).collect();
+    let mut entries: Vec<_> = op.errors.iter().filter(|e| e.status == status).collect();
+    entries.extend(ctx.spec.gateway_answer(op, status, body));
     let coded: Vec<&str> = entries
         .iter()
         .filter_map(|e| e.error_code.as_deref())
@@ -54,7 +55,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
     }
     let seen = observed.and_then(Value::as_str);
     if let Expectation::Role { role, .. } = ctx.expectation {
-        if let Some(entry) = op.error_for(*role).filter(|e| e.status == status) {
+        if let Some(entry) = ctx.spec.entry_for(op, *role).filter(|e| e.status == status) {
             if let Some(code) = &entry.error_code {
                 if !seen.is_some_and(|s| entry.has_code(s)) {
                     // Which code answers the situation may itself be a position (A15).
@@ -178,5 +179,19 @@ mod tests {
             run(&spec, check, &code_on_success, &Expectation::Success, &p).len(),
             1
         );
+    }
+
+    #[test]
+    fn a_gateway_code_is_documented_for_a_bss_operation_but_not_for_its_errors() {
+        let spec = spec();
+        let p = Policies::default();
+        let gateway = json!({"error_code": "APIGW.0201", "error_msg": "x"});
+        let refused = answer(&spec, OperationId::CustomersV1, 400, gateway.clone());
+        let malformed = Expectation::role(ErrorRole::MalformedRequest);
+        assert!(run(&spec, check, &refused, &malformed, &p).is_empty());
+        assert!(run(&spec, check, &refused, &Expectation::Documented, &p).is_empty());
+        // An invalid parameter still calls for the operation's own code.
+        let invalid = Expectation::role(ErrorRole::InvalidParameter);
+        assert_eq!(run(&spec, check, &refused, &invalid, &p).len(), 1);
     }
 }

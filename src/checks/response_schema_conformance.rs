@@ -67,14 +67,33 @@ pub fn field_doc(spec: &Spec, file: &str, schema: &Value, location: &str) -> Opt
 
 /// Runs the check.
 pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
-    let Some(response) = ctx.op.response(ctx.exchange.status) else {
+    let (status, body) = (ctx.exchange.status, &ctx.exchange.body);
+    let Some(response) = ctx.spec.response_for(ctx.op, status, body) else {
         return Vec::new(); // An undocumented status is status_code_conformance's finding.
     };
     let mut seen = std::collections::HashSet::new();
+    let text = ctx.exchange.body_is_text.then(|| {
+        // A String body that came as text, not as a JSON string: the reading of A29.
+        ctx.finding(
+            NAME,
+            Category::Type,
+            "body",
+            format!(
+                "a JSON string, the body documented as a String ({})",
+                response.file
+            ),
+            "text that is not JSON",
+            field_doc(ctx.spec, &response.file, &response.schema, "body")
+                .as_ref()
+                .map(doc_label),
+        )
+        .about(RuleId::response_field(ctx.op.id, status, "body", "json"))
+        .resting_on(response.position_of("body", "json"))
+    });
     // A body nested under a member the table prints as its root (`wrapper.<member>` in the
     // body's `x-position`: AICC's `schema`, A28) is that reading, told once; its inside is then
     // judged like the flat body, so a field missing there is still drift.
-    let (body, wrapped) = match unwrap(response, &ctx.exchange.body) {
+    let (body, wrapped) = match unwrap(response, body) {
         Some((inner, member, position)) => {
             let finding = ctx
                 .finding(
@@ -146,6 +165,7 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
                 .resting_on(position.as_ref())
             }),
     );
+    findings.extend(text);
     findings
 }
 
@@ -334,5 +354,42 @@ mod tests {
             "{}",
             found[0].observed
         );
+    }
+
+    #[test]
+    fn a_string_body_sent_as_text_is_a_finding_resting_on_a29() {
+        let spec = spec();
+        let p = Policies::default();
+        let mut text = answer(
+            &spec,
+            OperationId::AiccTenant,
+            502,
+            json!("The business fails."),
+        );
+        assert!(run(&spec, check, &text, &Expectation::Documented, &p).is_empty());
+        text.body_is_text = true;
+        let found = run(&spec, check, &text, &Expectation::Documented, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].location, "body");
+        assert_eq!(found[0].position.as_ref().map(|p| p.as_str()), Some("A29"));
+        // A JSON object where a String is documented is another matter: drift.
+        let object = answer(&spec, OperationId::AiccTenant, 502, json!({"msg": "x"}));
+        let found = run(&spec, check, &object, &Expectation::Documented, &p);
+        assert!(found.iter().all(|f| f.position.is_none()), "{found:?}");
+    }
+
+    #[test]
+    fn a_gateway_answer_is_judged_by_the_gateway_schema() {
+        let spec = spec();
+        let p = Policies::default();
+        let body = json!({"error_code": "APIGW.0201", "error_msg": "API request error.",
+                          "request_id": "0123456789abcdef0123456789abcdef"});
+        for status in [400, 414] {
+            let refused = answer(&spec, OperationId::CustomersV1, status, body.clone());
+            assert!(
+                run(&spec, check, &refused, &Expectation::Documented, &p).is_empty(),
+                "{status}"
+            );
+        }
     }
 }

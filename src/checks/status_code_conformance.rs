@@ -45,7 +45,11 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             doc.clone(),
         )]
     };
-    if !documented.contains(&status) {
+    // The gateway's own answers (no such API, a malformed request) are documented for every
+    // BSS operation, at the statuses of their entries; whether this request called for one is
+    // judged below.
+    let gateway = ctx.spec.gateway_answer(op, status, body).is_some();
+    if !documented.contains(&status) && !gateway {
         return finding(
             format!("one of the documented statuses {documented:?}"),
             format!("{status}"),
@@ -76,14 +80,15 @@ pub fn check(ctx: &ResponseContext) -> Vec<Finding> {
             role,
             or_empty_success,
         } => {
-            let Some(entry) = op.error_for(*role) else {
+            let Some(entry) = ctx.spec.entry_for(op, *role) else {
                 return Vec::new();
             };
             let lenient_ok = *or_empty_success && is_empty_success(op, status, body);
             if status == entry.status || lenient_ok {
                 Vec::new()
             } else {
-                // Which entry answers the situation may itself be a position (A15, A22).
+                // Which entry answers the situation may itself be a position (A15, A22), and
+                // so may which of an entry's statuses (the gateway's 400 for its 414: A32).
                 finding(
                     format!(
                         "{} ({} {})",
@@ -229,5 +234,39 @@ mod tests {
             .len(),
             1
         );
+    }
+
+    #[test]
+    fn the_gateway_answers_for_every_bss_operation() {
+        let spec = spec();
+        let p = Policies::default();
+        let malformed = Expectation::role(ErrorRole::MalformedRequest);
+        let body = |code: &str| json!({"error_code": code, "error_msg": "x"});
+        let refused = answer(&spec, OP, 400, body("APIGW.0201"));
+        assert!(run(&spec, check, &refused, &malformed, &p).is_empty());
+        // 414 is one of the entry's documented statuses; that 400 is expected is A32.
+        let too_long = answer(&spec, OP, 414, body("APIGW.0201"));
+        let found = run(&spec, check, &too_long, &malformed, &p);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].position.as_ref().map(|p| p.as_str()), Some("A32"));
+        // No such API answers a request that called for a success: a finding about the request
+        // (whose position, if any, it takes), not an undocumented status.
+        let unknown = answer(&spec, OP, 404, body("APIGW.0101"));
+        let found = run(&spec, check, &unknown, &Expectation::Success, &p);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].expected.starts_with("200"),
+            "{}",
+            found[0].expected
+        );
+        // Another code at 414, or the gateway's code where no gateway answers: undocumented.
+        for (op, status, code) in [
+            (OP, 414, "CBC.0100"),
+            (OperationId::AiccTenant, 404, "APIGW.0101"),
+        ] {
+            let other = answer(&spec, op, status, body(code));
+            let found = run(&spec, check, &other, &Expectation::Documented, &p);
+            assert_eq!(found.len(), 1, "{op} {status} {code}");
+        }
     }
 }

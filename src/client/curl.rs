@@ -21,7 +21,7 @@ pub fn curl_line(
         parts.push("-H".into());
         parts.push(single_quote(&format!("{name}: {value}")));
     }
-    if request.auth != super::AuthMode::Missing && credentials.signs(op) {
+    if request.signable() && credentials.signs(op) {
         // A signature is bound to a time and expires; the line shows its shape, not a value.
         if !request
             .extra_headers()
@@ -96,5 +96,34 @@ mod tests {
         );
         assert!(line.contains("corp_name=%E7%8E%8B%20%26%20co"), "{line}");
         assert!(line.contains("/v1.0/p%271/partner"), "{line}");
+    }
+
+    #[test]
+    fn the_underscore_header_and_the_trailing_slash_show_as_sent() {
+        let spec = Spec::embedded().unwrap();
+        let target = Target {
+            bss_base: "http://127.0.0.1:9".into(),
+            aicc_base: "http://127.0.0.1:9".into(),
+            partner_id: "p1".into(),
+            embedded: false,
+        };
+        let credentials = TargetCredentials::from_lookup(&spec, |name| {
+            (name == "AICC_TOKEN").then(|| "super-secret-aicc".to_string())
+        });
+        let aicc = spec.operation(OperationId::AiccTenant);
+        let mut request = PreparedRequest::new(aicc, &target);
+        request.auth = crate::client::AuthMode::UnderscoreHeader;
+        let line = curl_line(&request, aicc, &target, &credentials);
+        assert!(!line.contains("super-secret-aicc"), "{line}");
+        assert!(line.contains("\"X-Auth_Token: $AICC_TOKEN\""), "{line}");
+        assert!(!line.contains("X-Auth-Token"), "{line}");
+        let budget = spec.operation(OperationId::BudgetV1);
+        let mut request = PreparedRequest::new(budget, &target).with_query("customer_id", "c");
+        request.trailing_slash = true;
+        let line = curl_line(&request, budget, &target, &credentials);
+        assert!(
+            line.contains("/account-mgr/credit/?customer_id=c'"),
+            "{line}"
+        );
     }
 }

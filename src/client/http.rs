@@ -100,6 +100,10 @@ pub struct Exchange {
     pub raw_body: Vec<u8>,
     /// Time from send to last byte.
     pub elapsed: Duration,
+    /// Whether the body was not JSON but text, accepted because its status documents a String
+    /// body (the AICC errors): `body` then holds the text as a JSON string, and the checks judge
+    /// how it was sent (A29). Any other body that is not JSON is a transport problem.
+    pub body_is_text: bool,
 }
 
 impl Exchange {
@@ -498,11 +502,19 @@ impl HttpClient {
         };
         // What the target echoed of the credentials goes no further than this.
         let raw_body = self.redactor.redact_bytes(&body).into_owned();
-        let body = parse_json(&raw_body).map_err(|message| TransportError {
-            kind: TransportKind::NotJson,
-            message,
-            status: Some(status),
-        })?;
+        let (body, body_is_text) = match parse_json(&raw_body) {
+            Ok(body) => (body, false),
+            Err(message) => match documented_text(op, status, &raw_body) {
+                Some(text) => (Value::String(text), true),
+                None => {
+                    return Err(TransportError {
+                        kind: TransportKind::NotJson,
+                        message,
+                        status: Some(status),
+                    })
+                }
+            },
+        };
         Ok(Exchange {
             request: request.clone(),
             status,
@@ -510,6 +522,7 @@ impl HttpClient {
             body,
             raw_body,
             elapsed: started.elapsed(),
+            body_is_text,
         })
     }
 }
@@ -523,7 +536,7 @@ impl HttpClient {
         op: &crate::spec::Operation,
     ) -> (String, Option<Vec<(String, String)>>) {
         let url = request.url(op, &self.target);
-        if request.auth == super::AuthMode::Missing || !self.credentials.signs(op) {
+        if !request.signable() || !self.credentials.signs(op) {
             return (url, None);
         }
         let Some((ak, sk)) = self.credentials.aksk() else {
@@ -613,6 +626,14 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(rand::random_range(0..=ceiling))
 }
 
+/// The text of a body that is not JSON, when its status documents a String body (A29): UTF-8,
+/// not empty. `None` for any other body, which stays a transport problem.
+fn documented_text(op: &crate::spec::Operation, status: u16, bytes: &[u8]) -> Option<String> {
+    let documented = op.response(status)?.documents_a_string();
+    let text = std::str::from_utf8(bytes).ok()?;
+    (documented && !text.is_empty()).then(|| text.to_string())
+}
+
 /// Parses a body as JSON; an empty body or text is described briefly (never echoed in full).
 fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     if bytes.is_empty() {
@@ -625,4 +646,27 @@ fn parse_json(bytes: &[u8]) -> Result<Value, String> {
             .collect();
         format!("body is not JSON ({e}); it starts with {start:?}")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::documented_text;
+    use crate::spec::{OperationId, Spec};
+
+    #[test]
+    fn only_a_documented_string_body_may_come_as_text() {
+        let spec = Spec::embedded().unwrap();
+        let aicc = spec.operation(OperationId::AiccTenant);
+        let sentence = b"Unauthorized operation.";
+        assert_eq!(
+            documented_text(aicc, 401, sentence).as_deref(),
+            Some("Unauthorized operation.")
+        );
+        assert_eq!(documented_text(aicc, 200, sentence), None);
+        assert_eq!(documented_text(aicc, 401, b""), None);
+        assert_eq!(documented_text(aicc, 401, &[0xff, 0xfe]), None);
+        let customers = spec.operation(OperationId::CustomersV1);
+        assert_eq!(documented_text(customers, 401, sentence), None);
+        assert_eq!(documented_text(customers, 418, sentence), None);
+    }
 }

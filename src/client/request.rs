@@ -25,7 +25,14 @@ pub enum AuthMode {
     Missing,
     /// A token that cannot be right.
     Wrong,
+    /// The operation's token under `X-Auth_Token` (the spelling of the AICC example) and no
+    /// `X-Auth-Token`: whether a server takes it is A19.
+    #[serde(rename = "underscore-header")]
+    UnderscoreHeader,
 }
+
+/// The header name the AICC page's example uses for the token (A19).
+pub const UNDERSCORE_TOKEN_HEADER: &str = "X-Auth_Token";
 
 /// One request to send. Holds no credential: those are added (or signed) at send time, so a
 /// stored request can be replayed later, and re-signed, with the credentials of that moment.
@@ -37,6 +44,9 @@ pub struct PreparedRequest {
     pub method: String,
     /// Path parameters as raw values, by name (`partner_id`).
     pub path_params: Vec<(String, String)>,
+    /// Whether the path ends with one `/` more than its template (A17).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trailing_slash: bool,
     /// Query parameters as raw values, in order. Repeats allowed.
     pub query: Vec<(String, String)>,
     /// JSON body members as raw values, in order, for an operation with a body: the text
@@ -63,7 +73,12 @@ pub const CLIENT_OWNED_HEADERS: &[&str] = &[
     "transfer-encoding",
     "connection",
     "x-auth-token",
+    "x-auth_token",
 ];
+
+/// The longest encoded query value a [`PreparedRequest::summary`] shows whole: above any
+/// documented parameter at its maximum in multi-byte text.
+pub const SUMMARY_VALUE_BYTES: usize = 4096;
 
 /// A token no server will accept; shown as is in reproduce lines.
 pub const WRONG_TOKEN: &str = "partner-conformance-wrong-token";
@@ -91,6 +106,7 @@ impl PreparedRequest {
             operation: op.id,
             method: op.meta.method.clone(),
             path_params,
+            trailing_slash: false,
             query: Vec::new(),
             body: Vec::new(),
             literal_body: None,
@@ -184,6 +200,7 @@ impl PreparedRequest {
             )
             .collect::<Vec<_>>()
             .join("/")
+            + if self.trailing_slash { "/" } else { "" }
     }
 
     /// The encoded query string, in the request's order (empty when there is none).
@@ -215,28 +232,56 @@ impl PreparedRequest {
         match self.auth {
             AuthMode::Missing => None,
             AuthMode::Wrong => Some(("X-Auth-Token", WRONG_TOKEN.to_string(), None)),
-            AuthMode::Valid => credentials.token(&op.meta.token_env).map(|t| {
-                (
-                    "X-Auth-Token",
-                    t.expose().to_string(),
-                    Some(op.meta.token_env.as_str()),
-                )
-            }),
+            AuthMode::Valid | AuthMode::UnderscoreHeader => {
+                let name = match self.auth {
+                    AuthMode::UnderscoreHeader => UNDERSCORE_TOKEN_HEADER,
+                    _ => "X-Auth-Token",
+                };
+                credentials.token(&op.meta.token_env).map(|t| {
+                    (
+                        name,
+                        t.expose().to_string(),
+                        Some(op.meta.token_env.as_str()),
+                    )
+                })
+            }
         }
     }
 
-    /// `valid`, `missing` or `wrong`: which credentials the request presents.
+    /// `valid`, `missing`, `wrong` or `underscore-header`: which credentials the request
+    /// presents.
     pub fn auth_label(&self) -> &'static str {
         match self.auth {
             AuthMode::Valid => "valid",
             AuthMode::Missing => "missing",
             AuthMode::Wrong => "wrong",
+            AuthMode::UnderscoreHeader => "underscore-header",
         }
     }
 
+    /// Whether the request is signed when the target's credentials sign `op` (AK/SK): every
+    /// mode but no credentials at all and a token under the example's header name.
+    pub fn signable(&self) -> bool {
+        !matches!(self.auth, AuthMode::Missing | AuthMode::UnderscoreHeader)
+    }
+
     /// A compact description for trial output (`GET ...?page_size=3`, `POST ... {"limit":3}`).
+    /// A query value longer than [`SUMMARY_VALUE_BYTES`] once encoded (an oversized request
+    /// target, A32) is shown by its start and length.
     pub fn summary(&self, op: &Operation) -> String {
-        let query = self.query_string();
+        let query = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let value = encode(v);
+                if value.len() <= SUMMARY_VALUE_BYTES {
+                    return format!("{}={value}", encode(k));
+                }
+                let start: String = value.chars().take(16).collect();
+                format!("{}={start}…({} bytes)", encode(k), value.len())
+            })
+            .collect::<Vec<_>>()
+            .join("&");
         let mut out = if query.is_empty() {
             format!("{} {}", self.method, self.path(op))
         } else {

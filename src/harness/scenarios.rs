@@ -28,13 +28,32 @@ pub struct ScenarioRequest {
     /// Extra headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
-    /// `valid`, `missing` or `wrong`.
+    /// `valid`, `missing`, `wrong` or `underscore-header` (the token under `X-Auth_Token`).
     #[serde(default = "default_auth")]
     pub auth: String,
     /// `own`, `other` or a literal partner id.
     #[serde(default = "default_partner")]
     pub partner_id: String,
+    /// Whether the path ends with one `/` more than its template (A17).
+    #[serde(default)]
+    pub trailing_slash: bool,
+    /// `uri`: the request target is made longer than the limit of A32 (the mock's
+    /// [`crate::mock::MAX_URI_BYTES`]) with an undocumented query parameter.
+    #[serde(default)]
+    pub oversize: Option<Oversize>,
 }
+
+/// What a scenario makes larger than the gateway's limits (A32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Oversize {
+    /// The request target (path and query).
+    Uri,
+}
+
+/// The undocumented query parameter that carries an oversized request target (A20: unknown
+/// parameters are ignored, so only the size can make the request fail).
+const OVERSIZE_PARAMETER: &str = "oversize";
 
 fn default_auth() -> String {
     "valid".into()
@@ -179,8 +198,15 @@ impl Scenario {
         request.auth = match self.request.auth.as_str() {
             "missing" => AuthMode::Missing,
             "wrong" => AuthMode::Wrong,
+            "underscore-header" => AuthMode::UnderscoreHeader,
             _ => AuthMode::Valid,
         };
+        request.trailing_slash = self.request.trailing_slash;
+        if self.request.oversize == Some(Oversize::Uri) {
+            // One byte over the limit from the value alone; path and name add the rest.
+            let value = "a".repeat(crate::mock::MAX_URI_BYTES + 1);
+            request.query.push((OVERSIZE_PARAMETER.into(), value));
+        }
         request
     }
 }

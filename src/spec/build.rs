@@ -49,8 +49,10 @@ impl Spec {
             files,
             operations: Vec::new(),
             gateway_errors,
+            gateway_response: None,
         };
         let options = spec.validator_options();
+        spec.gateway_response = Some(spec.response_schema(&options, GATEWAY_FILE, 0)?);
         for id in OperationId::ALL {
             let operation = spec.build_operation(*id, &options)?;
             spec.operations.push(operation);
@@ -124,7 +126,7 @@ impl Spec {
         check_parameter_references(&request_file, &parameters)?;
         let mut responses = BTreeMap::new();
         let prefix = format!("{id}/response.");
-        for (path, schema) in self.files.range(prefix.clone()..) {
+        for (path, _) in self.files.range(prefix.clone()..) {
             let Some(rest) = path.strip_prefix(&prefix) else {
                 break;
             };
@@ -134,21 +136,7 @@ impl Spec {
                 .ok_or_else(|| {
                     SpecError::invalid(path, "", "response files are named response.<status>.json")
                 })?;
-            let validator = compile(options, path, schema)?;
-            let positions =
-                super::position::response_positions(path, schema, &|file, reference| {
-                    self.resolve(file, reference)
-                });
-            responses.insert(
-                status,
-                ResponseSchema {
-                    status,
-                    file: path.clone(),
-                    schema: schema.clone(),
-                    validator,
-                    positions,
-                },
-            );
+            responses.insert(status, self.response_schema(options, path, status)?);
         }
         for entry in &errors {
             if !responses.contains_key(&entry.status) {
@@ -172,6 +160,31 @@ impl Spec {
             request_file,
             request_validator,
             responses,
+        })
+    }
+
+    /// The compiled response schema of the file at `path` (`status` 0: the gateway's, whose
+    /// statuses are its entries').
+    fn response_schema(
+        &self,
+        options: &jsonschema::ValidationOptions,
+        path: &str,
+        status: u16,
+    ) -> Result<ResponseSchema, SpecError> {
+        let schema = self
+            .files
+            .get(path)
+            .ok_or_else(|| SpecError::invalid(path, "", "file is missing"))?;
+        let validator = compile(options, path, schema)?;
+        let positions = super::position::response_positions(path, schema, &|file, reference| {
+            self.resolve(file, reference)
+        });
+        Ok(ResponseSchema {
+            status,
+            file: path.to_string(),
+            schema: schema.clone(),
+            validator,
+            positions,
         })
     }
 

@@ -21,6 +21,8 @@ pub struct Spec {
     pub(super) operations: Vec<Operation>,
     /// The gateway's own error catalogue (`common/gateway-error.json`).
     pub(super) gateway_errors: Vec<ErrorEntry>,
+    /// The gateway's body schema, compiled (`None` only while the contract is being built).
+    pub(super) gateway_response: Option<ResponseSchema>,
 }
 
 /// One documented operation, ready to validate requests and responses.
@@ -180,6 +182,56 @@ impl Spec {
     /// The gateway's answer in a situation no operation owns (unknown API, malformed request).
     pub fn gateway_error(&self, role: ErrorRole) -> Option<&ErrorEntry> {
         self.gateway_errors.iter().find(|e| e.role == role)
+    }
+
+    /// The gateway entry an answer of `op` matches when the gateway answered on its own account
+    /// (no such API, a malformed request) rather than with an entry of the operation's catalogue:
+    /// BSS operations only, matched by the body's `error_code` (or an alias) and the status (or
+    /// one of the entry's `status_aliases`).
+    pub fn gateway_answer<'a>(
+        &'a self,
+        op: &Operation,
+        status: u16,
+        body: &Value,
+    ) -> Option<&'a ErrorEntry> {
+        if op.meta.service != super::vocabulary::Service::Bss {
+            return None;
+        }
+        let code = body.get("error_code").and_then(Value::as_str)?;
+        let own = op
+            .errors
+            .iter()
+            .any(|e| e.status == status && e.has_code(code));
+        if own {
+            return None;
+        }
+        self.gateway_errors.iter().find(|e| {
+            e.has_code(code) && (e.status == status || e.status_aliases.contains(&status))
+        })
+    }
+
+    /// The entry answering a situation for `op`: the operation's own, else (BSS operations) the
+    /// gateway's (`malformed-request`, `no-such-api`).
+    pub fn entry_for<'a>(&'a self, op: &'a Operation, role: ErrorRole) -> Option<&'a ErrorEntry> {
+        op.error_for(role).or_else(|| {
+            (op.meta.service == super::vocabulary::Service::Bss)
+                .then(|| self.gateway_error(role))
+                .flatten()
+        })
+    }
+
+    /// The schema an answer's body is judged by: the gateway's for a [`Spec::gateway_answer`],
+    /// the documented one of its status otherwise (`None`: an undocumented status).
+    pub fn response_for<'a>(
+        &'a self,
+        op: &'a Operation,
+        status: u16,
+        body: &Value,
+    ) -> Option<&'a ResponseSchema> {
+        match self.gateway_answer(op, status, body) {
+            Some(_) => self.gateway_response.as_ref(),
+            None => op.response(status),
+        }
     }
 
     /// Every operation, in [`OperationId::ALL`] order.

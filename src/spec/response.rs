@@ -41,6 +41,12 @@ impl ResponseSchema {
         self.positions.get(&super::rule::field_path(location))
     }
 
+    /// Whether the documented body is a String (`"type": "string"`, the AICC errors): a body
+    /// that is not JSON can still be judged against it (A29).
+    pub fn documents_a_string(&self) -> bool {
+        self.schema.get("type").and_then(Value::as_str) == Some("string")
+    }
+
     /// The documented example bodies (`examples`).
     pub fn examples(&self) -> &[Value] {
         self.schema

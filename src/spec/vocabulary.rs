@@ -152,6 +152,10 @@ pub struct ErrorEntry {
     /// Other codes a server may send for this entry (the gateway's `APIG.` prefix).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Other statuses a server may send with this entry's code (the gateway's 413, 414 and 494
+    /// for a malformed request); which one is sent rests on the entry's `position`.
+    #[serde(default)]
+    pub status_aliases: Vec<u16>,
     /// The media type of this entry's body when it is not the operation's Content-Type (the
     /// gateway answers for BSS; only the media type is documented).
     pub content_type: Option<String>,

@@ -32,6 +32,7 @@ pub fn answer(spec: &Spec, op: OperationId, status: u16, body: Value) -> Exchang
         raw_body: body.to_string().into_bytes(),
         body,
         elapsed: Duration::ZERO,
+        body_is_text: false,
     }
 }
 
