@@ -38,7 +38,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 256)]
     pub cases: u64,
     /// Most pages a walk of a list fetches.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_pages: u64,
     /// Run only these checks (names or codes, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
@@ -311,7 +311,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         operations,
         seed,
         cases: args.cases,
-        max_pages: args.max_pages.max(1),
+        max_pages: args.max_pages,
         policies: crate::checks::Policies {
             null: args.null_policy,
             unknown_fields: args.unknown_fields,
@@ -358,8 +358,13 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             None
         } else {
             Some(args.run_dir.clone().unwrap_or_else(|| {
-                PathBuf::from(crate::harness::RUNS_DIR)
-                    .join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string())
+                // The second and the process: runs started in one second (in parallel CI jobs,
+                // or one after another) never share, and so never replace, a directory.
+                PathBuf::from(crate::harness::RUNS_DIR).join(format!(
+                    "{}-{}",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+                    std::process::id()
+                ))
             }))
         },
         write_baseline: args.write_baseline.clone(),

@@ -158,7 +158,7 @@ fn with_proxies(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilde
         })
     }
     let bypass = format!(
-        "localhost,127.0.0.0/8,::1,{}",
+        "localhost,localhost.,127.0.0.0/8,::1,::ffff:127.0.0.0/104,{}",
         var(&["NO_PROXY", "no_proxy"])
             .map(|(_, v)| v)
             .unwrap_or_default()
@@ -502,6 +502,15 @@ impl HttpClient {
         };
         // What the target echoed of the credentials goes no further than this.
         let raw_body = self.redactor.redact_bytes(&body).into_owned();
+        if let Some(values) = too_many_values(&raw_body) {
+            return Err(TransportError {
+                kind: TransportKind::BodyTooLarge,
+                message: format!(
+                    "the body holds over {values} JSON values, more than any documented answer (a page is a few thousand): not parsed"
+                ),
+                status: Some(status),
+            });
+        }
         let (body, body_is_text) = match parse_json(&raw_body) {
             Ok(body) => (body, false),
             Err(message) => match documented_text(op, status, &raw_body) {
@@ -634,6 +643,33 @@ fn documented_text(op: &crate::spec::Operation, status: u16, bytes: &[u8]) -> Op
     (documented && !text.is_empty()).then(|| text.to_string())
 }
 
+/// JSON values (elements and members) a body may hold before it is refused unparsed. A
+/// documented answer holds a page of records, a few thousand values; a hostile body of millions
+/// of one-byte elements (under the size bound) would take hundreds of megabytes once parsed,
+/// per request in flight.
+const MAX_JSON_VALUES: usize = 250_000;
+
+/// `Some(MAX_JSON_VALUES)` when a body has more separators (`,` and `:` outside strings) than
+/// that: counted in one pass over the bytes, before anything is allocated.
+fn too_many_values(bytes: &[u8]) -> Option<usize> {
+    let (mut in_string, mut escaped, mut separators) = (false, false, 0usize);
+    for &b in bytes {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b',' | b':') => separators += 1,
+            _ => {}
+        }
+        if separators > MAX_JSON_VALUES {
+            return Some(MAX_JSON_VALUES);
+        }
+    }
+    None
+}
+
 /// Parses a body as JSON; an empty body or text is described briefly (never echoed in full).
 fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     if bytes.is_empty() {
@@ -652,6 +688,17 @@ fn parse_json(bytes: &[u8]) -> Result<Value, String> {
 mod tests {
     use super::documented_text;
     use crate::spec::{OperationId, Spec};
+
+    #[test]
+    fn a_body_of_millions_of_values_is_refused_before_parsing() {
+        let huge = format!("[{}0]", "0,".repeat(super::MAX_JSON_VALUES + 1));
+        assert!(super::too_many_values(huge.as_bytes()).is_some());
+        let page = format!("{{\"list\": [{}0]}}", "{\"a\": \"x,y:z\"},".repeat(100));
+        assert_eq!(super::too_many_values(page.as_bytes()), None);
+        // Separators inside strings do not count.
+        let text = format!("\"{}\"", ",".repeat(super::MAX_JSON_VALUES + 5));
+        assert_eq!(super::too_many_values(text.as_bytes()), None);
+    }
 
     #[test]
     fn only_a_documented_string_body_may_come_as_text() {

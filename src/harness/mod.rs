@@ -445,18 +445,35 @@ fn nothing_to_check(
         }
     }
     if let Some(dir) = &config.against_recording {
-        let recorded = planned.iter().any(|p| match p.kind {
+        // A recording that cannot be read compares nothing, like a missing one: when no
+        // planned scenario has a readable recording, the first unreadable one is named.
+        let mut unreadable = None;
+        let readable = planned.iter().any(|p| match p.kind {
             TrialKind::Scenario(index) => {
                 let scenario = &scenarios[index];
-                recording::snapshot_path(dir, scenario.operation.as_str(), &scenario.name).exists()
+                let path =
+                    recording::snapshot_path(dir, scenario.operation.as_str(), &scenario.name);
+                match recording::read(&path) {
+                    Ok(found) => found.is_some(),
+                    Err(error) => {
+                        unreadable.get_or_insert(error);
+                        false
+                    }
+                }
             }
             _ => false,
         });
-        if !recorded {
-            return Err(ExitError::Usage(anyhow!(
-                "--against-recording {}: no recording of any scenario of the selected operations; record them with --record",
-                dir.display()
-            )));
+        if !readable {
+            return Err(ExitError::Usage(match unreadable {
+                Some(error) => anyhow!(
+                    "--against-recording {}: no recording of the selected operations can be read ({error}); record them again with --record",
+                    dir.display()
+                ),
+                None => anyhow!(
+                    "--against-recording {}: no recording of any scenario of the selected operations; record them with --record",
+                    dir.display()
+                ),
+            }));
         }
     }
     Ok(())

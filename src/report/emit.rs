@@ -163,8 +163,19 @@ fn parent_of(path: &Path) -> PathBuf {
 }
 
 /// A path as the file system will see it: absolute, `.` and `..` resolved, and its existing
-/// part with symbolic links followed, so `out.json`, `./out.json` and a link to it compare equal.
+/// part with symbolic links followed, so `out.json`, `./out.json` and a link to it compare equal
+/// (a link to a file not written yet included: it is where the write would land).
 fn resolve(path: &Path) -> PathBuf {
+    resolve_within(path, 8)
+}
+
+fn resolve_within(path: &Path, links: u8) -> PathBuf {
+    if links > 0 && std::fs::canonicalize(path).is_err() {
+        if let Ok(target) = std::fs::read_link(path) {
+            let beside = path.parent().unwrap_or(Path::new("")).join(target);
+            return resolve_within(&beside, links - 1);
+        }
+    }
     let absolute = std::env::current_dir()
         .map(|cwd| cwd.join(path))
         .unwrap_or_else(|_| path.to_path_buf());
@@ -402,6 +413,15 @@ mod tests {
         let err = check_outputs(&[
             Output::new("--report json", &a, OutputKind::File),
             Output::new("--request-log", &dotted, OutputKind::File),
+        ])
+        .unwrap_err();
+        assert!(err.contains("both write"), "{err}");
+        // A link to a file not written yet lands where its target is: the same output.
+        let link = dir.path().join("b.json");
+        std::os::unix::fs::symlink("a.json", &link).unwrap();
+        let err = check_outputs(&[
+            Output::new("--report json", &a, OutputKind::File),
+            Output::new("--report junit", &link, OutputKind::File),
         ])
         .unwrap_err();
         assert!(err.contains("both write"), "{err}");

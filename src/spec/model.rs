@@ -54,7 +54,10 @@ impl Operation {
     pub fn validate_request(&self, instance: &Value) -> Vec<SchemaViolation> {
         self.request_validator
             .iter_errors(instance)
-            .flat_map(|e| SchemaViolation::from_error_each(&e))
+            .flat_map(|e| {
+                SchemaViolation::from_error_each(&e, super::response::MAX_VIOLATIONS_PER_BODY)
+            })
+            .take(super::response::MAX_VIOLATIONS_PER_BODY)
             .collect()
     }
 

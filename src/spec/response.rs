@@ -4,6 +4,41 @@ use super::violation::SchemaViolation;
 use jsonschema::Validator;
 use serde_json::Value;
 
+/// The violations one answer is judged by, at most. A hostile body of millions of wrong
+/// elements or undocumented keys (within the size bound) would otherwise cost a finding, and
+/// its memory and time, per element; past this many, more violations only repeat a pattern the
+/// first already show (the reports group findings by location pattern anyway).
+pub const MAX_VIOLATIONS_PER_BODY: usize = 300;
+
+/// `value` with every array cut to its first `keep + 1` elements (one more than kept, so a rule
+/// on the length still sees it is longer); borrowed when no array is that long.
+fn pruned(value: &Value, keep: usize) -> std::borrow::Cow<'_, Value> {
+    fn long(value: &Value, keep: usize) -> bool {
+        match value {
+            Value::Array(items) => items.len() > keep + 1 || items.iter().any(|v| long(v, keep)),
+            Value::Object(members) => members.values().any(|v| long(v, keep)),
+            _ => false,
+        }
+    }
+    fn cut(value: &Value, keep: usize) -> Value {
+        match value {
+            Value::Array(items) => items.iter().take(keep + 1).map(|v| cut(v, keep)).collect(),
+            Value::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), cut(v, keep)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    if long(value, keep) {
+        std::borrow::Cow::Owned(cut(value, keep))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 /// The schema of one documented response status, compiled.
 #[derive(Debug)]
 pub struct ResponseSchema {
@@ -21,10 +56,15 @@ pub struct ResponseSchema {
 
 impl ResponseSchema {
     /// Every violation of this schema by `body`.
+    /// At most [`MAX_VIOLATIONS_PER_BODY`]: more only repeat what the first show.
+    /// Arrays longer than that are judged by their first elements: a hostile list of millions
+    /// of wrong elements would otherwise cost memory and time per element.
     pub fn validate(&self, body: &Value) -> Vec<SchemaViolation> {
+        let pruned = pruned(body, MAX_VIOLATIONS_PER_BODY);
         self.validator
-            .iter_errors(body)
-            .flat_map(|e| SchemaViolation::from_error_each(&e))
+            .iter_errors(pruned.as_ref())
+            .flat_map(|e| SchemaViolation::from_error_each(&e, MAX_VIOLATIONS_PER_BODY))
+            .take(MAX_VIOLATIONS_PER_BODY)
             .collect()
     }
 

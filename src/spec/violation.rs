@@ -22,7 +22,11 @@ impl SchemaViolation {
     /// The violations of a validator error, its instance value masked: one per unexpected
     /// property of an `additionalProperties` error (each is its own finding, and its own
     /// baseline fingerprint), otherwise one.
-    pub(super) fn from_error_each(error: &jsonschema::ValidationError<'_>) -> Vec<Self> {
+    /// At most `limit` of them.
+    pub(super) fn from_error_each(
+        error: &jsonschema::ValidationError<'_>,
+        limit: usize,
+    ) -> Vec<Self> {
         let one = Self::from_error(error);
         match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected }
@@ -30,6 +34,7 @@ impl SchemaViolation {
             {
                 unexpected
                     .iter()
+                    .take(limit)
                     .map(|name| SchemaViolation {
                         property: Some(name.clone()),
                         ..one.clone()

@@ -127,6 +127,51 @@ fn recordings_that_are_missing_or_files_are_refused() {
     let file = dir.join("a-file");
     std::fs::write(&file, "x").unwrap();
     refused_saying(run("--record", &file), "not a folder");
+    // Recordings that exist but cannot be read compare nothing either: refused, one named.
+    let corrupt = dir.join("corrupt");
+    std::fs::create_dir_all(&corrupt).unwrap();
+    for name in [
+        "customers_v1__documented_example.snap",
+        "budget_v1__documented_example.snap",
+    ] {
+        std::fs::write(corrupt.join(name), "garbage").unwrap();
+    }
+    refused_saying(run("--against-recording", &corrupt), "can be read");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs started in the same second each get their own run directory: one never replaces
+/// another's requests.
+#[test]
+fn runs_in_the_same_second_keep_their_own_run_directories() {
+    let dir = crate::fixtures::tempdir();
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+                .current_dir(&dir)
+                .args([
+                    "run",
+                    "--no-regressions",
+                    "--cases",
+                    "2",
+                    "--operations",
+                    "customers_v1",
+                    "--mock-drift",
+                    "wrong-content-type",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert_eq!(child.wait().unwrap().code(), Some(1));
+    }
+    let runs = std::fs::read_dir(dir.join("partner-conformance-runs"))
+        .unwrap()
+        .count();
+    assert_eq!(runs, 3, "one run directory per run");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -143,6 +188,7 @@ fn flags_out_of_range_are_refused_like_profile_keys() {
         ("--max-requests", "0"),
         ("--max-duration", "99999999999"),
         ("--test-threads", "0"),
+        ("--max-pages", "0"),
     ] {
         let output = binary(
             &["run", "--no-regressions", "--no-run-dir", flag, value],
@@ -219,12 +265,13 @@ fn endless_input_files_are_refused_without_reading_them() {
         &[],
         Duration::from_secs(60),
     );
-    assert!(output.status.code().is_some(), "{}", text(&output.stderr));
-    // The scenario whose recording is a device says so rather than passing.
+    // The only recording is a device: nothing can be compared, so the run is refused before
+    // anything is sent, naming the file, rather than passing.
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     assert!(
-        text(&output.stdout).contains("documented_example.snap: not a regular file"),
+        text(&output.stderr).contains("documented_example.snap: not a regular file"),
         "{}",
-        text(&output.stdout)
+        text(&output.stderr)
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -635,4 +682,48 @@ fn replay_that_could_judge_nothing_is_not_a_pass() {
         text(&replayed.stdout)
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A target answering a body of millions of one-byte JSON values (under the size bound) costs
+/// bounded memory: the body is refused unparsed and the run ends classified, not after
+/// gigabytes of findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_millions_of_values_is_refused_unparsed() {
+    let mut body = String::from("{\"count\":3000000,\"customer_info_list\":[");
+    body.push_str(&"0,".repeat(2_999_999));
+    body.push_str("0]}");
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { ([("content-type", "application/json;charset=UTF-8")], body) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+            .args([
+                "run",
+                "--no-regressions",
+                "--no-run-dir",
+                "--operations",
+                "customers_v1",
+                "--cases",
+                "4",
+                "--target",
+                &base,
+                "--partner-id",
+                "p",
+            ])
+            .env("HUAWEICLOUD_TOKEN", "t-ci-trust-0001")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stderr).contains("JSON values"),
+        "{}",
+        text(&output.stderr)
+    );
 }

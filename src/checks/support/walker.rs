@@ -69,11 +69,22 @@ pub async fn walk(
                 status: exchange.status,
             });
         }
-        let records = exchange
+        // One more record than asked for shows the size was ignored; a hostile page of millions
+        // is not kept whole.
+        let records: Vec<Value> = exchange
             .body
             .get(list)
             .and_then(Value::as_array)
-            .cloned()
+            .map(|all| {
+                all.iter()
+                    .take(
+                        usize::try_from(page_size)
+                            .unwrap_or(usize::MAX)
+                            .saturating_add(1),
+                    )
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         let count = count_field
             .and_then(|f| exchange.body.get(f))
