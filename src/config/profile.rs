@@ -364,11 +364,13 @@ impl Cx<'_> {
                 }
                 "positions" => {
                     use crate::outcome::PositionMode;
-                    let names =
-                        [PositionMode::Observe, PositionMode::Strict].map(PositionMode::as_str);
+                    // The flag's values, so the key and `--positions` spell them alike.
+                    let modes = <PositionMode as clap::ValueEnum>::value_variants();
+                    let names: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
                     let text = self.string(value, &path, "\"observe\" or \"strict\"")?;
-                    let mode = [PositionMode::Observe, PositionMode::Strict]
-                        .into_iter()
+                    let mode = modes
+                        .iter()
+                        .copied()
                         .find(|m| m.as_str() == text)
                         .ok_or_else(|| {
                             let hint = suggest(text, &names)

@@ -328,6 +328,18 @@ fn operations_must_be_known() {
 }
 
 #[test]
+fn positions_is_observe_or_strict_like_the_flag() {
+    let config = Config::parse(Path::new(FILE), &in_profile("positions = \"strict\"")).unwrap();
+    assert_eq!(
+        config.profiles["staging"].positions,
+        Some(crate::outcome::PositionMode::Strict)
+    );
+    let message = error(&in_profile("positions = \"strikt\""));
+    assert_names(&message, 2, "profiles.staging.positions");
+    assert!(message.contains("did you mean \"strict\"?"), "{message}");
+}
+
+#[test]
 fn auth_is_token_or_aksk() {
     let message = error(&in_profile("auth = \"basic\""));
     assert_names(&message, 2, "profiles.staging.auth");

@@ -148,7 +148,7 @@ pub fn after(drifts: &DriftSet, spec: &Spec, op: &Operation, answer: &mut Answer
         return;
     }
     match op.id {
-        OperationId::CustomersV1 => customers_answer(drifts, op, answer),
+        OperationId::CustomersV1 => customers_answer(drifts, spec, op, answer),
         OperationId::BudgetV1 => budget_answer(drifts, spec, answer),
         OperationId::AiccTenant => aicc_answer(drifts, answer),
         OperationId::CustomersV2 => customers_v2_answer(drifts, op, answer),
@@ -166,7 +166,7 @@ fn first_record<'a>(
         .as_object_mut()
 }
 
-fn customers_answer(drifts: &DriftSet, op: &Operation, answer: &mut Answer) {
+fn customers_answer(drifts: &DriftSet, spec: &Spec, op: &Operation, answer: &mut Answer) {
     if drifts.has(Drift::WrongContentType) {
         answer.content_type = "text/html;charset=UTF-8".into();
     }
@@ -180,7 +180,7 @@ fn customers_answer(drifts: &DriftSet, op: &Operation, answer: &mut Answer) {
             }
         }
         Some(_) => {}
-        None => success_record_drifts(drifts, op, &mut answer.body),
+        None => success_record_drifts(drifts, spec, op, &mut answer.body),
     }
     if answer.role.is_some() && drifts.has(Drift::MissingErrorMsg) {
         if let Some(body) = answer.body.as_object_mut() {
@@ -189,7 +189,15 @@ fn customers_answer(drifts: &DriftSet, op: &Operation, answer: &mut Answer) {
     }
 }
 
-fn success_record_drifts(drifts: &DriftSet, op: &Operation, body: &mut Value) {
+/// A keyword of a field of the operation's records, as the response table documents it.
+fn record_keyword(spec: &Spec, op: &Operation, field: &str, keyword: &str) -> Option<Value> {
+    op.record_properties(spec)
+        .into_iter()
+        .find(|(name, _)| name == field)
+        .and_then(|(_, schema)| schema.get(keyword).cloned())
+}
+
+fn success_record_drifts(drifts: &DriftSet, spec: &Spec, op: &Operation, body: &mut Value) {
     let list = op.list_field().unwrap_or_default().to_string();
     let count = op.count_field().unwrap_or_default().to_string();
     if drifts.has(Drift::SuccessCodeChanged) {
@@ -233,13 +241,8 @@ fn success_record_drifts(drifts: &DriftSet, op: &Operation, body: &mut Value) {
     }
     if let Some(record) = first_record(op, body) {
         if drifts.has(Drift::OverlongCorpName) {
-            let max = op
-                .response(op.meta.success_status)
-                .and_then(|r| {
-                    r.schema
-                        .pointer("/$defs/CustomerInfo/properties/corp_name/maxLength")
-                })
-                .and_then(Value::as_u64)
+            let max = record_keyword(spec, op, "corp_name", "maxLength")
+                .and_then(|v| v.as_u64())
                 .unwrap_or(0) as usize;
             record.insert("corp_name".into(), Value::String("长".repeat(max + 1)));
         }
@@ -248,17 +251,11 @@ fn success_record_drifts(drifts: &DriftSet, op: &Operation, body: &mut Value) {
         }
         if drifts.has(Drift::UndocumentedCooperationType) {
             // One past the highest value the response table lists ("2" is listed: not drift).
-            let listed = op
-                .response(op.meta.success_status)
-                .and_then(|r| {
-                    r.schema
-                        .pointer("/$defs/CustomerInfo/properties/cooperation_type/enum")
-                        .and_then(Value::as_array)
-                        .cloned()
-                })
-                .unwrap_or_default();
+            let listed = record_keyword(spec, op, "cooperation_type", "enum");
             let next = listed
                 .iter()
+                .filter_map(Value::as_array)
+                .flatten()
                 .filter_map(|v| v.as_str()?.parse::<u32>().ok())
                 .max()
                 .map_or(0, |m| m + 1);

@@ -29,7 +29,7 @@ pub fn write_human(report: &Report, color: bool) -> String {
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     push_findings(&mut out, &report.findings);
-    super::observations::push_human(&mut out, &report.observations, &clean);
+    super::observations::push_human(&mut out, &report.observations);
     push_changes(&mut out, report);
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport, paint);
@@ -296,7 +296,7 @@ fn push_block(out: &mut String, group: &Group<'_>) {
 }
 
 /// A `label: value` line of a block; continuation lines of a multi-line value stay indented.
-fn push_field(out: &mut String, label: &str, value: &str) {
+pub(super) fn push_field(out: &mut String, label: &str, value: &str) {
     let value = clean(value);
     let mut lines = value.lines();
     let _ = writeln!(out, "      {label}: {}", lines.next().unwrap_or(""));
@@ -394,7 +394,7 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
 
 /// Text from the model with control characters (ANSI escapes from a hostile target included)
 /// shown escaped, so nothing but our own colours reaches the terminal. Newlines and tabs stay.
-fn clean(text: &str) -> String {
+pub(super) fn clean(text: &str) -> String {
     if !text.chars().any(is_unsafe_control) {
         return text.to_string();
     }

@@ -119,7 +119,7 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
         .filter_map(|&i| report.observations.get(i).cloned())
         .collect();
     let mut text = String::new();
-    super::observations::push_human(&mut text, &observations, &|s: &str| s.to_string());
+    super::observations::push_human(&mut text, &observations);
     if !text.is_empty() {
         case.set_system_out(text.trim_start());
     }

@@ -82,8 +82,9 @@ pub fn summary_line(observations: &[Finding]) -> Option<String> {
 }
 
 /// The human section: heading, then per group the position, where, what this suite expected,
-/// what the target did and the curl line. `clean` makes target text safe for a terminal.
-pub fn push_human(out: &mut String, observations: &[Finding], clean: &dyn Fn(&str) -> String) {
+/// what the target did and the curl line, with target text made safe as the human report does.
+pub fn push_human(out: &mut String, observations: &[Finding]) {
+    use super::human::{clean, push_field};
     let Some(line) = summary_line(observations) else {
         return;
     };
@@ -103,18 +104,9 @@ pub fn push_human(out: &mut String, observations: &[Finding], clean: &dyn Fn(&st
             clean(&f.location),
             clean(&f.check)
         );
-        for (label, value) in [
-            ("this suite expects", &f.expected),
-            ("the target did", &f.observed),
-            ("reproduce", &f.reproduce),
-        ] {
-            let value = clean(value);
-            let mut lines = value.lines();
-            let _ = writeln!(out, "      {label}: {}", lines.next().unwrap_or(""));
-            for line in lines {
-                let _ = writeln!(out, "        {line}");
-            }
-        }
+        push_field(out, "this suite expects", &f.expected);
+        push_field(out, "the target did", &f.observed);
+        push_field(out, "reproduce", &f.reproduce);
     }
 }
 
@@ -181,7 +173,7 @@ mod tests {
         assert!(line.contains("positions A2, A10"), "{line}");
         assert_eq!(summary_line(&[]), None);
         let mut human = String::new();
-        push_human(&mut human, &all, &|s| s.to_string());
+        push_human(&mut human, &all);
         assert!(
             human.contains(HEADING) && human.contains("A2 customers_v1"),
             "{human}"

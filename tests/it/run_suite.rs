@@ -412,3 +412,32 @@ fn fields_added_to_the_new_generation_are_accepted() {
     assert_eq!(result.code, 0, "{}", result.stdout);
     assert_eq!(result.findings().count(), 0, "{}", result.stdout);
 }
+
+/// `--empty-filter any` takes the other reading of A1: a target reading `""` and null in a fuzzy
+/// filter as no filter is a finding when held strictly to the default, and quiet under the switch.
+#[test]
+fn the_empty_filter_switch_chooses_what_a1_expects() {
+    let args = [
+        "--seed",
+        "3",
+        "--cases",
+        "4",
+        "--operations",
+        "customers_v1",
+        "--checks",
+        "wire_forms",
+        "--positions",
+        "strict",
+        "--mock-reading",
+        "quoted-empty-is-no-filter",
+    ];
+    let held = run(&args);
+    assert!(
+        held.findings().any(|f| f["check"] == "wire_forms"),
+        "{}",
+        held.stdout
+    );
+    let switched = run(&[&args[..], &["--empty-filter", "any"]].concat());
+    assert_eq!(switched.findings().count(), 0, "{}", switched.stdout);
+    assert_eq!(switched.code, 0);
+}
