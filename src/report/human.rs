@@ -6,6 +6,7 @@
 //! other writers share, so "most useful first" means the same thing in every format.
 
 use super::model::{Report, TransportProblem};
+use super::text::{clean, push_field};
 use crate::checks::{Category, Finding};
 use crate::exit;
 use crate::spec::OperationId;
@@ -295,16 +296,6 @@ fn push_block(out: &mut String, group: &Group<'_>) {
     push_field(out, "reproduce", &f.reproduce);
 }
 
-/// A `label: value` line of a block; continuation lines of a multi-line value stay indented.
-pub(super) fn push_field(out: &mut String, label: &str, value: &str) {
-    let value = clean(value);
-    let mut lines = value.lines();
-    let _ = writeln!(out, "      {label}: {}", lines.next().unwrap_or(""));
-    for line in lines {
-        let _ = writeln!(out, "        {line}");
-    }
-}
-
 /// The transport section: problems by kind (most frequent first), each with its first example.
 fn push_transport(out: &mut String, transport: &[TransportProblem], paint: Paint) {
     if transport.is_empty() {
@@ -390,28 +381,6 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
         (_, Some(stem)) => format!("{n} {stem}ies"),
         (_, None) => format!("{n} {noun}s"),
     }
-}
-
-/// Text from the model with control characters (ANSI escapes from a hostile target included)
-/// shown escaped, so nothing but our own colours reaches the terminal. Newlines and tabs stay.
-pub(super) fn clean(text: &str) -> String {
-    if !text.chars().any(is_unsafe_control) {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| {
-            if is_unsafe_control(c) {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-/// A control character other than newline and tab.
-fn is_unsafe_control(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// ANSI colours, applied only when enabled.

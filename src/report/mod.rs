@@ -12,6 +12,7 @@ mod markdown;
 mod model;
 mod not_exercised;
 mod observations;
+mod text;
 
 pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};

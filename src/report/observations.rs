@@ -84,7 +84,7 @@ pub fn summary_line(observations: &[Finding]) -> Option<String> {
 /// The human section: heading, then per group the position, where, what this suite expected,
 /// what the target did and the curl line, with target text made safe as the human report does.
 pub fn push_human(out: &mut String, observations: &[Finding]) {
-    use super::human::{clean, push_field};
+    use super::text::{clean, push_field};
     let Some(line) = summary_line(observations) else {
         return;
     };
