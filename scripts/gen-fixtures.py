@@ -133,6 +133,13 @@ for i, record in enumerate(customers):
         "is_frozen": 1 if i % 23 == 0 else 0,
         "customer_level": "V%d" % (i % 6),
     }
+    # The fields only the new pages list, on some customers, so every documented field of a
+    # new record is served somewhere (and absent elsewhere, as the pages allow).
+    if i % 3 == 0:
+        extra["email"] = "customer%d@example.com" % i
+        extra["xaccount_id"] = "xacc-%06d" % i
+        extra["xaccount_type"] = "partner-platform"
+        extra["account_managers"] = [{"account_name": "manager-%d" % (i % 7)}]
     if "budget" in record:
         extra["budget"] = {"budget_type": "PACKAGE" if i % 4 == 0 else "MONTHLY"}
     record["v2"] = extra

@@ -158,9 +158,69 @@ impl fmt::Display for Rate {
     }
 }
 
+/// A whole, in percent: what a coverage figure and a gate's minimum are out of.
+pub const FULL_PERCENT: f64 = 100.0;
+
+/// One minimum of the coverage gate (`--min-coverage`, the profile's `min_coverage`): a
+/// percentage of the documented requirements verified, for the overall figure and every
+/// selected operation (`95`), or for one operation (`customers_v1=80`). A run below it ends
+/// with its own exit code, so CI can refuse a green run that verified too little.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoverageMinimum {
+    /// The operation it is for; `None`: the overall figure and every selected operation.
+    pub operation: Option<crate::spec::OperationId>,
+    /// The minimum, in percent.
+    pub percent: f64,
+}
+
+impl CoverageMinimum {
+    /// A minimum if the percentage is from 0 to 100, or a message saying the range.
+    pub fn new(
+        operation: Option<crate::spec::OperationId>,
+        percent: f64,
+    ) -> Result<CoverageMinimum, String> {
+        let full = FULL_PERCENT;
+        if percent.is_finite() && (0.0..=full).contains(&percent) {
+            Ok(CoverageMinimum { operation, percent })
+        } else {
+            Err(format!(
+                "must be a percentage from 0 to {full}, found {percent}"
+            ))
+        }
+    }
+}
+
+impl FromStr for CoverageMinimum {
+    type Err = String;
+    fn from_str(s: &str) -> Result<CoverageMinimum, String> {
+        let (operation, number) = match s.split_once('=') {
+            Some((op, number)) => (Some(op.trim().parse().map_err(|e| format!("{e}"))?), number),
+            None => (None, s),
+        };
+        let percent: f64 = number.trim().trim_end_matches('%').parse().map_err(|_| {
+            "must be a percentage (95) or an operation and a percentage (customers_v1=80)"
+                .to_string()
+        })?;
+        CoverageMinimum::new(operation, percent)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_coverage_minimum_is_a_percentage_overall_or_of_one_operation() {
+        assert_eq!("95".parse::<CoverageMinimum>().unwrap().percent, 95.0);
+        let one: CoverageMinimum = "customers_v1=80%".parse().unwrap();
+        assert_eq!(
+            (one.operation, one.percent),
+            (Some(crate::spec::OperationId::CustomersV1), 80.0)
+        );
+        for bad in ["101", "-1", "nan", "x", "customers=80", "customers_v1=", ""] {
+            assert!(bad.parse::<CoverageMinimum>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn flags_and_profile_numbers_share_one_range() {

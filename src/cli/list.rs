@@ -19,6 +19,9 @@ pub enum ListWhat {
     /// Every other defensible reading the mock can take, with the ambiguity row it rests on
     /// and whether the suite observes it (position) or accepts it silently (free).
     Readings,
+    /// Every documented requirement (the coverage catalogue, derived from the schemas): its
+    /// id, whether it is documented or a position, and the rule in a few words.
+    Requirements,
 }
 
 /// The text of `list checks` / `list operations`.
@@ -83,6 +86,15 @@ pub fn list(spec: &Spec, what: ListWhat) -> String {
                 ));
             }
         }
+        ListWhat::Requirements => {
+            for requirement in crate::checks::support::coverage::catalogue(spec) {
+                let basis = requirement.position.as_ref().map_or("doc", |p| p.as_str());
+                out.push_str(&format!(
+                    "{:<64} {:<4} {}\n",
+                    requirement.id, basis, requirement.statement
+                ));
+            }
+        }
         ListWhat::Operations => {
             for op in spec.operations() {
                 out.push_str(&format!(
@@ -114,17 +126,54 @@ pub(super) fn run(what: ListWhat) -> Result<i32, ExitError> {
     Ok(crate::exit::SUCCESS)
 }
 
-/// `explain`: what a check verifies, the documentation it rests on and how to reproduce it; an
-/// unknown check is a usage error.
+/// `explain`: what a check verifies, the documentation it rests on and how to reproduce it;
+/// or, given a requirement id, the requirement with its quotes and the checks that verify it.
+/// Anything else is a usage error.
 pub(super) fn explain(check: &str) -> Result<i32, ExitError> {
     let spec = load_spec(None)?;
-    match crate::checks::explain(&spec, check) {
-        Some(text) => {
-            print!("{text}");
-            Ok(crate::exit::SUCCESS)
-        }
-        None => Err(ExitError::Usage(anyhow::anyhow!(
-            "no check `{check}` (see `partner-conformance list checks`)"
-        ))),
+    if let Some(text) = crate::checks::explain(&spec, check) {
+        print!("{text}");
+        return Ok(crate::exit::SUCCESS);
     }
+    if let Some(text) = explain_requirement(&spec, check) {
+        print!("{text}");
+        return Ok(crate::exit::SUCCESS);
+    }
+    let ids: Vec<String> = crate::checks::support::coverage::catalogue(&spec)
+        .into_iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    let candidates: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let hint = crate::text::suggest(check, &candidates)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    Err(ExitError::Usage(anyhow::anyhow!(
+        "no check or requirement `{check}` (see `partner-conformance list checks` and `list requirements`){hint}"
+    )))
+}
+
+/// The text `explain ID` prints for a requirement id.
+pub fn explain_requirement(spec: &Spec, id: &str) -> Option<String> {
+    let requirement = crate::checks::support::coverage::catalogue(spec)
+        .into_iter()
+        .find(|r| r.id.as_str() == id)?;
+    let mut out = format!("{}\n  {}\n", requirement.id, requirement.statement);
+    out.push_str(&match &requirement.position {
+        Some(position) => format!(
+            "  basis: position {position} (a reading of schemas/README.md; against other targets an observation, not drift)\n"
+        ),
+        None => "  basis: documented (broken, it is drift)\n".to_string(),
+    });
+    if let Some(doc) = &requirement.doc {
+        out.push_str(&format!("  source: {}\n  en: {}\n", doc.source, doc.en));
+        if let Some(zh) = &doc.zh {
+            out.push_str(&format!("  zh: {zh}\n"));
+        }
+    }
+    let checks: Vec<String> = crate::checks::support::coverage::verifiers(&requirement)
+        .iter()
+        .map(|c| format!("{} {}", c.code, c.name))
+        .collect();
+    out.push_str(&format!("  verified by: {}\n", checks.join(", ")));
+    Some(out)
 }

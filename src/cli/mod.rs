@@ -47,9 +47,11 @@ pub enum Command {
     Migrate(Box<MigrateArgs>),
     /// Serve the documented APIs on loopback: the reference mock.
     Serve(ServeArgs),
-    /// Explain a check: what it verifies, the documentation it rests on, how to reproduce.
+    /// Explain a check (what it verifies, the documentation it rests on, how to reproduce) or a
+    /// requirement of the coverage catalogue (its quotes and the checks that verify it).
     Explain {
-        /// Check code (PC012) or name (fuzzy_filter).
+        /// Check code (PC012) or name (fuzzy_filter), or a requirement id
+        /// (customers_v1.query.page_size.maximum; see `list requirements`).
         check: String,
     },
     /// Re-send the requests behind the findings of a run and say which findings still hold.
@@ -66,7 +68,7 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
-    /// List checks, operations, drifts, faults or readings.
+    /// List checks, operations, drifts, faults, readings or requirements.
     List {
         /// What to list.
         #[arg(value_enum)]

@@ -18,7 +18,7 @@ pub const DEFAULT_FILE: &str = "partner-conformance.toml";
 /// The keys of the file's top level.
 pub(super) const TOP_KEYS: [&str; 2] = ["default_profile", "profiles"];
 /// The keys of a profile.
-pub(super) const PROFILE_KEYS: [&str; 14] = [
+pub(super) const PROFILE_KEYS: [&str; 15] = [
     "bss_url",
     "aicc_url",
     "partner_id",
@@ -33,6 +33,7 @@ pub(super) const PROFILE_KEYS: [&str; 14] = [
     "max_requests",
     "max_duration_seconds",
     "positions",
+    "min_coverage",
 ];
 /// Other spellings people reach for (mostly the command-line flags), normalised as by
 /// [`normalise`], and the profile key they mean.
@@ -92,6 +93,8 @@ pub struct Profile {
     pub max_duration_seconds: Option<MaxDurationSeconds>,
     /// Whether a position read otherwise is a finding or an observation (`--positions`).
     pub positions: Option<crate::outcome::PositionMode>,
+    /// The coverage gate (`--min-coverage`): `95`, or `["95", "customers_v1=80"]`.
+    pub min_coverage: Vec<crate::settings::CoverageMinimum>,
 }
 
 /// A parsed and checked config file: everything in it is valid, so the CLI only merges.
@@ -387,6 +390,7 @@ impl Cx<'_> {
                 }
                 "baseline" => profile.baseline = Some(self.path(value, &path)?),
                 "operations" => profile.operations = Some(self.operations(value, &path)?),
+                "min_coverage" => profile.min_coverage = self.min_coverage(value, &path)?,
                 "insecure" => {
                     profile.insecure = value.as_bool().ok_or_else(|| {
                         self.type_error(value, &path, "true or false (without quotes)")

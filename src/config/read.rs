@@ -146,6 +146,35 @@ impl Cx<'_> {
         Rate::new(rate).map_err(|message| self.error(value.span(), path, message))
     }
 
+    /// The coverage gate: a percentage (`95`, the overall figure and every operation), or an
+    /// array of the flag's forms (`["95", "customers_v1=80"]`); the same type and range as
+    /// `--min-coverage`.
+    pub(super) fn min_coverage(
+        &self,
+        value: &Value,
+        path: &KeyPath,
+    ) -> Result<Vec<crate::settings::CoverageMinimum>, ConfigError> {
+        use crate::settings::CoverageMinimum;
+        let example = "a percentage (95) or an array like [\"95\", \"customers_v1=80\"]";
+        let one = |value: &Value, path: &KeyPath| -> Result<CoverageMinimum, ConfigError> {
+            let parsed = match value {
+                Value::Integer(i) => CoverageMinimum::new(None, *i.value() as f64),
+                Value::Float(f) => CoverageMinimum::new(None, *f.value()),
+                Value::String(s) => s.value().parse(),
+                _ => return Err(self.type_error(value, path, example)),
+            };
+            parsed.map_err(|message| self.error(value.span(), path, message))
+        };
+        match value.as_array() {
+            Some(array) => array
+                .iter()
+                .enumerate()
+                .map(|(i, entry)| one(entry, &path.index(i)))
+                .collect(),
+            None => Ok(vec![one(value, path)?]),
+        }
+    }
+
     /// A base URL: http:// or https://, a host, an optional port and path; no credentials,
     /// query, fragment or whitespace (the suite appends the documented paths to it).
     pub(super) fn url(&self, value: &Value, path: &KeyPath) -> Result<String, ConfigError> {

@@ -94,6 +94,7 @@ fn good_file_parses_with_relative_paths_resolved() {
         max_requests: Some(MaxRequests::from_i64(5000).unwrap()),
         max_duration_seconds: Some(MaxDurationSeconds::from_i64(600).unwrap()),
         positions: None,
+        min_coverage: Vec::new(),
     };
     assert_eq!(staging, &expected);
     let ci = &config.profiles["ci"];

@@ -46,6 +46,81 @@ pub struct GeneratedCase {
 /// The strategy of one operation and polarity, built from the contract.
 pub struct CaseStrategy {
     inner: BoxedStrategy<GeneratedCase>,
+    /// The invalid strategy's alternatives (one per constraint it breaks), which the first
+    /// cases of a run take in turn, so a short run still breaks every constraint once.
+    options: Vec<BoxedStrategy<GeneratedCase>>,
+}
+
+/// The first bytes of a seed that names one alternative of an invalid strategy (its index in
+/// the next four bytes); a seed kept from such a case replays it.
+const OPTION_MARK: [u8; 4] = *b"OPT\0";
+
+impl GeneratedCase {
+    /// The keyword of `schemas/` an invalid case breaks, as its rule id and requirement name
+    /// it: the scenario's keyword, and for a refused wire form that form
+    /// (`x-presence.quoted-empty`); `None` for a valid case.
+    pub fn keyword(&self) -> Option<String> {
+        let keyword = self.scenario.keyword()?;
+        if self.scenario != Scenario::RefusedForm {
+            return Some(keyword.to_string());
+        }
+        let value = self
+            .params
+            .iter()
+            .find(|(name, _)| Some(name) == self.parameter.as_ref())
+            .map(|(_, v)| v.as_str());
+        Some(format!(
+            "{keyword}.{}",
+            crate::spec::WireForm::classify(value).name()
+        ))
+    }
+}
+
+/// Every (parameter, keyword) an invalid case of `op` can break, as [`GeneratedCase::keyword`]
+/// names it: the constraints whose refusal a run can show. The same walk as the invalid
+/// strategy's, so the two cannot disagree.
+pub fn breakable(op: &Operation) -> Vec<(String, String)> {
+    let params: Vec<Parameter> = op.value_parameters().cloned().collect();
+    let mut out = Vec::new();
+    for param in &params {
+        let Some(validator) = param.validator() else {
+            continue;
+        };
+        for (scenario, _) in violations(param, &validator) {
+            let Some(keyword) = scenario.keyword() else {
+                continue;
+            };
+            if scenario == Scenario::RefusedForm {
+                for form in crate::spec::WireForm::NON_VALUES {
+                    if param
+                        .presence
+                        .as_ref()
+                        .is_some_and(|p| p.outcome(form) == crate::spec::PresenceOutcome::Reject)
+                    {
+                        out.push((param.name.clone(), format!("{keyword}.{}", form.name())));
+                    }
+                }
+            } else {
+                out.push((param.name.clone(), keyword.to_string()));
+            }
+        }
+        if param
+            .requires
+            .iter()
+            .any(|c| params.iter().any(|q| &q.name == c))
+        {
+            out.push((param.name.clone(), "x-requires".into()));
+        }
+        if param.is_time()
+            && param
+                .not_after
+                .as_ref()
+                .is_some_and(|n| params.iter().any(|q| &q.name == n))
+        {
+            out.push((param.name.clone(), "x-not-after".into()));
+        }
+    }
+    out
 }
 
 impl std::fmt::Debug for CaseStrategy {
@@ -163,16 +238,34 @@ impl CaseStrategy {
                 if options.is_empty() {
                     return None;
                 }
-                Union::new(options).boxed()
+                let union = Union::new(options.clone()).boxed();
+                return Some(CaseStrategy {
+                    inner: union,
+                    options,
+                });
             }
         };
-        Some(CaseStrategy { inner })
+        Some(CaseStrategy {
+            inner,
+            options: Vec::new(),
+        })
+    }
+
+    /// How many alternatives the first cases of a run take in turn.
+    pub fn alternatives(&self) -> usize {
+        self.options.len()
     }
 
     /// The case a seed produces, with its value tree for shrinking.
     pub fn tree(&self, seed: [u8; 32]) -> Option<Box<dyn ValueTree<Value = GeneratedCase>>> {
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
         let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+        if seed[..4] == OPTION_MARK {
+            let index = u32::from_le_bytes([seed[4], seed[5], seed[6], seed[7]]) as usize;
+            if let Some(option) = self.options.get(index) {
+                return option.new_tree(&mut runner).ok();
+            }
+        }
         self.inner.new_tree(&mut runner).ok()
     }
 
@@ -292,8 +385,14 @@ pub fn cases(
         Some(_) if op.value_parameters().next().is_none() => count.min(1),
         Some(_) => count,
     };
+    let alternatives = strategy.as_ref().map_or(0, CaseStrategy::alternatives) as u64;
     (0..count).filter_map(move |index| {
-        let seed = case_seed(run_seed, op.id, polarity, index);
+        let mut seed = case_seed(run_seed, op.id, polarity, index);
+        // The first cases break each constraint in turn; the rest draw at random.
+        if index < alternatives {
+            seed[..4].copy_from_slice(&OPTION_MARK);
+            seed[4..8].copy_from_slice(&(index as u32).to_le_bytes());
+        }
         strategy.as_ref()?.case(seed).map(|case| (seed, case))
     })
 }

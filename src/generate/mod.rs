@@ -8,5 +8,7 @@ mod case;
 mod scenario;
 mod values;
 
-pub use case::{case_seed, cases, generate, shrink, CaseStrategy, GeneratedCase, Polarity};
+pub use case::{
+    breakable, case_seed, cases, generate, shrink, CaseStrategy, GeneratedCase, Polarity,
+};
 pub use scenario::Scenario;

@@ -89,9 +89,14 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(32);
             match example_alphabet(param) {
-                Some(alphabet) => proptest::collection::vec(select(alphabet), min..=max)
-                    .prop_map(String::from_iter)
-                    .boxed(),
+                Some(alphabet) => {
+                    let of = |range: std::ops::RangeInclusive<usize>| {
+                        proptest::collection::vec(select(alphabet.clone()), range)
+                            .prop_map(String::from_iter)
+                    };
+                    // The ends of the range get extra weight, as for other text.
+                    prop_oneof![2 => of(max..=max), 1 => of(min..=min), 5 => of(min..=max)].boxed()
+                }
                 None => text(min, max),
             }
         }
@@ -139,18 +144,12 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
         };
     let mut out = Vec::new();
     if let Some(presence) = &param.presence {
-        let refused: Vec<Raw> = [
-            WireForm::Absent,
-            WireForm::Empty,
-            WireForm::QuotedEmpty,
-            WireForm::Null,
-        ]
-        .into_iter()
-        .filter(|f| presence.outcome(*f) == PresenceOutcome::Reject)
-        .map(|f| f.raw().map(str::to_string))
-        .collect();
-        if !refused.is_empty() {
-            out.push((Scenario::RefusedForm, select(refused).boxed()));
+        // One candidate per refused form, so each form is a constraint of its own to cover.
+        for form in WireForm::NON_VALUES {
+            if presence.outcome(form) == PresenceOutcome::Reject {
+                let raw: Raw = form.raw().map(str::to_string);
+                out.push((Scenario::RefusedForm, Just(raw).boxed()));
+            }
         }
     }
     if let Some(max) = param

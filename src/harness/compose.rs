@@ -146,6 +146,7 @@ pub(super) fn build_report(
             changes: change_ids,
             skip_reason: result.skip_reason,
             not_exercised: result.not_exercised,
+            exercised: result.exercised,
         });
     }
     let mut by_category: BTreeMap<Category, u64> = BTreeMap::new();
@@ -164,6 +165,7 @@ pub(super) fn build_report(
     }
     let mut report = Report {
         migration: Vec::new(),
+        coverage: Default::default(),
         summary: Summary {
             target,
             operations: config.operations.clone(),

@@ -37,6 +37,8 @@ pub struct TrialResult {
     pub evidence: Vec<crate::outcome::MigrationEvidence>,
     /// Notes for the report.
     pub notes: Vec<String>,
+    /// Evidence per requirement id.
+    pub exercised: crate::outcome::Exercised,
 }
 
 /// Shared by every trial of a run.

@@ -92,6 +92,13 @@ pub async fn execute(
                 return Some(reason);
             }
             run_stateful(&sctx, trial.operation, name).await;
+            // Ran to the end on data that could show a violation: the semantic is exercised.
+            if !sctx.recorder.is_skipped() && !sctx.recorder.is_cut_short() {
+                sctx.recorder.exercised([(
+                    RuleId::semantic(trial.operation, name),
+                    crate::outcome::Evidence::Completed,
+                )]);
+            }
             None
         }
     }
@@ -229,21 +236,11 @@ pub fn case_position(op: &Operation, case: &GeneratedCase) -> Option<Position> {
         .parameters
         .iter()
         .find(|p| Some(&p.name) == case.parameter.as_ref())?;
-    let keyword = case.scenario.keyword()?;
-    let key = if case.scenario == Scenario::RefusedForm {
-        let value = case
-            .params
-            .iter()
-            .find(|(name, _)| *name == parameter.name)
-            .map(|(_, v)| v.as_str());
-        format!(
-            "{keyword}.{}",
-            crate::spec::WireForm::classify(value).name()
-        )
-    } else {
-        keyword.to_string()
-    };
-    parameter.position_of(&key).cloned()
+    let key = case.keyword()?;
+    parameter
+        .position_of(&key)
+        .or_else(|| parameter.position_of(key.split('.').next().unwrap_or(&key)))
+        .cloned()
 }
 
 /// The rule a trial tests: its scenario's file, its stateful check's semantic, its migration
@@ -265,8 +262,8 @@ pub fn case_rule(op: &Operation, case: &GeneratedCase) -> RuleId {
         .parameter
         .as_deref()
         .and_then(|name| op.parameters.iter().find(|p| p.name == name));
-    match (case.scenario.keyword(), parameter) {
-        (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, keyword),
+    match (case.keyword(), parameter) {
+        (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, &keyword),
         _ => RuleId::valid_request(op.id),
     }
 }
@@ -321,6 +318,7 @@ async fn send_case(
     ctx.progress.inc(1);
     let recorded = recorder.take();
     trial.recorder.add_requests(recorded.requests);
+    trial.recorder.merge_exercised(recorded.exercised);
     if recorded.cut_short {
         trial.recorder.cut_short();
     }

@@ -6,6 +6,7 @@
 
 mod compose;
 mod context;
+pub mod coverage;
 mod execute;
 mod interrupt;
 mod plan;
@@ -395,6 +396,15 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     }
     report.summary.interrupted = stopped_by.is_some();
     let baseline_failed = settle_baseline(&config, baseline.as_ref(), today, &mut report).err();
+    coverage::compute(
+        &coverage::CoverageInputs {
+            spec: &spec,
+            operations: &config.operations,
+            selection: &config.selection,
+            scenarios: &ctx.scenarios,
+        },
+        &mut report,
+    );
     let secrets = ctx.client.credentials().secret_values();
     report.redact(&secrets);
     let mut publisher =

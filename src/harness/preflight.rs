@@ -63,6 +63,7 @@ impl Unusable {
                     NotExercised::new(Reason::NoUsableAnswer, "not judged: the target is unusable")
                 }),
                 not_exercised: Vec::new(),
+                exercised: Default::default(),
                 findings: Vec::new(),
                 observations: Vec::new(),
                 transport: indices,

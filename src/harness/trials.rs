@@ -93,6 +93,7 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
                 not_exercised: recorded.not_exercised,
                 evidence: recorded.evidence,
                 notes: recorded.notes,
+                exercised: recorded.exercised,
             });
         }
         match message {

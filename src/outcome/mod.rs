@@ -6,6 +6,7 @@
 //! [`Reason`]s).
 
 mod change;
+mod coverage;
 mod expectation;
 mod finding;
 mod migration;
@@ -13,6 +14,11 @@ mod not_exercised;
 mod transport;
 
 pub use change::BehaviourChange;
+pub use coverage::{
+    format_percent, percent, Basis, Coverage, CoverageComparison, CoverageGate, CoverageStatus,
+    CoverageTotals, Evidence, Exercised, LostRequirement, OperationCoverage, RequirementCoverage,
+    Tally, FULL_PERCENT,
+};
 pub use expectation::{role_name, Expectation};
 pub use finding::{
     element_selector_len, location_pattern, split_observations, Category, Finding, FindingOrigin,

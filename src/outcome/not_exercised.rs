@@ -3,12 +3,12 @@
 //! work must say which part it left out: the reports show each with its reason, and the
 //! coverage work counts requirements by the same reasons. The main type is [`NotExercised`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why something was not exercised. The list is closed: every skip of the suite carries one of
 /// these, and each has a stable snake_case name (its serialized form, in every report) that
 /// tools may match on; new reasons are added, never renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// `check_excluded`: `--checks` or `--exclude-checks` left the check out of the run.
@@ -117,7 +117,7 @@ impl std::fmt::Display for Reason {
 
 /// Something not exercised: the reason from the fixed list and one sentence on this case
 /// ("the target lists 0 customers").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotExercised {
     /// Why, from the fixed list.
     pub reason: Reason,

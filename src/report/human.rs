@@ -482,6 +482,7 @@ pub(super) mod fixture {
                 )
             }),
             not_exercised: Vec::new(),
+            exercised: Default::default(),
         }
     }
 
@@ -489,6 +490,7 @@ pub(super) mod fixture {
     pub(in crate::report) fn empty_report() -> Report {
         Report {
             migration: Vec::new(),
+            coverage: Default::default(),
             summary: Summary {
                 target: "http://127.0.0.1:8080".to_string(),
                 operations: Vec::new(),

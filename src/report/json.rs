@@ -49,7 +49,8 @@ mod tests {
                 "accepted",
                 "behaviour_changes",
                 "baseline",
-                "trials"
+                "trials",
+                "coverage"
             ]
         );
     }

@@ -95,6 +95,9 @@ pub struct TrialRecord {
     /// Parts of its statement it could not exercise (the rest it did), each with its reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_exercised: Vec<NotExercised>,
+    /// What it exercised: evidence per requirement id (see [`crate::outcome::Evidence`]).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub exercised: crate::outcome::Exercised,
 }
 
 /// Totals and settings of a run.
@@ -164,6 +167,9 @@ pub struct Report {
     pub baseline: Option<BaselineSummary>,
     /// One record per trial, in run order.
     pub trials: Vec<TrialRecord>,
+    /// Which documented requirements this run verified on its target, per requirement, per
+    /// operation and overall.
+    pub coverage: crate::outcome::Coverage,
     /// The migration table (`migrate` only; empty otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub migration: Vec<crate::migrate::MigrationRow>,

@@ -50,6 +50,7 @@ impl Spec {
             operations: Vec::new(),
             gateway_errors,
             gateway_response: None,
+            requirements: Vec::new(),
         };
         let options = spec.validator_options();
         spec.gateway_response = Some(spec.response_schema(&options, GATEWAY_FILE, 0)?);
@@ -57,6 +58,7 @@ impl Spec {
             let operation = spec.build_operation(*id, &options)?;
             spec.operations.push(operation);
         }
+        spec.requirements = super::requirement::catalogue(&spec, &|_| Vec::new());
         for path in spec.files.keys() {
             let dir = path.split('/').next().unwrap_or_default();
             if path.contains('/') && dir != "common" && dir.parse::<OperationId>().is_err() {

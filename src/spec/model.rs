@@ -23,6 +23,9 @@ pub struct Spec {
     pub(super) gateway_errors: Vec<ErrorEntry>,
     /// The gateway's body schema, compiled (`None` only while the contract is being built).
     pub(super) gateway_response: Option<ResponseSchema>,
+    /// The requirements the schemas state (request, response, errors, Content-Type), built
+    /// once: per-exchange evidence looks them up.
+    pub(super) requirements: Vec<super::Requirement>,
 }
 
 /// One documented operation, ready to validate requests and responses.
@@ -235,6 +238,12 @@ impl Spec {
             Some(_) => self.gateway_response.as_ref(),
             None => op.response(status),
         }
+    }
+
+    /// The requirements the schemas state, in catalogue order (the semantics the stateful
+    /// checks verify are added by the check layer).
+    pub fn requirements(&self) -> &[super::Requirement] {
+        &self.requirements
     }
 
     /// Every operation, in [`OperationId::ALL`] order.

@@ -7,7 +7,8 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 /// Where a request parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ParamLocation {
     /// A `{name}` segment of the path.
     Path,

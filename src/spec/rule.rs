@@ -51,6 +51,12 @@ impl RuleId {
         RuleId(format!("{op}.response.{}", clean(what)))
     }
 
+    /// An entry of an operation's error catalogue: `<op>.error.<status>.<code>` (`CBC.0100` as
+    /// `CBC_0100`; an entry without a code by its role).
+    pub fn error(op: OperationId, status: u16, code: &str) -> RuleId {
+        RuleId(format!("{op}.error.{status}.{}", clean(code)))
+    }
+
     /// A hand-written scenario of `cases/`, by its file stem.
     pub fn case(op: OperationId, stem: &str) -> RuleId {
         RuleId(format!("{op}.case.{}", clean(stem)))

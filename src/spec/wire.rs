@@ -47,6 +47,14 @@ impl<'a> WireForm<'a> {
         }
     }
 
+    /// The four forms that are not a value, whose meaning `x-presence` documents.
+    pub const NON_VALUES: [WireForm<'static>; 4] = [
+        WireForm::Absent,
+        WireForm::Empty,
+        WireForm::QuotedEmpty,
+        WireForm::Null,
+    ];
+
     /// The raw query text that produces this form (before percent-encoding).
     pub fn raw(self) -> Option<&'a str> {
         match self {

@@ -88,6 +88,7 @@ pub struct Recorder {
     notes: Mutex<Vec<String>>,
     skipped: Mutex<Option<NotExercised>>,
     not_exercised: Mutex<Vec<NotExercised>>,
+    exercised: Mutex<crate::outcome::Exercised>,
 }
 
 /// What a recorder held.
@@ -111,6 +112,8 @@ pub struct Recorded {
     pub skipped: Option<NotExercised>,
     /// Parts of the trial's statement that could not be exercised, each with its reason.
     pub not_exercised: Vec<NotExercised>,
+    /// Evidence per requirement id: what the trial exercised.
+    pub exercised: crate::outcome::Exercised,
 }
 
 /// Findings of one kind a trial keeps; more are counted, and a note says how many. A drift every
@@ -183,12 +186,38 @@ impl Recorder {
         }
     }
 
+    /// Whether the trial was skipped (nothing of its statement exercised).
+    pub fn is_skipped(&self) -> bool {
+        self.skipped.lock().map(|s| s.is_some()).unwrap_or(true)
+    }
+
     /// Notes a part of the trial's statement that could not be exercised, and why: the rest
     /// was, and the reports name the part left out.
     pub fn not_exercised(&self, part: NotExercised) {
         if let Ok(mut parts) = self.not_exercised.lock() {
             if !parts.contains(&part) {
                 parts.push(part);
+            }
+        }
+    }
+
+    /// Counts evidence about requirements (the coverage of the documentation).
+    pub fn exercised(
+        &self,
+        evidence: impl IntoIterator<Item = (RuleId, crate::outcome::Evidence)>,
+    ) {
+        if let Ok(mut all) = self.exercised.lock() {
+            for (rule, kind) in evidence {
+                all.entry(rule).or_default().add(kind);
+            }
+        }
+    }
+
+    /// Adds evidence counted by another recorder (a generated case's own).
+    pub fn merge_exercised(&self, other: crate::outcome::Exercised) {
+        if let Ok(mut all) = self.exercised.lock() {
+            for (rule, tally) in other {
+                all.entry(rule).or_default().merge(&tally);
             }
         }
     }
@@ -219,6 +248,11 @@ impl Recorder {
             evidence: drain(&self.evidence),
             skipped: self.skipped.lock().ok().and_then(|mut s| s.take()),
             not_exercised: drain(&self.not_exercised),
+            exercised: self
+                .exercised
+                .lock()
+                .map(|mut e| std::mem::take(&mut *e))
+                .unwrap_or_default(),
             notes: {
                 let mut notes = drain(&self.notes);
                 let kinds = self
@@ -306,8 +340,16 @@ impl StatefulContext<'_> {
                     rule: &self.rule,
                     position: self.position.as_ref(),
                 };
-                self.recorder
-                    .findings(crate::checks::check_response(&ctx, self.selection));
+                let findings = crate::checks::check_response(&ctx, self.selection);
+                self.recorder.exercised(super::coverage::exchange_evidence(
+                    spec,
+                    &exchange,
+                    expectation,
+                    &self.rule,
+                    &findings,
+                    self.selection,
+                ));
+                self.recorder.findings(findings);
                 Some(exchange)
             }
             Err(error) if error.kind.is_cut_short() => {

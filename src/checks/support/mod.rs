@@ -4,6 +4,7 @@
 //! so that listing `src/checks/` lists the catalogue.
 
 pub mod context;
+pub mod coverage;
 pub mod decimal;
 pub mod explain;
 pub mod filters;

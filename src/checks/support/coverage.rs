@@ -1,0 +1,390 @@
+//! The checks' side of the coverage of the documentation: the whole requirements catalogue (the
+//! schemas' rules plus one semantic per stateful check that applies to an operation), which
+//! checks verify each requirement, the evidence each needs, and the evidence one exchange gives.
+//! Evidence is counted as the run goes (every answer passes here after the per-response checks);
+//! the harness turns it into a status per requirement at the end.
+
+use super::selection::CheckSelection;
+use crate::checks::{CheckInfo, DocSource, Runner, CHECKS};
+use crate::outcome::{Evidence, Expectation, Finding};
+use crate::spec::{
+    DocRef, ErrorRole, Operation, ParamLocation, Parameter, Requirement, RuleId, Spec, Subject,
+    WireForm,
+};
+use serde_json::Value;
+
+/// Array elements of one answer walked for the fields they show: a field seen in the first
+/// elements is seen; a hostile list of millions costs no more than this.
+const MAX_ELEMENTS_WALKED: usize = 64;
+
+/// The whole catalogue: what `schemas/` states, then one semantic per stateful check that has
+/// something to verify on an operation (its summary as the statement, and the documentation
+/// it rests on as the quote).
+pub fn catalogue(spec: &Spec) -> Vec<Requirement> {
+    let mut out = spec.requirements().to_vec();
+    let semantics = |op: &Operation| -> Vec<crate::spec::Semantic> {
+        CHECKS
+            .iter()
+            .filter_map(|check| {
+                let Runner::Stateful { applies, .. } = check.runner else {
+                    return None;
+                };
+                if !applies(op) {
+                    return None;
+                }
+                let doc = rests_on_doc(op, check.rests_on)?;
+                Some((check.name.to_string(), check.summary.to_string(), Some(doc)))
+            })
+            .collect()
+    };
+    let semantic: Vec<Requirement> = crate::spec::catalogue(spec, &semantics)
+        .into_iter()
+        .filter(|r| matches!(r.subject, Subject::Semantic { .. }))
+        .collect();
+    // In operation order, each operation's semantics after its own rules.
+    for requirement in semantic {
+        let after = out
+            .iter()
+            .rposition(|r| r.operation == requirement.operation)
+            .map_or(out.len(), |i| i + 1);
+        out.insert(after, requirement);
+    }
+    out
+}
+
+/// The documentation a check's statement rests on for an operation; `None` when the operation
+/// has nothing of it (a filter check on an operation without filters of its kinds), so the
+/// check verifies nothing there.
+fn rests_on_doc(op: &Operation, source: DocSource) -> Option<DocRef> {
+    let first = |pick: &dyn Fn(&Parameter) -> bool| {
+        op.parameters
+            .iter()
+            .find(|p| pick(p))
+            .and_then(|p| p.doc.clone())
+    };
+    match source {
+        DocSource::Operation | DocSource::ErrorCatalogue | DocSource::ResponseFields => {
+            Some(op.meta.doc.clone())
+        }
+        DocSource::Paging => first(&|p| p.paging.is_some()),
+        DocSource::Filters(kinds) => {
+            first(&|p| p.filter.as_ref().is_some_and(|f| kinds.contains(&f.kind)))
+        }
+        DocSource::Presence => first(&|p| p.presence.is_some()),
+        DocSource::Lookup => first(&|p| p.lookup.is_some()),
+        DocSource::Replacements => None,
+    }
+}
+
+/// The checks whose verdicts a requirement's evidence comes from: excluding all of them leaves
+/// it `check_excluded`.
+pub fn verifiers(requirement: &Requirement) -> Vec<&'static CheckInfo> {
+    let names: &[&str] = match &requirement.subject {
+        Subject::Request { .. } => &["status_code_conformance", "error_code_conformance"],
+        Subject::Response { .. } => &["response_schema_conformance"],
+        Subject::Error { .. } => &["status_code_conformance", "error_code_conformance"],
+        Subject::ContentType => &["content_type_conformance"],
+        Subject::Semantic { check } => {
+            return CHECKS.iter().copied().filter(|c| c.name == check).collect()
+        }
+    };
+    CHECKS
+        .iter()
+        .copied()
+        .filter(|c| names.contains(&c.name))
+        .collect()
+}
+
+/// The evidence a request constraint needs to count as verified: the refusal of a request
+/// breaking it (when the generator can break it, `breakable` from
+/// [`crate::generate::breakable`]) and the acceptance of a request at its edge (when a client
+/// can send one). Empty: nothing a client can send shows it.
+pub fn request_needs(
+    parameter: &Parameter,
+    keyword: &str,
+    breakable: &[(String, String)],
+) -> Vec<Evidence> {
+    let mut needs = Vec::new();
+    if breakable
+        .iter()
+        .any(|(name, k)| *name == parameter.name && k == keyword)
+    {
+        needs.push(Evidence::Refused);
+    }
+    let value_parameter = matches!(
+        parameter.location,
+        ParamLocation::Query | ParamLocation::Body
+    );
+    let accepted = match keyword {
+        // The edge: a value at the bound. The run's own partner id and token are what they
+        // are; only parameters a generator fills can be sent at an edge.
+        "minimum" | "maximum" => value_parameter,
+        // A length bound of a parameter with a documented set is reached only if one of its
+        // values has that length; otherwise the set is the rule that binds.
+        "maxLength" | "minLength" => {
+            value_parameter
+                && parameter.enum_values().is_none_or(|values| {
+                    let bound = parameter.limit(keyword);
+                    values
+                        .iter()
+                        .any(|v| Some(v.chars().count() as i64) == bound)
+                })
+        }
+        "type" | "enum" | "pattern" | "format" | "required" => true,
+        other => match other.strip_prefix("x-presence.") {
+            Some(form) => form_is_accepted(parameter, form),
+            None => false,
+        },
+    };
+    if accepted {
+        needs.push(Evidence::Accepted);
+    }
+    needs
+}
+
+/// Whether a valid request may use a wire form: one the documentation does not refuse, and,
+/// where the form is taken as a value, one whose value is valid.
+fn form_is_accepted(parameter: &Parameter, form: &str) -> bool {
+    use crate::spec::PresenceOutcome;
+    let Some(presence) = parameter.presence.as_ref() else {
+        return false;
+    };
+    let Some(form) = WireForm::NON_VALUES.into_iter().find(|f| f.name() == form) else {
+        return false;
+    };
+    match presence.outcome(form) {
+        PresenceOutcome::Reject => false,
+        PresenceOutcome::Value => parameter
+            .validator()
+            .is_some_and(|v| v.is_valid(&parameter.typed(form.raw().unwrap_or_default()))),
+        _ => true,
+    }
+}
+
+/// Whether a finding is about a requirement: the same id, or a statement of it (a stateful
+/// check's findings name their statement under the check's semantic).
+pub fn is_about(finding: &Finding, requirement: &RuleId) -> bool {
+    let rule = finding.rule.as_str();
+    let id = requirement.as_str();
+    rule == id
+        || rule
+            .strip_prefix(id)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// The evidence one exchange gives, after the per-response checks gave `findings` about it:
+/// the request's own rule refused or accepted as documented, the response fields it carried,
+/// the catalogue entry it answered with and its Content-Type. Only what an enabled check
+/// judged counts.
+pub fn exchange_evidence(
+    spec: &Spec,
+    exchange: &crate::client::Exchange,
+    expectation: &Expectation,
+    rule: &RuleId,
+    findings: &[Finding],
+    selection: &CheckSelection,
+) -> Vec<(RuleId, Evidence)> {
+    let mut out = Vec::new();
+    let op = spec.operation(exchange.request.operation);
+    let status = exchange.status;
+    let body = &exchange.body;
+    let judged_status = selection.is_enabled("status_code_conformance");
+    let status_held = judged_status
+        && !findings
+            .iter()
+            .any(|f| f.check == "status_code_conformance" || f.check == "error_code_conformance");
+    let entry = crate::checks::observed_entry(op, status, body);
+    if status_held {
+        match expectation {
+            // The request broke its rule and got the documented refusal.
+            Expectation::Role { role, .. }
+                if *role == ErrorRole::InvalidParameter
+                    && entry.is_some_and(|e| e.role == *role) =>
+            {
+                out.push((rule.clone(), Evidence::Refused));
+            }
+            Expectation::Success if status == op.meta.success_status => {
+                accepted_evidence(op, &exchange.request, &mut out);
+            }
+            // A lookup of an id the target may not hold: any documented answer but the
+            // invalid-parameter one says the request itself was accepted as valid.
+            Expectation::NotInvalid
+                if entry.is_some_and(|e| e.role != ErrorRole::InvalidParameter) =>
+            {
+                accepted_evidence(op, &exchange.request, &mut out);
+            }
+            _ => {}
+        }
+        if let Some(entry) = entry {
+            let expected_role = match expectation {
+                Expectation::Role { role, .. } => Some(*role),
+                Expectation::Success | Expectation::NotInvalid => Some(ErrorRole::Success),
+                Expectation::Documented => None,
+            };
+            let called_for = expected_role == Some(entry.role)
+                || (matches!(
+                    expectation,
+                    Expectation::NotInvalid | Expectation::Documented
+                ) && entry.role != ErrorRole::InvalidParameter);
+            if called_for {
+                let tail = entry
+                    .error_code
+                    .clone()
+                    .unwrap_or_else(|| role_tail(entry.role));
+                out.push((
+                    RuleId::error(op.id, entry.status, &tail),
+                    Evidence::Answered,
+                ));
+            }
+        }
+    }
+    if selection.is_enabled("content_type_conformance")
+        && status == op.meta.success_status
+        && !findings
+            .iter()
+            .any(|f| f.check == "content_type_conformance")
+    {
+        out.push((RuleId::response(op.id, "content_type"), Evidence::Answered));
+    }
+    if selection.is_enabled("response_schema_conformance") {
+        if let Some(response) = spec.response_for(op, status, body) {
+            let mut seen = std::collections::BTreeSet::new();
+            walk_fields(body, &mut Vec::new(), &mut seen, 0);
+            for requirement in spec.requirements() {
+                if requirement.operation != op.id {
+                    continue;
+                }
+                if let Subject::Response {
+                    status: s, path, ..
+                } = &requirement.subject
+                {
+                    if *s == response.status && seen.contains(path.as_str()) {
+                        out.push((requirement.id.clone(), Evidence::Seen));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tail of an error requirement id for an entry without a code.
+fn role_tail(role: ErrorRole) -> String {
+    serde_json::to_value(role)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('-', "_")))
+        .unwrap_or_default()
+}
+
+/// Evidence that a request the target accepted carried each of its parameters at an edge, in
+/// a wire form, or at all.
+fn accepted_evidence(
+    op: &Operation,
+    request: &crate::client::PreparedRequest,
+    out: &mut Vec<(RuleId, Evidence)>,
+) {
+    for parameter in &op.parameters {
+        let raw: Option<&str> = match parameter.location {
+            ParamLocation::Query | ParamLocation::Body => request.param(&parameter.name),
+            ParamLocation::Path => request
+                .path_params
+                .iter()
+                .find(|(n, _)| *n == parameter.name)
+                .map(|(_, v)| v.as_str()),
+            // Headers the client sets itself (the token, Content-Type) are always sent.
+            ParamLocation::Header => Some(""),
+        };
+        let id =
+            |keyword: &str| RuleId::parameter(op.id, parameter.location, &parameter.name, keyword);
+        let form = WireForm::classify(raw);
+        if parameter.presence.is_some() {
+            if let WireForm::Value(_) = form {
+            } else {
+                out.push((
+                    id(&format!("x-presence.{}", form.name())),
+                    Evidence::Accepted,
+                ));
+                continue;
+            }
+        }
+        let Some(raw) = raw else { continue };
+        if parameter.required {
+            out.push((id("required"), Evidence::Accepted));
+        }
+        let typed = parameter.typed(raw);
+        let length = raw.chars().count() as i64;
+        for keyword in ["type", "enum", "pattern", "format"] {
+            if parameter.schema.get(keyword).is_some() {
+                out.push((id(keyword), Evidence::Accepted));
+            }
+        }
+        let at = |keyword: &str, value: i64| parameter.limit(keyword) == Some(value);
+        if typed.as_i64().is_some_and(|n| at("minimum", n)) {
+            out.push((id("minimum"), Evidence::Accepted));
+        }
+        if typed.as_i64().is_some_and(|n| at("maximum", n)) {
+            out.push((id("maximum"), Evidence::Accepted));
+        }
+        if at("maxLength", length) {
+            out.push((id("maxLength"), Evidence::Accepted));
+        }
+        if at("minLength", length) {
+            out.push((id("minLength"), Evidence::Accepted));
+        }
+    }
+}
+
+/// The field paths of a body that hold a non-null value (`customer_info_list.corp_name`; `body`
+/// for the body itself), as the catalogue names response fields.
+fn walk_fields(
+    value: &Value,
+    path: &mut Vec<String>,
+    seen: &mut std::collections::BTreeSet<String>,
+    depth: usize,
+) {
+    if value.is_null() || depth > 16 {
+        return;
+    }
+    seen.insert(if path.is_empty() {
+        "body".to_string()
+    } else {
+        path.join(".")
+    });
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                path.push(key.clone());
+                walk_fields(child, path, seen, depth + 1);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter().take(MAX_ELEMENTS_WALKED) {
+                walk_fields(item, path, seen, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stateful_check_that_applies_is_a_semantic_of_the_catalogue() {
+        let spec = Spec::embedded().unwrap();
+        let list = catalogue(&spec);
+        let ids: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+        assert!(ids.contains(&"customers_v1.semantic.pagination"), "{ids:?}");
+        assert!(ids.contains(&"budget_v1.semantic.budget_by_association_type"));
+        assert!(!ids.contains(&"budget_v1.semantic.pagination"));
+        for requirement in &list {
+            assert!(
+                !verifiers(requirement).is_empty(),
+                "{} has no check verifying it",
+                requirement.id
+            );
+        }
+    }
+}
