@@ -14,6 +14,9 @@ pub const TARGET_UNUSABLE: i32 = 3;
 /// The run ended without checking anything (every trial skipped): not a pass. It shares the
 /// code of a usage error, whose meaning it has: nothing was checked.
 pub const NOTHING_CHECKED: i32 = USAGE;
+/// The run held, but verified less of the documentation than a coverage gate asks
+/// (`--min-coverage`): green on too little is not green.
+pub const COVERAGE_BELOW: i32 = 4;
 /// Stopped by SIGINT (Ctrl-C): 128 + 2, what a shell reports for a process the signal killed,
 /// so scripts that test for it keep working although the reports were written.
 pub const INTERRUPTED_SIGINT: i32 = 130;
@@ -60,15 +63,18 @@ pub struct RunVerdict {
     pub target_unusable: bool,
     /// A requested output (report, request log, run directory, baseline, table) was not written.
     pub output_failed: bool,
-    /// No trial checked anything (all skipped).
+    /// No trial checked anything (all skipped), or no requirement was verified.
     pub nothing_checked: bool,
+    /// A coverage figure fell below its `--min-coverage`.
+    pub coverage_below: bool,
 }
 
 impl RunVerdict {
     /// The exit code. An interruption comes first (the results are partial, whatever they
     /// show); then drift (the most specific failure); then an unusable target; then a lost
     /// output, which must never leave a run that found nothing at 0 (a CI job would read a
-    /// missing or stale report as green).
+    /// missing or stale report as green); then a run that checked nothing; then a coverage gate
+    /// that did not hold.
     pub fn code(&self) -> i32 {
         if let Some(signal) = self.interrupted {
             signal.code()
@@ -80,6 +86,8 @@ impl RunVerdict {
             USAGE
         } else if self.nothing_checked {
             NOTHING_CHECKED
+        } else if self.coverage_below {
+            COVERAGE_BELOW
         } else {
             SUCCESS
         }
@@ -93,6 +101,7 @@ pub fn meaning(code: i32) -> &'static str {
         DRIFT => "drift found",
         USAGE => "usage or configuration error, an output that could not be written, or nothing was checked",
         TARGET_UNUSABLE => "target unusable",
+        COVERAGE_BELOW => "no drift, but less of the documentation verified than --min-coverage asks",
         INTERRUPTED_SIGINT => "interrupted by SIGINT; the reports cover what completed",
         INTERRUPTED_SIGTERM => "interrupted by SIGTERM; the reports cover what completed",
         _ => "undocumented exit code",
@@ -149,5 +158,27 @@ mod tests {
         };
         assert_eq!(idle.code(), NOTHING_CHECKED);
         assert_eq!(StopSignal::Interrupt.code(), 130);
+        // A coverage gate comes last: drift or nothing checked say more.
+        let thin = RunVerdict {
+            coverage_below: true,
+            ..RunVerdict::default()
+        };
+        assert_eq!(thin.code(), COVERAGE_BELOW);
+        assert_eq!(
+            RunVerdict {
+                drift: true,
+                ..thin
+            }
+            .code(),
+            DRIFT
+        );
+        assert_eq!(
+            RunVerdict {
+                nothing_checked: true,
+                ..thin
+            }
+            .code(),
+            NOTHING_CHECKED
+        );
     }
 }

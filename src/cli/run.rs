@@ -72,6 +72,15 @@ pub struct RunArgs {
     /// which implements every position; observe against anything else.
     #[arg(long, value_enum, value_name = "MODE")]
     pub positions: Option<crate::outcome::PositionMode>,
+    /// Exit 4 when less of the documentation is verified than this: a percentage for the overall
+    /// figure and every selected operation (`95`), or for one operation (`customers_v1=80`);
+    /// repeatable. Positions and what no client can provoke stay outside the figure.
+    #[arg(long = "min-coverage", value_name = "PERCENT|OP=PERCENT")]
+    pub min_coverage: Vec<crate::settings::CoverageMinimum>,
+    /// A previous run's JSON report (`--report json=FILE`): name the documented rules it
+    /// verified and this run did not.
+    #[arg(long = "compare-coverage", value_name = "REPORT.json")]
+    pub compare_coverage: Option<PathBuf>,
     /// Fixtures of the embedded mock.
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
@@ -178,6 +187,9 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     args.max_requests = args.max_requests.or(profile.max_requests);
     args.max_duration = args.max_duration.or(profile.max_duration_seconds);
     args.positions = args.positions.or(profile.positions);
+    if args.min_coverage.is_empty() {
+        args.min_coverage = profile.min_coverage;
+    }
     Ok(())
 }
 
@@ -198,6 +210,13 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         ));
     }
     let spec = load_spec(args.schemas.as_ref())?;
+    // Read now: a previous report that cannot be used is refused before anything is sent.
+    let compare_coverage = args
+        .compare_coverage
+        .as_deref()
+        .map(crate::harness::coverage::PreviousCoverage::read)
+        .transpose()
+        .map_err(|e| usage(format!("--compare-coverage: {e}")))?;
     let operations: Vec<OperationId> = if args.operations.is_empty() {
         OperationId::ALL.to_vec()
     } else {
@@ -312,6 +331,8 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         seed,
         cases: args.cases,
         max_pages: args.max_pages,
+        min_coverage: args.min_coverage.clone(),
+        compare_coverage,
         policies: crate::checks::Policies {
             null: args.null_policy,
             unknown_fields: args.unknown_fields,

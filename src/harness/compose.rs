@@ -38,6 +38,16 @@ pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVe
                     | TrialOutcome::Observed
             )
         });
+    // Trials ran, yet not one rule of the documentation was verified (the enabled checks verify
+    // none on this target): as empty as a run whose trials were all skipped. Only once the
+    // coverage is computed (an unusable target's report has none).
+    let coverage = &report.coverage;
+    let nothing_verified = !coverage.requirements.is_empty()
+        && coverage.overall.verified + coverage.overall.positions_held == 0
+        && report.findings.is_empty()
+        && report.observations.is_empty()
+        && report.accepted.is_empty();
+    let nothing_checked = nothing_checked || nothing_verified;
     // Nothing exercised because a credential was refused: the target could not be used.
     let refused = report.trials.iter().any(|t| {
         t.skip_reason
@@ -51,6 +61,7 @@ pub(super) fn verdict(report: &Report, interrupted: Option<StopSignal>) -> RunVe
             || (nothing_checked && refused),
         output_failed: false,
         nothing_checked,
+        coverage_below: coverage.gate.as_ref().is_some_and(|g| !g.below.is_empty()),
     }
 }
 

@@ -8,10 +8,11 @@ use super::Scenario;
 use crate::checks::support::coverage::{catalogue, is_about, request_needs, verifiers};
 use crate::checks::CheckSelection;
 use crate::outcome::{
-    Basis, Coverage, CoverageStatus, Evidence, Expectation, NotExercised, Reason,
-    RequirementCoverage, Tally,
+    format_percent, Basis, Coverage, CoverageComparison, CoverageGate, CoverageStatus, Evidence,
+    Expectation, LostRequirement, NotExercised, Reason, RequirementCoverage, Tally,
 };
 use crate::report::{Report, TrialRecord};
+use crate::settings::CoverageMinimum;
 use crate::spec::{ErrorRole, OperationId, Requirement, RuleId, Spec, Subject};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -309,4 +310,157 @@ fn missing_detail(requirement: &Requirement, needs: &[Evidence], tally: &Tally) 
         Subject::Response { path, .. } => format!("no answer carried a non-null `{path}`"),
         _ => missing.join("; "),
     }
+}
+
+/// Sets the coverage gate of `--min-coverage` on `coverage` and says which figures fell below:
+/// the overall figure and every selected operation against the plain minimum, single operations
+/// against their own.
+pub fn apply_gate(minimums: &[CoverageMinimum], coverage: &mut Coverage) {
+    if minimums.is_empty() {
+        return;
+    }
+    let mut gate = CoverageGate {
+        minimum: minimums
+            .iter()
+            .filter(|m| m.operation.is_none())
+            .map(|m| m.percent)
+            .reduce(f64::max),
+        ..CoverageGate::default()
+    };
+    for m in minimums {
+        if let Some(op) = m.operation {
+            let entry = gate.operations.entry(op).or_insert(m.percent);
+            *entry = entry.max(m.percent);
+        }
+    }
+    let below = |label: &str, percent: f64, minimum: f64| {
+        (percent < minimum).then(|| {
+            format!(
+                "{label}: {} < {}",
+                format_percent(percent),
+                format_percent(minimum)
+            )
+        })
+    };
+    if let Some(minimum) = gate.minimum {
+        gate.below
+            .extend(below("overall", coverage.overall.percent, minimum));
+    }
+    for op in &coverage.operations {
+        let minimum = gate.operations.get(&op.operation).copied().or(gate.minimum);
+        let Some(minimum) = minimum else { continue };
+        if !op.selected {
+            if gate.operations.contains_key(&op.operation) {
+                gate.below.push(format!(
+                    "{}: not selected (--operations), so nothing of it was verified",
+                    op.operation
+                ));
+            }
+            continue;
+        }
+        gate.below
+            .extend(below(op.operation.as_str(), op.totals.percent, minimum));
+    }
+    coverage.gate = Some(gate);
+}
+
+/// What `--compare-coverage` reads of a previous run's JSON report: the requirements it
+/// verified and its figure.
+#[derive(Debug, Clone)]
+pub struct PreviousCoverage {
+    /// The file, as given.
+    pub file: String,
+    /// Its overall figure.
+    pub percent: f64,
+    /// The requirements it verified.
+    pub verified: BTreeSet<RuleId>,
+}
+
+/// Largest previous report read: a JSON report of a default run is well under a megabyte; one
+/// full of findings is bounded by the run's own caps.
+const MAX_PREVIOUS_REPORT_BYTES: u64 = 64 << 20;
+
+impl PreviousCoverage {
+    /// Reads the coverage of a previous JSON report (`--report json=FILE` of an earlier run),
+    /// or says in a sentence why it cannot be used.
+    pub fn read(path: &std::path::Path) -> Result<PreviousCoverage, String> {
+        let text = crate::files::read_text(path, MAX_PREVIOUS_REPORT_BYTES, "previous report")
+            .map_err(|e| e.to_string())?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a JSON report of this tool: {e}", path.display()))?;
+        let coverage = value.get("coverage").ok_or_else(|| {
+            format!(
+                "{} has no `coverage` (write it with `--report json=FILE` of a run of this version)",
+                path.display()
+            )
+        })?;
+        let percent = coverage
+            .pointer("/overall/percent")
+            .and_then(serde_json::Value::as_f64)
+            .ok_or_else(|| format!("{}: coverage.overall.percent is missing", path.display()))?;
+        let requirements = coverage
+            .get("requirements")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| format!("{}: coverage.requirements is missing", path.display()))?;
+        let mut verified = BTreeSet::new();
+        for (i, entry) in requirements.iter().enumerate() {
+            let id = entry
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .and_then(RuleId::parse)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: coverage.requirements[{i}].id is not a requirement id",
+                        path.display()
+                    )
+                })?;
+            if entry.get("status").and_then(serde_json::Value::as_str) == Some("verified") {
+                verified.insert(id);
+            }
+        }
+        Ok(PreviousCoverage {
+            file: path.display().to_string(),
+            percent,
+            verified,
+        })
+    }
+}
+
+/// Names the requirements `previous` verified and this run did not.
+pub fn compare(previous: &PreviousCoverage, coverage: &mut Coverage) {
+    let now: BTreeMap<&RuleId, &RequirementCoverage> =
+        coverage.requirements.iter().map(|r| (&r.id, r)).collect();
+    let lost = previous
+        .verified
+        .iter()
+        .filter(|id| {
+            now.get(id)
+                .is_none_or(|r| r.status != CoverageStatus::Verified)
+        })
+        .map(|id| match now.get(id) {
+            Some(r) => LostRequirement {
+                id: id.clone(),
+                status: r.status,
+                reason: r.reason.clone(),
+            },
+            None => LostRequirement {
+                id: id.clone(),
+                status: CoverageStatus::NotExercised,
+                reason: Some(NotExercised::new(
+                    Reason::NotApplicable,
+                    "not in this version's catalogue",
+                )),
+            },
+        })
+        .collect();
+    let gained = coverage
+        .verified_ids()
+        .filter(|id| !previous.verified.contains(*id))
+        .count() as u64;
+    coverage.compared = Some(CoverageComparison {
+        previous: previous.file.clone(),
+        previous_percent: previous.percent,
+        lost,
+        gained,
+    });
 }

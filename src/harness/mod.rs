@@ -95,6 +95,10 @@ pub struct RunConfig {
     pub cases: u64,
     /// Page bound of walks.
     pub max_pages: u64,
+    /// The coverage gate (`--min-coverage`); empty: none.
+    pub min_coverage: Vec<crate::settings::CoverageMinimum>,
+    /// A previous run's coverage to compare with (`--compare-coverage`), read before the run.
+    pub compare_coverage: Option<coverage::PreviousCoverage>,
     /// Policies.
     pub policies: Policies,
     /// Enabled checks.
@@ -405,6 +409,10 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
         },
         &mut report,
     );
+    coverage::apply_gate(&config.min_coverage, &mut report.coverage);
+    if let Some(previous) = &config.compare_coverage {
+        coverage::compare(previous, &mut report.coverage);
+    }
     let secrets = ctx.client.credentials().secret_values();
     report.redact(&secrets);
     let mut publisher =
