@@ -70,8 +70,8 @@ pub struct RunContext {
     pub baseline: Option<(crate::baseline::Baseline, chrono::NaiveDate)>,
     /// Hand-written scenarios.
     pub scenarios: Vec<Scenario>,
-    /// Operations whose credential the target refused in the preflight: their trials are not
-    /// run, and say why.
+    /// Operations the preflight found unusable (credential refused, or not served): their
+    /// trials are not run, and say why.
     pub refused: std::collections::BTreeMap<crate::spec::OperationId, crate::outcome::NotExercised>,
     /// Results, in completion order.
     pub results: Mutex<Vec<TrialResult>>,

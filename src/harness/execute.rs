@@ -92,8 +92,16 @@ pub async fn execute(
                 return Some(reason);
             }
             run_stateful(&sctx, trial.operation, name).await;
-            // Ran to the end on data that could show a violation: the semantic is exercised.
-            if !sctx.recorder.is_skipped() && !sctx.recorder.is_cut_short() {
+            // Ran to the end on data that could show a violation: the semantic is exercised. A
+            // part left out because an earlier finding broke what it needs, or for want of an
+            // answer or budget, leaves it unverified; a part without data of its own does not.
+            let blocked = sctx.recorder.has_gap(&[
+                Reason::BrokenByFinding,
+                Reason::NoUsableAnswer,
+                Reason::BudgetCut,
+                Reason::Interrupted,
+            ]);
+            if !sctx.recorder.is_skipped() && !sctx.recorder.is_cut_short() && !blocked {
                 sctx.recorder.exercised([(
                     RuleId::semantic(trial.operation, name),
                     crate::outcome::Evidence::Completed,

@@ -11,8 +11,9 @@
 pub(super) struct Preflight {
     /// Notes for the report (an operation missing, a partner id refused, a credential refused).
     pub notes: Vec<String>,
-    /// Operations whose credential the target refused, with what their trials then say: none
-    /// of them is run, since every answer would be the refusal, not the documented behaviour.
+    /// Operations not run, with what their trials then say: those whose credential the target
+    /// refused (every answer would be the refusal, not the documented behaviour) and those it
+    /// does not serve (every answer would be the gateway's "no such API").
     pub refused: BTreeMap<OperationId, NotExercised>,
 }
 
@@ -188,7 +189,7 @@ pub(super) async fn preflight(
                         Some(answer.status),
                     ));
                     notes.push(format!(
-                        "{op} answered {} as an API that does not exist: the target may not serve `{} {}` (yet); its findings follow from that",
+                        "{op} was not run: it answered {} as an API that does not exist, so the target may not serve `{} {}` (yet); an operation missing is not drift",
                         answer.status, operation.meta.method, operation.meta.path
                     ));
                 }
@@ -284,8 +285,22 @@ pub(super) async fn preflight(
             credential_variable(client, spec.operation(*op))
         ));
     }
+    // An operation the target does not serve is not run: its rules are `operation_missing`,
+    // not drift (the new APIs on a staging that has only the old ones).
+    let mut not_run = refused_ops;
+    for problem in &missing {
+        not_run.entry(problem.operation).or_insert_with(|| {
+            NotExercised::new(
+                Reason::OperationMissing,
+                format!(
+                    "the target does not serve {}: {}",
+                    problem.operation, problem.message
+                ),
+            )
+        });
+    }
     Ok(Preflight {
         notes,
-        refused: refused_ops,
+        refused: not_run,
     })
 }

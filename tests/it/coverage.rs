@@ -151,3 +151,210 @@ fn the_embedded_mock_verifies_every_documented_requirement() {
         "not_provokable"
     );
 }
+
+#[test]
+fn a_target_without_customers_says_what_it_could_not_show_and_fails_the_gate() {
+    let dir = crate::fixtures::tempdir();
+    let served = Served::start(&fixtures_file(&dir, 0), &[]);
+    let (code, report, stdout) = run_against(&served, &[], &[]);
+    assert_eq!(code, 0, "{stdout}");
+    // Every rule that needs a customer to show it: the record fields, the filters, the
+    // budgets.
+    for id in [
+        "customers_v1.response.200.customer_info_list.corp_name.maxLength",
+        "customers_v1.semantic.fuzzy_filter",
+        "customers_v2.semantic.time_range_filter",
+        "budget_v1.response.200.creditAmount.type",
+        "budget_v1.semantic.budget_by_association_type",
+    ] {
+        assert_eq!(reason_of(&report, id), "no_data", "{id}");
+    }
+    // The rules a target without data still shows were verified.
+    assert_eq!(
+        reason_of(&report, "customers_v1.query.page_size.maximum"),
+        "",
+        "{stdout}"
+    );
+    let overall = &report["coverage"]["overall"];
+    assert!(overall["percent"].as_f64().unwrap() < 95.0, "{overall}");
+    assert!(
+        overall["not_exercised"]["no_data"].as_u64().unwrap() > 50,
+        "{overall}"
+    );
+    // The gate: exit 4, naming each figure below it.
+    let (code, report, stdout) = run_against(&served, &["--min-coverage", "95"], &[]);
+    assert_eq!(code, 4, "{stdout}");
+    let below = report["coverage"]["gate"]["below"].to_string();
+    assert!(
+        below.contains("overall") && below.contains("customers_v1"),
+        "{below}"
+    );
+    assert_eq!(report["summary"]["exit_code"], 4);
+    // A minimum the run reaches passes; one operation can have its own.
+    let (code, _, stdout) = run_against(
+        &served,
+        &["--min-coverage", "50", "--min-coverage", "aicc_tenant=100"],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn each_reason_comes_from_its_cause() {
+    // Selections: a check excluded, an operation not selected; what no client provokes.
+    let selected = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "24",
+        "--operations",
+        "customers_v1",
+        "--exclude-checks",
+        "response_schema_conformance",
+    ]);
+    assert_eq!(selected.code, 0, "{}", selected.stdout);
+    let report = &selected.report;
+    assert_eq!(
+        reason_of(report, "customers_v1.response.200.count.type"),
+        "check_excluded"
+    );
+    assert_eq!(
+        reason_of(report, "budget_v1.query.customer_id.maxLength"),
+        "operation_not_selected"
+    );
+    assert_eq!(
+        reason_of(report, "customers_v1.error.500.CBC_0999"),
+        "not_provokable"
+    );
+    // Outside the figure: neither an unselected operation nor a 500 counts.
+    let counted = |id: &str| {
+        report["coverage"]["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["counted"].clone())
+    };
+    assert_eq!(
+        counted("budget_v1.query.customer_id.maxLength"),
+        Some(Value::Bool(false))
+    );
+    assert_eq!(
+        counted("customers_v1.error.500.CBC_0999"),
+        Some(Value::Bool(false))
+    );
+    assert_eq!(
+        counted("customers_v1.response.200.count.type"),
+        Some(Value::Bool(true))
+    );
+    // Excluded and not selected: the figure says so.
+    let overall = &report["coverage"]["overall"];
+    assert!(
+        overall["not_exercised"]["check_excluded"].as_u64().unwrap() > 10,
+        "{overall}"
+    );
+
+    // A request budget spent first.
+    let cut = run(&["--seed", "7", "--max-requests", "40"]);
+    let cut_short: Vec<&Value> = with_status(&cut.report, "not_exercised")
+        .into_iter()
+        .filter(|r| r["reason"]["reason"] == "budget_cut")
+        .collect();
+    assert!(!cut_short.is_empty(), "{}", cut.stdout);
+
+    // An earlier finding broke what a semantic needs.
+    let broken = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1",
+        "--mock-drift",
+        "count-as-string",
+    ]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert_eq!(
+        reason_of(&broken.report, "customers_v1.semantic.pagination"),
+        "broken_by_finding"
+    );
+    // The finding itself: the requirement it violates.
+    let violated: Vec<&str> = with_status(&broken.report, "violated")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        violated.contains(&"customers_v1.response.200.count.type"),
+        "{violated:?}"
+    );
+
+    // A refused credential, and an operation the target does not serve.
+    let dir = crate::fixtures::tempdir();
+    let served = Served::start(&fixtures_file(&dir, 3), &[]);
+    let (code, report, stdout) = run_against(
+        &served,
+        &[],
+        &[("AICC_TOKEN", "a-token-the-target-refuses")],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        reason_of(&report, "aicc_tenant.response.200.company.required"),
+        "credential_refused"
+    );
+    let nowhere = format!("{}/no-such-prefix", served.base);
+    let (code, report, stdout) = run_against(&served, &["--aicc-target", &nowhere], &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        reason_of(&report, "aicc_tenant.response.200.company.required"),
+        "operation_missing",
+        "{stdout}"
+    );
+    assert!(stdout.contains("aicc_tenant was not run"), "{stdout}");
+}
+
+#[test]
+fn a_comparison_names_the_rules_a_previous_run_verified_and_this_one_did_not() {
+    let dir = crate::fixtures::tempdir();
+    let full = run(&["--seed", "7", "--cases", "24"]);
+    assert_eq!(full.code, 0, "{}", full.stdout);
+    let previous = dir.join("previous.json");
+    std::fs::write(&previous, full.report.to_string()).unwrap();
+    let previous_arg = previous.display().to_string();
+    let narrow = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "24",
+        "--operations",
+        "customers_v1",
+        "--compare-coverage",
+        &previous_arg,
+    ]);
+    assert_eq!(narrow.code, 0, "{}", narrow.stdout);
+    let compared = &narrow.report["coverage"]["compared"];
+    let lost: Vec<&str> = compared["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert!(
+        lost.contains(&"budget_v1.query.customer_id.maxLength"),
+        "{lost:?}"
+    );
+    // Each lost rule says why: its operation was not selected (customers_v1's time range is
+    // judged by the association times customers_v2 lists).
+    for entry in compared["lost"].as_array().unwrap() {
+        let reason = entry["reason"]["reason"].as_str().unwrap_or("");
+        assert!(
+            ["operation_not_selected", "not_observable"].contains(&reason),
+            "{entry}"
+        );
+    }
+    assert_eq!(compared["gained"], 0);
+    // A file that is not a report of this tool is refused before anything is sent.
+    let bogus = dir.join("bogus.json");
+    std::fs::write(&bogus, "{\"summary\": {}}").unwrap();
+    let refused = run(&["--compare-coverage", &bogus.display().to_string()]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+}

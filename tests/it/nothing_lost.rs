@@ -233,6 +233,14 @@ async fn sigterm_mid_run_writes_every_report_marked_interrupted_and_exits_143() 
         summary["transport_problems"], 0,
         "given-up requests are not the target's"
     );
+    // The coverage says what the signal left unverified.
+    let interrupted = report["coverage"]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"]["reason"] == "interrupted")
+        .count();
+    assert!(interrupted > 0, "{}", report["coverage"]["overall"]);
     // What completed is in the report: every answer the target sent before the signal.
     let requests = summary["requests"].as_u64().unwrap() as usize;
     assert!(

@@ -191,6 +191,14 @@ impl Recorder {
         self.skipped.lock().map(|s| s.is_some()).unwrap_or(true)
     }
 
+    /// Whether a part of the trial's statement could not be exercised for one of `reasons`.
+    pub fn has_gap(&self, reasons: &[crate::outcome::Reason]) -> bool {
+        self.not_exercised
+            .lock()
+            .map(|parts| parts.iter().any(|p| reasons.contains(&p.reason)))
+            .unwrap_or(true)
+    }
+
     /// Notes a part of the trial's statement that could not be exercised, and why: the rest
     /// was, and the reports name the part left out.
     pub fn not_exercised(&self, part: NotExercised) {
