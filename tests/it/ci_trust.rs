@@ -909,3 +909,68 @@ fn oversized_fixtures_and_run_directory_files_are_refused_unread() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `replay` judges with the checks the run had (`checks` in run.json): an answer that breaks
+/// only a check the run left out does not turn a fixed finding into "changed". Here the run
+/// checked only response schemas (count sent as a string); the replayed answers have the count
+/// right but a wrong Content-Type, which content_type_conformance would flag.
+#[test]
+fn replay_judges_with_the_checks_of_the_run() {
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--checks",
+            "response_schema_conformance",
+            "--mock-drift",
+            "count-as-string",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["checks"],
+        serde_json::json!(["response_schema_conformance"])
+    );
+    let replay = || {
+        binary(
+            &[
+                "replay",
+                run_dir.to_str().unwrap(),
+                "--mock-drift",
+                "wrong-content-type",
+            ],
+            &[],
+            QUICK,
+        )
+    };
+    let replayed = replay();
+    let stdout = text(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("fixed        customers_v1 [PC004 type] body.count"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("PC003"), "{stdout}");
+    // The same run directory judged with every check (as one written before the field was):
+    // the Content-Type is then a finding, and the count's fix is only a change.
+    let mut every = manifest.clone();
+    every["checks"] = serde_json::json!([]);
+    std::fs::write(run_dir.join("run.json"), every.to_string()).unwrap();
+    let replayed = replay();
+    let stdout = text(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("now: [PC003 content_type]"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
