@@ -974,3 +974,67 @@ fn replay_judges_with_the_checks_of_the_run() {
     assert!(stdout.contains("now: [PC003 content_type]"), "{stdout}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `replay` does not take `"embedded": true` on trust: the embedded mock listens on loopback
+/// only, so a run.json saying so beside another host (a real run's directory edited to look
+/// like an embedded one) is refused with exit 2, naming run.json, before anything is sent.
+#[test]
+fn replay_refuses_an_embedded_run_stored_with_a_host_that_is_not_loopback() {
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--checks",
+            "response_schema_conformance",
+            "--mock-drift",
+            "count-as-string",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let path = run_dir.join("run.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(manifest["embedded"], true);
+    // As written (a loopback address), it replays against a fresh mock.
+    let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}",
+        text(&replayed.stdout)
+    );
+    for (field, url) in [
+        ("bss_url", "https://bss-intl.myhuaweicloud.com"),
+        ("aicc_url", "http://10.0.0.8:8080"),
+        ("bss_url", "http://127.0.0.1.example.com:8080"),
+    ] {
+        let mut edited = manifest.clone();
+        edited[field] = serde_json::Value::from(url);
+        std::fs::write(&path, edited.to_string()).unwrap();
+        let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+        assert_eq!(replayed.status.code(), Some(2), "{field}={url}");
+        assert!(
+            text(&replayed.stderr).contains(&format!(
+                "run.json: `embedded: true` with the base URL `{url}`, which is not loopback"
+            )),
+            "{}",
+            text(&replayed.stderr)
+        );
+        assert!(
+            text(&replayed.stdout).is_empty(),
+            "{}",
+            text(&replayed.stdout)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
