@@ -729,7 +729,7 @@ async fn a_body_of_millions_of_values_is_refused_unparsed() {
 }
 
 /// A copy of the contract's `schemas/` in `dir`, for a test to spoil.
-fn schemas_copy(dir: &Path) -> std::path::PathBuf {
+pub fn schemas_copy(dir: &Path) -> std::path::PathBuf {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
