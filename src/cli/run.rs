@@ -197,6 +197,8 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
 pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result<i32, ExitError> {
     use crate::harness::{RunConfig, TargetChoice};
     use std::io::IsTerminal;
+    // First of all: a signal from here on ends in the reports, not in a killed process.
+    let start = crate::harness::RunStart::begin()?;
     apply_profile(&mut args)?;
     let usage = |message: String| ExitError::Usage(anyhow::anyhow!(message));
     if args.libtest.test_threads == Some(0) {
@@ -324,7 +326,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
     let in_ci = std::env::var_os("CI").is_some();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() && !in_ci;
     let progress = std::io::stderr().is_terminal() && !in_ci && !args.libtest.list;
-    let outcome = crate::harness::run(RunConfig {
+    let config = RunConfig {
         spec,
         target,
         operations,
@@ -392,7 +394,8 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         prune_baseline: args.prune_baseline,
         migrate: migrate.is_some(),
         table: migrate.clone().flatten(),
-    })?;
+    };
+    let outcome = crate::harness::run(config, start)?;
     if let Some(report) = &outcome.report {
         if migrate.is_some() {
             println!("\n{}", crate::report::migration_table(report));

@@ -248,6 +248,22 @@ impl PreparedRequest {
         }
     }
 
+    /// The environment variable of the credential this request is meant to present but would go
+    /// out without: its mode sends the operation's token (`valid`, `underscore-header`), the run
+    /// has no such token, and the request is not signed instead (a token under `X-Auth_Token`
+    /// when only the AK/SK pair is set). Sent anyway it would be a request without credentials,
+    /// and its answer (a 401) would pass a probe of the mode while proving nothing about it.
+    pub fn missing_credential<'o>(
+        &self,
+        op: &'o Operation,
+        credentials: &TargetCredentials,
+    ) -> Option<&'o str> {
+        let presents_token = matches!(self.auth, AuthMode::Valid | AuthMode::UnderscoreHeader);
+        let signed = self.signable() && credentials.signs(op) && credentials.aksk().is_some();
+        (presents_token && !signed && self.credential_header(op, credentials).is_none())
+            .then_some(op.meta.token_env.as_str())
+    }
+
     /// `valid`, `missing`, `wrong` or `underscore-header`: which credentials the request
     /// presents.
     pub fn auth_label(&self) -> &'static str {

@@ -40,6 +40,19 @@ pub async fn execute(
             let scenario = &ctx.scenarios[*index];
             let spec = ctx.client.spec();
             let mut request = scenario.prepare(spec, ctx.client.target());
+            // A probe of how a credential is presented needs that credential: without it, the
+            // request goes out bare and its 401 would pass the probe vacuously.
+            let op = spec.operation(trial.operation);
+            if let Some(variable) = request.missing_credential(op, ctx.client.credentials()) {
+                return Some(NotExercised::new(
+                    Reason::NotApplicable,
+                    format!(
+                        "the scenario presents {variable} (auth `{}`), but no {variable} is configured: the run signs {} with the AK/SK pair, which this request cannot carry, so it would go out without credentials and its answer would prove nothing",
+                        request.auth_label(),
+                        op.id
+                    ),
+                ));
+            }
             if let Some(discover) = scenario.discover {
                 if let Err(gap) = discover_value(&sctx, &mut request, discover).await {
                     return Some(gap);

@@ -3,10 +3,13 @@
 //! With them, the first signal stops the sending (the client's [`StopSwitch`]), the requests in
 //! flight get at most min(`--timeout`, 5 s) to finish, and the run then ends normally with what
 //! completed: every report written and marked `interrupted`, exit 130 or 143. A second signal
-//! skips the rest of the wait.
+//! skips the rest of the wait. The handlers are the first thing a run sets up ([`RunStart`]),
+//! so a signal during its preparation (config, schemas, baseline, the mock's start) stops it the
+//! same way: nothing is sent, and the reports say so.
 
 use crate::client::StopSwitch;
-use crate::exit::StopSignal;
+use crate::exit::{ExitError, StopSignal};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -14,29 +17,65 @@ use std::time::Duration;
 /// enough for an answer already on its way, short enough for a CI runner's kill timeout.
 pub const MAX_GRACE: Duration = Duration::from_secs(5);
 
+/// The start of a run: its async runtime, with the signal handlers already installed. `run`
+/// and `migrate` make it before anything else (before the config file, the schemas or the
+/// baseline are read), so a signal at any moment of a run ends in the reports, marked
+/// interrupted, never in a process killed with nothing written (the handlers used to come after
+/// about 20 ms of preparation, and a cancelled CI job in that window left no report).
+#[derive(Debug)]
+pub struct RunStart {
+    pub(super) runtime: tokio::runtime::Runtime,
+    pub(super) interrupt: Interrupt,
+}
+
+impl RunStart {
+    /// Builds the runtime and installs the handlers: from here on SIGINT and SIGTERM no longer
+    /// kill the process.
+    pub fn begin() -> Result<Self, ExitError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                ExitError::Usage(anyhow::anyhow!("failed to start the async runtime: {e}"))
+            })?;
+        let interrupt = Interrupt::install(&runtime).map_err(|e| {
+            ExitError::Usage(anyhow::anyhow!("failed to install signal handlers: {e}"))
+        })?;
+        Ok(RunStart { runtime, interrupt })
+    }
+}
+
+/// Worker threads of a run's runtime: the machines this runs on have two cores.
+const WORKER_THREADS: usize = 2;
+
 /// Signal handlers installed for one run.
 #[derive(Debug)]
 pub struct Interrupt {
     switch: StopSwitch,
     caught: Arc<OnceLock<StopSignal>>,
+    /// The grace of the requests in flight, in milliseconds: [`MAX_GRACE`] until the run's
+    /// `--timeout` is known ([`Interrupt::set_timeout`]), since the handlers come first.
+    grace_ms: Arc<AtomicU64>,
     listener: tokio::task::JoinHandle<()>,
 }
 
 impl Interrupt {
-    /// Installs the handlers on `runtime` (from here on the signals no longer kill the process)
-    /// and returns the switch to give the client. `timeout` is the run's per-request timeout.
-    pub fn install(runtime: &tokio::runtime::Runtime, timeout: Duration) -> std::io::Result<Self> {
+    /// Installs the handlers on `runtime` (from here on the signals no longer kill the process).
+    fn install(runtime: &tokio::runtime::Runtime) -> std::io::Result<Self> {
         let switch = StopSwitch::default();
         let caught = Arc::new(OnceLock::new());
+        let grace_ms = Arc::new(AtomicU64::new(MAX_GRACE.as_millis() as u64));
         let _entered = runtime.enter();
         let mut signals = Signals::install()?;
-        let grace = timeout.min(MAX_GRACE);
         let listener = {
-            let (switch, caught) = (switch.clone(), Arc::clone(&caught));
+            let (switch, caught, grace_ms) =
+                (switch.clone(), Arc::clone(&caught), Arc::clone(&grace_ms));
             runtime.spawn(async move {
                 let signal = signals.next().await;
                 let _ = caught.set(signal);
                 switch.stop(&format!("the run was interrupted ({})", signal.name()));
+                let grace = Duration::from_millis(grace_ms.load(Ordering::Relaxed));
                 eprintln!(
                     "\n{}: sending no more requests; waiting at most {} s for those in flight, then writing the reports (send it again to stop waiting)",
                     signal.name(),
@@ -52,8 +91,15 @@ impl Interrupt {
         Ok(Interrupt {
             switch,
             caught,
+            grace_ms,
             listener,
         })
+    }
+
+    /// Sets the grace from the run's per-request `timeout`: min(`timeout`, [`MAX_GRACE`]).
+    pub fn set_timeout(&self, timeout: Duration) {
+        let grace = timeout.min(MAX_GRACE).as_millis() as u64;
+        self.grace_ms.store(grace, Ordering::Relaxed);
     }
 
     /// The switch the run's client obeys.

@@ -21,6 +21,7 @@ mod trials;
 
 pub use context::{RunContext, TrialResult};
 pub use execute::expectation_for;
+pub use interrupt::RunStart;
 pub use plan::{migration_plan, plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
 
@@ -149,8 +150,9 @@ pub struct RunOutcome {
     pub exit_code: i32,
 }
 
-/// Runs the conformance suite.
-pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
+/// Runs the conformance suite on the runtime of `start`, whose signal handlers were installed
+/// before anything else of the run (see [`RunStart`]).
+pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitError> {
     let started = Instant::now();
     let spec = Arc::clone(&config.spec);
     let migration_of = config.operations.clone();
@@ -251,13 +253,8 @@ pub fn run(mut config: RunConfig) -> Result<RunOutcome, ExitError> {
     // Refused now, an output that cannot be written costs nothing; found at the end, a run.
     crate::report::emit::check_outputs(&publish::outputs(&config))
         .map_err(|e| ExitError::Usage(anyhow!(e)))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| ExitError::Usage(anyhow!("failed to start the async runtime: {e}")))?;
-    let interrupt = interrupt::Interrupt::install(&runtime, config.limits.timeout)
-        .map_err(|e| ExitError::Usage(anyhow!("failed to install signal handlers: {e}")))?;
+    let RunStart { runtime, interrupt } = start;
+    interrupt.set_timeout(config.limits.timeout);
     let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
     let credentials = credentials.with_bss_auth(config.bss_auth);
     let target = Arc::new(target);

@@ -27,6 +27,16 @@ pub const RUN_DIR_VERSION: u32 = 1;
 /// The manifest file of a run directory.
 pub const MANIFEST: &str = "run.json";
 
+/// Largest `run.json` read: `run` writes well under a KiB (URLs, ids, policies, check names).
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// Largest stored request read: the request (the oversized request target of A32, just over
+/// 8 KiB, is the longest) and its findings, a few KiB each: 4 MiB is far more than `run` writes.
+const MAX_STORED_REQUEST_BYTES: u64 = 4 << 20;
+/// Most request files a run directory may hold: `run` keeps one per distinct finding (the group
+/// the human report collapses to), a few hundred for a target that drifts everywhere. A run
+/// directory is data a user may have been handed, so its size is bounded like any input.
+const MAX_STORED_REQUESTS: usize = 10_000;
+
 /// What a run directory says about the run that wrote it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunManifest {
@@ -162,12 +172,13 @@ pub fn load(
     spec: &Spec,
 ) -> Result<(RunManifest, Vec<(PathBuf, StoredRequest)>), String> {
     let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        format!(
-            "{}: {e} (is this a run directory?)",
-            manifest_path.display()
-        )
-    })?;
+    let text = crate::files::read_text(&manifest_path, MAX_MANIFEST_BYTES, "a run manifest")
+        .map_err(|e| {
+            format!(
+                "{}: {e} (is this a run directory?)",
+                manifest_path.display()
+            )
+        })?;
     let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| {
         format!(
             "{}: line {} column {}: {e}",
@@ -184,16 +195,28 @@ pub fn load(
         ));
     }
     let requests_dir = dir.join("requests");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&requests_dir)
-        .map_err(|e| format!("{}: {e}", requests_dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in
+        std::fs::read_dir(&requests_dir).map_err(|e| format!("{}: {e}", requests_dir.display()))?
+    {
+        let path = entry
+            .map_err(|e| format!("{}: {e}", requests_dir.display()))?
+            .path();
+        if path.extension().is_some_and(|x| x == "json") {
+            if files.len() == MAX_STORED_REQUESTS {
+                return Err(format!(
+                    "{}: more than {MAX_STORED_REQUESTS} request files; `run` keeps one per distinct finding",
+                    requests_dir.display()
+                ));
+            }
+            files.push(path);
+        }
+    }
     files.sort();
     let mut requests = Vec::with_capacity(files.len());
     for path in files {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::files::read_text(&path, MAX_STORED_REQUEST_BYTES, "a stored request")
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let request: StoredRequest = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{}: line {} column {}: {e}",

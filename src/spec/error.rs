@@ -7,12 +7,13 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// A schema file or directory could not be read.
-    #[error("failed to read {path}: {source}")]
+    #[error("failed to read {path}: {error}")]
     Io {
         /// The path that failed.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error, part of the message (not a `source`, which an error chain would
+        /// print a second time).
+        error: std::io::Error,
     },
     /// A file is not JSON.
     #[error("{file}:{line}:{column}: invalid JSON: {message}")]

@@ -47,10 +47,20 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// The `.json` files under `root`, as (relative path, text).
+/// The `.json` files under `root`, as (relative path, text). The walk is bounded, because
+/// `--schemas` may name any folder (`/`, `/dev`, a home folder) by mistake: it never follows a
+/// symbolic link to a folder (one can lead out of the tree or into a loop, as `/dev/fd` does),
+/// refuses devices, pipes and sockets, and stops at `MAX_SCHEMA_ENTRIES` entries and
+/// `MAX_SCHEMA_TOTAL_BYTES` of schema files, each time with an error naming the path.
 pub fn directory_sources(root: &Path) -> Result<Vec<(String, String)>, SpecError> {
-    let mut out = Vec::new();
-    walk_dir(root, root, &mut out)?;
+    let mut walk = Walk {
+        root,
+        entries: 0,
+        bytes: 0,
+        out: Vec::new(),
+    };
+    walk.dir(root)?;
+    let mut out = walk.out;
     out.sort();
     Ok(out)
 }
@@ -58,32 +68,98 @@ pub fn directory_sources(root: &Path) -> Result<Vec<(String, String)>, SpecError
 /// Largest schema file read; the biggest of the contract is a few dozen KiB.
 const MAX_SCHEMA_BYTES: u64 = 4 << 20;
 
-fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), SpecError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SpecError::Io { path, source }
-    };
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let path = entry.map_err(io(dir))?.path();
-        if path.is_dir() {
-            walk_dir(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            let text =
-                crate::files::read_text(&path, MAX_SCHEMA_BYTES, "a schema file").map_err(|e| {
-                    SpecError::Io {
-                        path: path.clone(),
-                        source: std::io::Error::other(e.to_string()),
+/// Most entries (files and folders, at any depth) a schemas directory may hold: the contract has
+/// about forty, so a folder with thousands is not one, and walking it would only cost time.
+const MAX_SCHEMA_ENTRIES: usize = 4096;
+
+/// Most bytes the schema files of a directory may hold together: the contract has under 200 KiB,
+/// and every file is parsed and compiled, so the total is bounded as well as each file.
+const MAX_SCHEMA_TOTAL_BYTES: u64 = 32 << 20;
+
+/// One bounded walk of a schemas directory.
+struct Walk<'a> {
+    root: &'a Path,
+    entries: usize,
+    bytes: u64,
+    out: Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path) -> Result<(), SpecError> {
+        let refuse = |path: &Path, message: String| SpecError::Io {
+            path: path.to_path_buf(),
+            error: std::io::Error::other(message),
+        };
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| SpecError::Io { path, error }
+        };
+        for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+            let entry = entry.map_err(io(dir))?;
+            let path = entry.path();
+            self.entries += 1;
+            if self.entries > MAX_SCHEMA_ENTRIES {
+                return Err(refuse(
+                    self.root,
+                    format!(
+                        "more than {MAX_SCHEMA_ENTRIES} files and folders: not a schemas directory"
+                    ),
+                ));
+            }
+            // The entry itself, not what a link points to.
+            let kind = entry.file_type().map_err(io(&path))?;
+            let json = path.extension().is_some_and(|e| e == "json");
+            if kind.is_dir() {
+                self.dir(&path)?;
+                continue;
+            }
+            let file = if kind.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Ok(target) if target.is_dir() => {
+                        return Err(refuse(
+                            &path,
+                            "a symbolic link to a folder, which is not followed in a schemas directory (it could lead out of it, or into a loop)".into(),
+                        ))
                     }
-                })?;
+                    Ok(target) => target.is_file(),
+                    // A dangling link: an error if it was to be read, otherwise nothing.
+                    Err(_) if !json => continue,
+                    Err(error) => return Err(SpecError::Io { path, error }),
+                }
+            } else {
+                kind.is_file()
+            };
+            if !file {
+                return Err(refuse(
+                    &path,
+                    "not a regular file (a device, a pipe or a socket, perhaps through a symbolic link): a schemas directory holds JSON files and folders".into(),
+                ));
+            }
+            if !json {
+                continue;
+            }
+            let size = std::fs::metadata(&path).map_err(io(&path))?.len();
+            if self.bytes.saturating_add(size) > MAX_SCHEMA_TOTAL_BYTES {
+                return Err(refuse(
+                    &path,
+                    format!(
+                        "the schema files of {} hold more than {MAX_SCHEMA_TOTAL_BYTES} bytes together",
+                        self.root.display()
+                    ),
+                ));
+            }
+            let text = crate::files::read_text(&path, MAX_SCHEMA_BYTES, "a schema file")
+                .map_err(|e| refuse(&path, e.to_string()))?;
+            self.bytes += text.len() as u64;
             let rel = path
-                .strip_prefix(root)
+                .strip_prefix(self.root)
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            out.push((rel, text));
+            self.out.push((rel, text));
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Parses and checks every file: JSON syntax, `$id`, meta-schema and x- vocabulary.

@@ -727,3 +727,314 @@ async fn a_body_of_millions_of_values_is_refused_unparsed() {
         text(&output.stderr)
     );
 }
+
+/// A copy of the contract's `schemas/` in `dir`, for a test to spoil.
+pub fn schemas_copy(dir: &Path) -> std::path::PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let copied = dir.join("schemas");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"),
+        &copied,
+    );
+    copied
+}
+
+/// `--schemas` naming what is not a schemas directory ends at once with exit 2 and the path,
+/// instead of a walk without end: `/dev` (its `fd` link leads into /proc, and the walk never
+/// ended), a link to a folder (out of the tree, or a loop), a pipe, thousands of files, or files
+/// too large together.
+#[cfg(unix)]
+#[test]
+fn a_schemas_directory_is_read_within_bounds() {
+    use partner_conformance::spec::Spec;
+    if Path::new("/dev/fd").exists() {
+        let started = Instant::now();
+        let output = binary(
+            &[
+                "run",
+                "--no-regressions",
+                "--no-run-dir",
+                "--schemas",
+                "/dev",
+            ],
+            &[],
+            Duration::from_secs(30),
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stderr).contains("failed to load schemas from /dev: failed to read /dev/"),
+            "{}",
+            text(&output.stderr)
+        );
+        eprintln!("--schemas /dev refused in {:?}", started.elapsed());
+    }
+    let dir = crate::fixtures::tempdir();
+    let error = |schemas: &Path| Spec::from_dir(schemas).unwrap_err().to_string();
+    // A link to a folder is not followed: here, a loop back to the root.
+    let looped = schemas_copy(&dir.join("looped"));
+    std::os::unix::fs::symlink("..", looped.join("common/up")).unwrap();
+    let message = error(&looped);
+    assert!(
+        message.contains("common/up: a symbolic link to a folder, which is not followed"),
+        "{message}"
+    );
+    // A pipe, even one not named .json, is not part of a contract.
+    let piped = schemas_copy(&dir.join("piped"));
+    let made = Command::new("mkfifo")
+        .arg(piped.join("notes"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let message = error(&piped);
+        assert!(
+            message.contains("schemas/notes: not a regular file"),
+            "{message}"
+        );
+    }
+    // Thousands of files: refused before they are all visited.
+    let crowded = schemas_copy(&dir.join("crowded"));
+    std::fs::create_dir_all(crowded.join("common/many")).unwrap();
+    for i in 0..5000 {
+        std::fs::write(crowded.join(format!("common/many/{i}.txt")), "").unwrap();
+    }
+    let message = error(&crowded);
+    assert!(
+        message.contains("more than 4096 files and folders: not a schemas directory"),
+        "{message}"
+    );
+    // Files each within their bound but too large together: refused by their sizes, unread
+    // (sparse files, so the test writes nothing to disk).
+    let heavy = schemas_copy(&dir.join("heavy"));
+    for i in 0..9 {
+        let file = std::fs::File::create(heavy.join(format!("common/big{i}.json"))).unwrap();
+        file.set_len(4 << 20).unwrap();
+    }
+    let message = error(&heavy);
+    assert!(message.contains("bytes together"), "{message}");
+    // The intact copy still loads.
+    assert!(Spec::from_dir(&schemas_copy(&dir.join("intact"))).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Inputs over their bound are refused by their size, before they are read: a 300 MB
+/// `--fixtures` file (read whole, then refused, it cost 300 MB of memory and more to parse) and
+/// the files of a run directory given to `replay` (read without any bound before).
+#[cfg(unix)]
+#[test]
+fn oversized_fixtures_and_run_directory_files_are_refused_unread() {
+    let dir = crate::fixtures::tempdir();
+    // Sparse: the test writes nothing to disk, and the bytes would be NULs if read.
+    let fixtures = dir.join("fixtures.json");
+    std::fs::File::create(&fixtures)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let fixtures = fixtures.to_str().unwrap();
+    let started = Instant::now();
+    for args in [
+        vec!["run", "--no-regressions", "--fixtures", fixtures],
+        vec!["serve", "--addr", "127.0.0.1:0", "--fixtures", fixtures],
+    ] {
+        let output = binary(&args, &[], Duration::from_secs(30));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&output.stderr)
+                .contains("larger than 67108864 bytes, the most read for a fixtures file"),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    eprintln!("300 MB fixtures refused twice in {:?}", started.elapsed());
+    if let Some(peak) = peak_memory_kib(&["run", "--no-regressions", "--fixtures", fixtures]) {
+        eprintln!("peak memory refusing them: {peak} KiB");
+        assert!(peak < 64 * 1024, "peak memory {peak} KiB");
+    }
+    // A run directory: a manifest that is a device, a request file over its bound.
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--checks",
+            "response_schema_conformance",
+            "--mock-drift",
+            "count-as-string",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let manifest = run_dir.join("run.json");
+    let kept = std::fs::read(&manifest).unwrap();
+    std::fs::remove_file(&manifest).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
+    let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+    assert_eq!(replayed.status.code(), Some(2));
+    assert!(
+        text(&replayed.stderr).contains("run.json: not a regular file"),
+        "{}",
+        text(&replayed.stderr)
+    );
+    std::fs::remove_file(&manifest).unwrap();
+    std::fs::write(&manifest, kept).unwrap();
+    std::fs::File::create(run_dir.join("requests/9999-customers_v1.json"))
+        .unwrap()
+        .set_len(5 << 20)
+        .unwrap();
+    let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+    assert_eq!(replayed.status.code(), Some(2));
+    assert!(
+        text(&replayed.stderr).contains(
+            "9999-customers_v1.json: larger than 4194304 bytes, the most read for a stored request"
+        ),
+        "{}",
+        text(&replayed.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `replay` judges with the checks the run had (`checks` in run.json): an answer that breaks
+/// only a check the run left out does not turn a fixed finding into "changed". Here the run
+/// checked only response schemas (count sent as a string); the replayed answers have the count
+/// right but a wrong Content-Type, which content_type_conformance would flag.
+#[test]
+fn replay_judges_with_the_checks_of_the_run() {
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--checks",
+            "response_schema_conformance",
+            "--mock-drift",
+            "count-as-string",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["checks"],
+        serde_json::json!(["response_schema_conformance"])
+    );
+    let replay = || {
+        binary(
+            &[
+                "replay",
+                run_dir.to_str().unwrap(),
+                "--mock-drift",
+                "wrong-content-type",
+            ],
+            &[],
+            QUICK,
+        )
+    };
+    let replayed = replay();
+    let stdout = text(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("fixed        customers_v1 [PC004 type] body.count"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("PC003"), "{stdout}");
+    // The same run directory judged with every check (as one written before the field was):
+    // the Content-Type is then a finding, and the count's fix is only a change.
+    let mut every = manifest.clone();
+    every["checks"] = serde_json::json!([]);
+    std::fs::write(run_dir.join("run.json"), every.to_string()).unwrap();
+    let replayed = replay();
+    let stdout = text(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("now: [PC003 content_type]"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `replay` does not take `"embedded": true` on trust: the embedded mock listens on loopback
+/// only, so a run.json saying so beside another host (a real run's directory edited to look
+/// like an embedded one) is refused with exit 2, naming run.json, before anything is sent.
+#[test]
+fn replay_refuses_an_embedded_run_stored_with_a_host_that_is_not_loopback() {
+    let dir = crate::fixtures::tempdir();
+    let run_dir = dir.join("run");
+    let first = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--operations",
+            "customers_v1",
+            "--cases",
+            "4",
+            "--checks",
+            "response_schema_conformance",
+            "--mock-drift",
+            "count-as-string",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let path = run_dir.join("run.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(manifest["embedded"], true);
+    // As written (a loopback address), it replays against a fresh mock.
+    let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}",
+        text(&replayed.stdout)
+    );
+    for (field, url) in [
+        ("bss_url", "https://bss-intl.myhuaweicloud.com"),
+        ("aicc_url", "http://10.0.0.8:8080"),
+        ("bss_url", "http://127.0.0.1.example.com:8080"),
+    ] {
+        let mut edited = manifest.clone();
+        edited[field] = serde_json::Value::from(url);
+        std::fs::write(&path, edited.to_string()).unwrap();
+        let replayed = binary(&["replay", run_dir.to_str().unwrap()], &[], QUICK);
+        assert_eq!(replayed.status.code(), Some(2), "{field}={url}");
+        assert!(
+            text(&replayed.stderr).contains(&format!(
+                "run.json: `embedded: true` with the base URL `{url}`, which is not loopback"
+            )),
+            "{}",
+            text(&replayed.stderr)
+        );
+        assert!(
+            text(&replayed.stdout).is_empty(),
+            "{}",
+            text(&replayed.stdout)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,7 +1,8 @@
 //! What a run could not exercise says so, with its reason from the fixed list, instead of
 //! passing silently or reporting drift: a check an earlier drift broke (`broken_by_finding`), a
-//! rule the old API's answers cannot show (`not_observable`), and a refused credential
-//! (`credential_refused`, never drift; exit 3 when nothing else could be exercised).
+//! rule the old API's answers cannot show (`not_observable`), a refused credential
+//! (`credential_refused`, never drift; exit 3 when nothing else could be exercised), and a probe
+//! of a credential the run does not have (`not_applicable`, never a vacuous pass).
 
 use crate::other_data::{fixtures_file, not_exercised, run_against, Served};
 use crate::run_suite::run;
@@ -170,4 +171,64 @@ fn a_refused_credential_is_not_drift_and_names_its_variable() {
         summary.contains("AICC_TOKEN") && summary.contains("HUAWEICLOUD_TOKEN"),
         "{summary}"
     );
+}
+
+/// A probe of how a credential is presented (A19: the token under `X-Auth_Token`) is skipped,
+/// not passed, when the run has no such token: sent without it, the request is bare and the 401
+/// it gets "passes" while proving nothing. The shipped contract never gets here (its A19 probe
+/// is on aicc_tenant, whose AICC_TOKEN a run against a target requires), so a copy of it makes
+/// aicc_tenant an operation the run signs with AK/SK, and only the AK/SK pair is set.
+#[test]
+fn a_credential_probe_without_its_credential_is_skipped_not_passed() {
+    let dir = crate::fixtures::tempdir();
+    let schemas = crate::ci_trust::schemas_copy(&dir);
+    let request = schemas.join("aicc_tenant/request.json");
+    let mut contract: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&request).unwrap()).unwrap();
+    let meta = &mut contract["x-operation"];
+    meta["service"] = "bss".into();
+    meta["auth"] = serde_json::json!(["token", "aksk"]);
+    meta["token_env"] = "HUAWEICLOUD_TOKEN".into();
+    std::fs::write(&request, contract.to_string()).unwrap();
+    let schemas = schemas.display().to_string();
+    let aksk = [
+        ("HUAWEICLOUD_SDK_AK", "probe-ak-31c4"),
+        ("HUAWEICLOUD_SDK_SK", "probe-sk-8d02"),
+    ];
+    let served = Served::with_args(&["--schemas", &schemas], &aksk);
+    let trial = "cases::aicc_tenant::a19_underscore_token_header";
+    let (code, report, stdout) = run_against(
+        &served,
+        &[
+            "--schemas",
+            &schemas,
+            "--auth",
+            "aksk",
+            "--operations",
+            "aicc_tenant",
+            "--exact",
+            trial,
+        ],
+        &[
+            ("HUAWEICLOUD_TOKEN", ""),
+            ("AICC_TOKEN", ""),
+            aksk[0],
+            aksk[1],
+        ],
+    );
+    let record = report["trials"]
+        .as_array()
+        .and_then(|trials| trials.iter().find(|t| t["name"] == trial))
+        .unwrap_or_else(|| panic!("{trial} not in the report\n{stdout}"))
+        .clone();
+    assert_eq!(record["outcome"], "skipped", "{record}\n{stdout}");
+    assert_eq!(record["requests"], 0, "{record}");
+    let gaps = gaps_of(&report, trial, "not_applicable");
+    assert!(
+        gaps.iter()
+            .any(|g| g.contains("no HUAWEICLOUD_TOKEN is configured")),
+        "{gaps:?}"
+    );
+    assert_ne!(code, 0, "a run that checked nothing is not green\n{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,7 +2,8 @@
 //! with real credentials, so an edited file must not be able to choose what goes out beyond what a
 //! request of the suite varies: a method other than the operation's, headers the suite does not
 //! send for that trial (a `Host`, a second `X-Auth-Token`, a `Content-Length`), a body for an
-//! operation without one, or a base URL that is not an http(s) URL are refused, naming the file.
+//! operation without one, a base URL that is not an http(s) URL, or a run said to be against
+//! the embedded mock whose base URL is not loopback are refused, naming the file.
 
 use super::{RunManifest, StoredRequest, MANIFEST};
 use crate::checks::{check_info, CheckSelection};
@@ -21,9 +22,18 @@ pub fn validate(
     let refuse = |file: &str, problem: String| {
         format!("{file}: {problem}; `run` does not write that, so the run directory is refused (rerun to get a new one)")
     };
-    if !manifest.embedded {
-        for url in [&manifest.bss_url, &manifest.aicc_url] {
-            base_url_problem(url).map_err(|problem| refuse(MANIFEST, problem))?;
+    for url in [&manifest.bss_url, &manifest.aicc_url] {
+        base_url_problem(url).map_err(|problem| refuse(MANIFEST, problem))?;
+        // The embedded mock listens on loopback only: `embedded: true` beside another host is an
+        // edited file, and replay must not take the run for one against the embedded mock.
+        if manifest.embedded && !is_loopback(url) {
+            return Err(refuse(
+                MANIFEST,
+                format!(
+                    "`embedded: true` with the base URL `{}`, which is not loopback (the embedded mock only listens on 127.0.0.1)",
+                    printable(url)
+                ),
+            ));
         }
     }
     let scenarios = crate::harness::load_embedded_scenarios().map_err(|e| e.to_string())?;
@@ -143,6 +153,23 @@ pub fn base_url_problem(url: &str) -> Result<(), String> {
     Err(format!("base URL `{}` {problem}", printable(url)))
 }
 
+/// Whether a base URL (already checked by [`base_url_problem`]) names a loopback host:
+/// `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let host = parsed.host_str().unwrap_or_default();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Whether two base URLs name the same endpoint: same scheme, host (case-insensitive), port (a
 /// default one written or not) and path (a trailing `/` or not).
 pub fn same_target(a: &str, b: &str) -> bool {
@@ -255,6 +282,12 @@ mod tests {
             validate(&spec, &manifest, &mut requests)
         };
         assert_eq!(check(&|_, _| {}), Ok(()));
+        let embedded = |m: &mut RunManifest, _: &mut StoredRequest| {
+            m.embedded = true;
+            m.bss_url = "http://127.0.0.1:41234".into();
+            m.aicc_url = "http://[::1]:41234".into();
+        };
+        assert_eq!(check(&embedded), Ok(()));
         let refused = [
             check(&|_, r| r.request.headers.clear()),
             check(&|_, r| r.request.headers.push(("Host".into(), "evil".into()))),
@@ -266,6 +299,7 @@ mod tests {
             check(&|_, r| r.findings[0].code = "PC004".into()),
             check(&|_, r| r.findings.clear()),
             check(&|m, _| m.bss_url = "file:///etc/passwd".into()),
+            check(&|m, _| m.embedded = true),
         ];
         for (i, result) in refused.iter().enumerate() {
             let error = result.as_ref().expect_err(&format!("edit {i} validated"));
