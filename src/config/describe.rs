@@ -89,6 +89,19 @@ fn describe_profile(
     );
     field("positions", p.positions.map(|m| m.as_str().to_string()));
     field(
+        "min_coverage",
+        (!p.min_coverage.is_empty()).then(|| {
+            p.min_coverage
+                .iter()
+                .map(|m| match m.operation {
+                    Some(op) => format!("{op}={}%", m.percent),
+                    None => format!("{}%", m.percent),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+    );
+    field(
         "ca_cert",
         p.ca_cert.as_ref().map(|path| {
             let missing = if path.is_file() {

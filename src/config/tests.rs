@@ -341,6 +341,27 @@ fn positions_is_observe_or_strict_like_the_flag() {
 }
 
 #[test]
+fn min_coverage_takes_the_flags_forms_and_range() {
+    let config = Config::parse(Path::new(FILE), &in_profile("min_coverage = 95")).unwrap();
+    assert_eq!(config.profiles["staging"].min_coverage[0].percent, 95.0);
+    let config = Config::parse(
+        Path::new(FILE),
+        &in_profile("min_coverage = [\"90\", \"customers_v1=80\"]"),
+    )
+    .unwrap();
+    let minimums = &config.profiles["staging"].min_coverage;
+    assert_eq!(minimums.len(), 2);
+    assert_eq!(minimums[1].operation, Some(OperationId::CustomersV1));
+    let message = error(&in_profile("min_coverage = 101"));
+    assert_names(&message, 2, "profiles.staging.min_coverage");
+    assert!(message.contains("from 0 to 100"), "{message}");
+    let message = error(&in_profile("min_coverage = [\"customers=80\"]"));
+    assert_names(&message, 2, "profiles.staging.min_coverage[0]");
+    let message = error(&in_profile("min_coverage = true"));
+    assert_names(&message, 2, "profiles.staging.min_coverage");
+}
+
+#[test]
 fn auth_is_token_or_aksk() {
     let message = error(&in_profile("auth = \"basic\""));
     assert_names(&message, 2, "profiles.staging.auth");

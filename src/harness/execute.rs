@@ -45,7 +45,7 @@ pub async fn execute(
             let op = spec.operation(trial.operation);
             if let Some(variable) = request.missing_credential(op, ctx.client.credentials()) {
                 return Some(NotExercised::new(
-                    Reason::NotApplicable,
+                    Reason::CredentialMissing,
                     format!(
                         "the scenario presents {variable} (auth `{}`), but no {variable} is configured: the run signs {} with the AK/SK pair, which this request cannot carry, so it would go out without credentials and its answer would prove nothing",
                         request.auth_label(),

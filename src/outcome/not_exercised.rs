@@ -50,6 +50,10 @@ pub enum Reason {
     /// `not_applicable`: the contract gives the operation nothing of what it verifies (no
     /// parameter a generated case could break, no list to page, no operation it replaces).
     NotApplicable,
+    /// `credential_missing`: it presents a kind of credential the run was not given (a probe
+    /// of how a token travels, in a run that signs with AK/SK only), so what it would send
+    /// proves nothing.
+    CredentialMissing,
 }
 
 impl Reason {
@@ -68,6 +72,7 @@ impl Reason {
         Reason::NoUsableAnswer,
         Reason::RecordingUnavailable,
         Reason::NotApplicable,
+        Reason::CredentialMissing,
     ];
 
     /// The stable snake_case name, as serialized.
@@ -86,6 +91,7 @@ impl Reason {
             Reason::NoUsableAnswer => "no_usable_answer",
             Reason::RecordingUnavailable => "recording_unavailable",
             Reason::NotApplicable => "not_applicable",
+            Reason::CredentialMissing => "credential_missing",
         }
     }
 
@@ -105,6 +111,7 @@ impl Reason {
             Reason::NoUsableAnswer => "no usable answer",
             Reason::RecordingUnavailable => "recording unavailable",
             Reason::NotApplicable => "nothing of it in the contract",
+            Reason::CredentialMissing => "a credential the run was not given",
         }
     }
 }

@@ -189,6 +189,9 @@ fn flags_out_of_range_are_refused_like_profile_keys() {
         ("--max-duration", "99999999999"),
         ("--test-threads", "0"),
         ("--max-pages", "0"),
+        ("--min-coverage", "101"),
+        ("--min-coverage", "nan"),
+        ("--min-coverage", "budget=50"),
     ] {
         let output = binary(
             &["run", "--no-regressions", "--no-run-dir", flag, value],

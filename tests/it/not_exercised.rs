@@ -2,7 +2,7 @@
 //! passing silently or reporting drift: a check an earlier drift broke (`broken_by_finding`), a
 //! rule the old API's answers cannot show (`not_observable`), a refused credential
 //! (`credential_refused`, never drift; exit 3 when nothing else could be exercised), and a probe
-//! of a credential the run does not have (`not_applicable`, never a vacuous pass).
+//! of a credential the run does not have (`credential_missing`, never a vacuous pass).
 
 use crate::other_data::{fixtures_file, not_exercised, run_against, Served};
 use crate::run_suite::run;
@@ -223,7 +223,7 @@ fn a_credential_probe_without_its_credential_is_skipped_not_passed() {
         .clone();
     assert_eq!(record["outcome"], "skipped", "{record}\n{stdout}");
     assert_eq!(record["requests"], 0, "{record}");
-    let gaps = gaps_of(&report, trial, "not_applicable");
+    let gaps = gaps_of(&report, trial, "credential_missing");
     assert!(
         gaps.iter()
             .any(|g| g.contains("no HUAWEICLOUD_TOKEN is configured")),
