@@ -1,7 +1,7 @@
 //! PC018 `auth_required`: missing or wrong credentials never get 200 with data; the documented
 //! answer is the unauthenticated entry (the gateway's 401).
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
 use crate::client::{AuthMode, PreparedRequest};
@@ -52,6 +52,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "A request with missing or wrong credentials never gets 200 with data.",
     reproduce: "Run the curl line: it sends no token, or a wrong one.",
     rests_on: DocSource::Operation,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::always,
         walks: super::no_walk,

@@ -2,7 +2,7 @@
 //! (budgets). Customers of an eligible association type get a budget; the others get the
 //! documented association-type error; none is "not yours".
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::status_code_conformance::observed_entry;
 use super::support::context::{doc_label, StatefulContext};
@@ -128,6 +128,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Customer ids found by the list operation feed the budget operation: customers of an association type with budgets get one, the others get the documented association-type error.",
     reproduce: "Run the curl line with a customer_id taken from Query Customers.",
     rests_on: DocSource::Lookup,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::has_lookup,
         walks: super::lookup_walk,

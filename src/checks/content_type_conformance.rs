@@ -9,7 +9,7 @@
 //! schema's `x-position.content_type` (A29). The gateway's own answers are held to the media
 //! type of their entry.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::{Category, Finding};
@@ -92,6 +92,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "The Content-Type header has the documented media type; where the operation's examples carry a charset (UTF-8), another or none is an observation of position A27 (a finding with --positions strict). Compared case-insensitively.",
     reproduce: "Run the curl line (it prints headers with -i) and read Content-Type.",
     rests_on: DocSource::Operation,
+    verifies: &[Verifies::ContentType],
     runner: Runner::PerResponse(check),
 };
 

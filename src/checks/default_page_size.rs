@@ -1,7 +1,7 @@
 //! PC011 `default_page_size`: with no paging parameters the first page has the documented default
 //! size and the same records as the explicit defaults.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
 use super::support::walk::Paging;
@@ -139,6 +139,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "With page_size absent (and page_no absent) the first page has the documented default number of records and the same records as an explicit default.",
     reproduce: "Request with no paging parameters, then with page_size=<default>, and compare.",
     rests_on: DocSource::Paging,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::no_walk,

@@ -1,7 +1,7 @@
 //! PC013 `enum_filter`: an equality filter returns exactly the records of the full walk with
 //! that value, for values the target itself holds.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 use crate::outcome::Category;
 
 use super::support::context::{doc_label, StatefulContext};
@@ -56,6 +56,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Every record returned under an exact-match filter (cooperationType) has the value, and every record of the walk that has it is returned.",
     reproduce: "Run the curl line and compare the field of each record.",
     rests_on: DocSource::Filters(&[crate::spec::MatchKind::Equals]),
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::own_walk,

@@ -1,7 +1,7 @@
 //! PC002 `error_code_conformance`: the body's error_code is documented for its status and is the
 //! one the situation calls for.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::Expectation;
@@ -85,6 +85,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "The body's error_code is the one the catalogue documents for the status (and the one the situation calls for); a success carries the documented success code or none.",
     reproduce: "Run the curl line and compare error_code with the Returned Values table.",
     rests_on: DocSource::ErrorCatalogue,
+    verifies: &[Verifies::RequestConstraints, Verifies::ErrorEntries],
     runner: Runner::PerResponse(check),
 };
 

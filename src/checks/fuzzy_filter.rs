@@ -2,7 +2,7 @@
 //! (soundness) and every such record of the full walk (completeness), tried with prefix, middle
 //! and suffix pieces of values the target itself holds.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 use crate::outcome::Category;
 
 use super::support::context::{doc_label, StatefulContext};
@@ -115,6 +115,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Every record returned under a fuzzy filter contains the value (prefix, middle or suffix; case-sensitive where documented), and every record of the full walk that contains it is returned.",
     reproduce: "Run the curl line and search the returned field for the value.",
     rests_on: DocSource::Filters(&[crate::spec::MatchKind::Substring]),
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::own_walk,

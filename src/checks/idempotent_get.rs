@@ -1,6 +1,6 @@
 //! PC017 `idempotent_get`: the same GET sent twice gets the same status and body.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
 use crate::client::PreparedRequest;
@@ -59,6 +59,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "The same GET sent twice gets the same status and the same body.",
     reproduce: "Run the curl line twice and diff the bodies.",
     rests_on: DocSource::Operation,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_get,
         walks: super::no_walk,

@@ -100,6 +100,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Under --null-policy strict, a field documented as mandatory is not null even where the documented example shows null (corp_name).",
     reproduce: "Run the curl line and look for null values in mandatory fields.",
     rests_on: DocSource::ResponseFields,
+    verifies: &[],
     runner: Runner::PerResponse(check),
 };
 

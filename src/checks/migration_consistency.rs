@@ -12,5 +12,6 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "`migrate` only: the new generation lists the same customers as the old one, with equal values in every field x-replaces maps as same or renamed; equivalent pages and filters select the same customers; the same customer's budget has the same amounts (as decimals), unit and currency, and ineligible customers are refused alike. Fields whose meaning changed are notes, not drift.",
     reproduce: "Run both curl lines (old generation first) and compare the field in the finding.",
     rests_on: DocSource::Replacements,
+    verifies: &[],
     runner: Runner::Migration,
 };

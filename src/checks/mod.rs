@@ -59,6 +59,24 @@ pub enum DocSource {
     Replacements,
 }
 
+/// Which requirements of the coverage catalogue (`crate::spec::Requirement`) a check's verdicts
+/// are evidence for: what the coverage reads to say a requirement is `check_excluded`, and what
+/// `explain` lists under a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verifies {
+    /// Request constraints: a request breaking one refused as documented, one at its edge
+    /// accepted.
+    RequestConstraints,
+    /// The error catalogue's entries, each answered where its situation calls for it.
+    ErrorEntries,
+    /// The constraints of response fields, on the values seen.
+    ResponseFields,
+    /// The Content-Type of the operation's answers.
+    ContentType,
+    /// The semantic of its own name (`<op>.semantic.<check>`), for a stateful check.
+    Semantic,
+}
+
 /// Whether a check looks at single answers or drives requests of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckKind {
@@ -115,6 +133,8 @@ pub struct CheckInfo {
     pub reproduce: &'static str,
     /// The documentation it rests on.
     pub rests_on: DocSource,
+    /// The requirements its verdicts are evidence for.
+    pub verifies: &'static [Verifies],
     /// How it runs.
     pub runner: Runner,
 }

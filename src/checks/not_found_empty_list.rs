@@ -1,7 +1,7 @@
 //! PC016 `not_found_empty_list`: a query that matches no customer gets 200, count 0 and an empty
 //! list (the Chinese page; `--not-found-body any` also accepts the English "nothing is returned").
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
 use super::support::policy::NotFoundPolicy;
@@ -114,6 +114,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "A query that matches no customer gets 200 with count 0 and an empty list (--not-found-body any also accepts an absent list).",
     reproduce: "Run the curl line: it filters on a name no customer has.",
     rests_on: DocSource::Operation,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::no_walk,

@@ -2,7 +2,7 @@
 //! on the total and on the set of records; within a walk, every page reports the same count, every
 //! page but the last is full, and no record appears twice.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
 use super::support::filters::unkeyed;
@@ -238,6 +238,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "A walk of every page (bounded by --max-pages) adds up: count is the total on every page, each page is full but the last, no record appears twice, none is skipped, and the union of the pages is the unfiltered set.",
     reproduce: "Request page_no=1,2,... with the page size in the finding and compare the ids.",
     rests_on: DocSource::Paging,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::own_walk,

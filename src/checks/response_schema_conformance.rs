@@ -1,7 +1,7 @@
 //! PC004 `response_schema_conformance`: the body matches the documented table of its status.
 //! Each schema violation becomes a finding whose category follows the failing keyword.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, ResponseContext};
 use super::support::policy::Toggle;
@@ -202,6 +202,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "The body matches the documented table of its status: mandatory fields present, no undocumented fields (unless --unknown-fields lenient), JSON types, maximum lengths in characters, enumerations, formats such as the UTC time and the AICC masks.",
     reproduce: "Run the curl line and look at the field named in the finding's location.",
     rests_on: DocSource::ResponseFields,
+    verifies: &[Verifies::ResponseFields],
     runner: Runner::PerResponse(check),
 };
 

@@ -1,6 +1,6 @@
 //! PC001 `status_code_conformance`: the status is documented, and is the one the request calls for.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, ResponseContext};
 use crate::outcome::{role_name, Expectation};
@@ -123,6 +123,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "The HTTP status is one the operation documents, and the one the request calls for: a valid request is never refused as invalid, a request that breaks one documented constraint gets the documented invalid-parameter status.",
     reproduce: "Run the finding's curl line and compare the status with the operation's Returned Values table.",
     rests_on: DocSource::ErrorCatalogue,
+    verifies: &[Verifies::RequestConstraints, Verifies::ErrorEntries],
     runner: Runner::PerResponse(check),
 };
 

@@ -4,7 +4,7 @@
 //! the same customers when the run calls it, and is otherwise not verifiable from the old API
 //! alone: the trial says so rather than judging another field.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 use crate::outcome::{Category, NotExercised, Reason};
 
 use super::support::context::{doc_label, StatefulContext};
@@ -203,6 +203,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Every record returned under a time range lies within it (bounds inclusive), and every record of the walk within it is returned.",
     reproduce: "Run the curl line and compare each record's time with the bounds.",
     rests_on: DocSource::Filters(&[crate::spec::MatchKind::AtOrAfter, crate::spec::MatchKind::AtOrBefore]),
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::is_list,
         walks: super::own_walk,

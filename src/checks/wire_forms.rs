@@ -1,7 +1,7 @@
 //! PC015 `wire_forms`: each parameter's empty (`name=`), `""` and `null` forms mean what its
 //! `x-presence` says, compared with the same request without the parameter.
 
-use super::{CheckInfo, DocSource, Runner};
+use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::default_page_size::record_keys;
 use super::support::context::{doc_label, StatefulContext};
@@ -215,6 +215,7 @@ pub static CHECK: CheckInfo = CheckInfo {
     summary: "Each parameter's absent, empty, \"\" and null forms mean what the documentation says: no filter, the default, a filter for empty values, or an invalid parameter.",
     reproduce: "Send the parameter as name=, name=\"\" and name=null and compare with the request without it.",
     rests_on: DocSource::Presence,
+    verifies: &[Verifies::Semantic],
     runner: Runner::Stateful {
         applies: super::has_presence,
         walks: super::no_walk,

@@ -12,10 +12,9 @@ use super::config::ProfileArgs;
 use super::load_spec;
 use super::target::{check_url, is_loopback, TargetArgs};
 use crate::client::AuthMode;
-use crate::client::{HttpClient, Limits, Target, TargetCredentials, TlsOptions};
+use crate::client::{HttpClient, Limits, Target, TlsOptions};
 use crate::exit::ExitError;
-use crate::harness::{ReplayLine, ReplayVerdict, RunManifest, StoredRequest};
-use crate::mock::{Credentials, Fixtures, MockState};
+use crate::harness::{ReplayLine, ReplayVerdict, RunManifest, StoredRequest, TargetChoice};
 use crate::spec::{Service, Spec};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -111,14 +110,10 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
     }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| usage(e.to_string()))?;
     runtime.block_on(async {
-        let mut target = Target {
-            bss_base: String::new(),
-            aicc_base: String::new(),
-            partner_id: manifest.partner_id.clone(),
-            embedded: false,
-        };
-        let mut mock = None;
-        let credentials = match &destination {
+        // The same target set-up as `run`: the named endpoint with credentials from the
+        // environment, or (the run's mock being gone) a fresh embedded mock with the same data and
+        // documented behaviour.
+        let choice = match &destination {
             Destination::Named { bss, aicc } => {
                 if !same_run_target(&manifest, bss, aicc) {
                     eprintln!(
@@ -126,40 +121,26 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
                         run_label(&manifest)
                     );
                 }
-                target.bss_base = bss.clone();
-                target.aicc_base = aicc.clone();
-                TargetCredentials::from_lookup(&spec, |n| std::env::var(n).ok())
+                TargetChoice::External {
+                    bss: bss.clone(),
+                    aicc: aicc.clone(),
+                    partner_id: Some(manifest.partner_id.clone()),
+                }
             }
-            Destination::FreshMock => {
-                // The run's mock is gone; a fresh one has the same data and documented behaviour.
-                let readings =
-                    crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied());
-                let fixtures =
-                    Fixtures::load(&spec, None, &readings).map_err(|e| usage(e.to_string()))?;
-                let mock_credentials = Credentials::random(&spec);
-                let credentials = TargetCredentials::from_lookup(&spec, |n| {
-                    mock_credentials.get(n).map(|s| s.expose().to_string())
-                });
-                let state = Arc::new(MockState {
-                    spec: Arc::clone(&spec),
-                    credentials: mock_credentials,
-                    fixtures,
-                    drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
-                    readings,
-                });
-                let server = crate::mock::MockServer::start(state, ([127, 0, 0, 1], 0).into())
-                    .await
-                    .map_err(|e| usage(e.to_string()))?;
-                target.bss_base = server.base_url();
-                target.aicc_base = server.base_url();
-                target.embedded = true;
-                mock = Some(server);
-                credentials
-            }
+            Destination::FreshMock => TargetChoice::Embedded {
+                fixtures: None,
+                drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
+                readings: crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied()),
+                fault: None,
+            },
         };
-        if let Some(partner) = &args.endpoint.partner_id {
-            target.partner_id = partner.clone();
-        }
+        let (mut target, credentials, mock) = crate::harness::start_target(&spec, &choice).await?;
+        // The run's partner, unless the command line names another.
+        target.partner_id = args
+            .endpoint
+            .partner_id
+            .clone()
+            .unwrap_or_else(|| manifest.partner_id.clone());
         let credentials = credentials.with_bss_auth(args.endpoint.auth.unwrap_or(manifest.auth));
         let missing = credentials.missing(
             requests

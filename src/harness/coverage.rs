@@ -42,6 +42,10 @@ pub fn compute(inputs: &CoverageInputs<'_>, report: &mut Report) {
         .chain(report.accepted.iter().map(|a| &a.finding))
         .collect();
     let provokable = provokable_roles(inputs);
+    let aliases = aliases(inputs);
+    let about = |f: &crate::outcome::Finding, id: &RuleId| {
+        is_about(f, id) || aliases.get(&f.rule) == Some(id)
+    };
     let breakable: BTreeMap<OperationId, Vec<(String, String)>> = inputs
         .spec
         .operations()
@@ -54,12 +58,12 @@ pub fn compute(inputs: &CoverageInputs<'_>, report: &mut Report) {
         let needs = needs(inputs.spec, &requirement, &breakable, &provokable);
         let findings = violated
             .iter()
-            .filter(|f| is_about(f, &requirement.id))
+            .filter(|f| about(f, &requirement.id))
             .count() as u64;
         let observations = report
             .observations
             .iter()
-            .filter(|f| is_about(f, &requirement.id))
+            .filter(|f| about(f, &requirement.id))
             .count() as u64;
         let selected = inputs.operations.contains(&requirement.operation);
         let basis = match &requirement.position {
@@ -94,6 +98,35 @@ pub fn compute(inputs: &CoverageInputs<'_>, report: &mut Report) {
         });
     }
     report.coverage = Coverage::from_requirements(list, inputs.operations);
+}
+
+/// The requirement a finding about a whole request violates, where the finding names the
+/// request rather than a rule of the catalogue: a scenario of `cases/` (`<op>.case.<stem>`)
+/// called for the catalogue entry of its role, and a valid generated request
+/// (`<op>.request.accepted`) for the success entry. A wrong status or code there breaks that
+/// entry.
+fn aliases(inputs: &CoverageInputs<'_>) -> BTreeMap<RuleId, RuleId> {
+    let entry_id = |op: OperationId, role: ErrorRole| {
+        let entry = inputs.spec.operation(op).error_for(role)?;
+        Some(RuleId::entry(op, entry))
+    };
+    let mut out = BTreeMap::new();
+    for op in inputs.spec.operations() {
+        if let Some(id) = entry_id(op.id, ErrorRole::Success) {
+            out.insert(RuleId::valid_request(op.id), id);
+        }
+    }
+    for scenario in inputs.scenarios {
+        let role = match scenario.expectation() {
+            Ok(Expectation::Role { role, .. }) => role,
+            Ok(Expectation::Success | Expectation::NotInvalid) => ErrorRole::Success,
+            _ => continue,
+        };
+        if let Some(id) = entry_id(scenario.operation, role) {
+            out.insert(RuleId::case(scenario.operation, &scenario.name), id);
+        }
+    }
+    out
 }
 
 /// The situations a run can provoke per operation: success, an invalid parameter (when the

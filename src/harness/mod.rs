@@ -24,6 +24,7 @@ pub use execute::expectation_for;
 pub use interrupt::RunStart;
 pub use plan::{migration_plan, plan, PlannedTrial, TrialKind};
 pub use regressions::{Regression, RegressionStore};
+pub use target::start_target;
 
 /// The folder, in the working directory, of what runs leave behind: run directories
 /// (`<time>/`) and kept seeds (`regressions/`). Ignored by git; nothing in it is compiled in.
@@ -53,7 +54,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use target::start_target;
 use trials::{progress_bar, trial};
 
 /// Where the run sends its requests.

@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use std::sync::Arc;
 
 /// Starts the embedded mock or describes the external target.
-pub(super) async fn start_target(
+pub async fn start_target(
     spec: &Arc<Spec>,
     choice: &TargetChoice,
 ) -> Result<(Target, TargetCredentials, Option<MockServer>), ExitError> {

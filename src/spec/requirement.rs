@@ -173,11 +173,7 @@ pub fn catalogue(spec: &Spec, semantics: &dyn Fn(&Operation) -> Vec<Semantic>) -
             );
         }
         for entry in &op.errors {
-            let tail = entry
-                .error_code
-                .clone()
-                .unwrap_or_else(|| role_word(entry.role).to_string());
-            let id = RuleId::error(op.id, entry.status, &tail);
+            let id = RuleId::entry(op.id, entry);
             if out[start..].iter().any(|r: &Requirement| r.id == id) {
                 continue;
             }
@@ -232,20 +228,6 @@ fn outcome_word(outcome: super::vocabulary::PresenceOutcome) -> &'static str {
         O::Reject => "refused as an invalid parameter",
         O::MatchEmpty => "selects records whose field is empty",
         O::Value => "taken as a value",
-    }
-}
-
-fn role_word(role: ErrorRole) -> &'static str {
-    match role {
-        ErrorRole::Success => "success",
-        ErrorRole::InvalidParameter => "invalid_parameter",
-        ErrorRole::PartnerMismatch => "partner_mismatch",
-        ErrorRole::CustomerNotOwned => "customer_not_owned",
-        ErrorRole::AssociationTypeNotAllowed => "association_type_not_allowed",
-        ErrorRole::Unauthenticated => "unauthenticated",
-        ErrorRole::NoSuchApi => "no_such_api",
-        ErrorRole::MalformedRequest => "malformed_request",
-        ErrorRole::Other => "other",
     }
 }
 

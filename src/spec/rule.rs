@@ -57,6 +57,18 @@ impl RuleId {
         RuleId(format!("{op}.error.{status}.{}", clean(code)))
     }
 
+    /// The requirement of an error catalogue entry: by its code, or by its role where the entry
+    /// has no code (AICC's bare strings).
+    pub fn entry(op: OperationId, entry: &super::vocabulary::ErrorEntry) -> RuleId {
+        let tail = entry.error_code.clone().unwrap_or_else(|| {
+            serde_json::to_value(entry.role)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('-', "_")))
+                .unwrap_or_default()
+        });
+        RuleId::error(op, entry.status, &tail)
+    }
+
     /// A hand-written scenario of `cases/`, by its file stem.
     pub fn case(op: OperationId, stem: &str) -> RuleId {
         RuleId(format!("{op}.case.{}", clean(stem)))

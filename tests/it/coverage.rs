@@ -358,3 +358,30 @@ fn a_comparison_names_the_rules_a_previous_run_verified_and_this_one_did_not() {
     let refused = run(&["--compare-coverage", &bogus.display().to_string()]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
 }
+
+#[test]
+fn a_wrong_answer_to_a_whole_request_violates_the_entry_it_called_for() {
+    // Findings about a scenario or a valid generated request name the request; the coverage
+    // counts them against the catalogue entry the request called for.
+    let drifted = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "8",
+        "--operations",
+        "customers_v1",
+        "--mock-drift",
+        "success-code-changed",
+    ]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stdout);
+    let violated: Vec<&str> = with_status(&drifted.report, "violated")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        violated.contains(&"customers_v1.error.200.CBC_0000"),
+        "{violated:?}"
+    );
+    let overall = &drifted.report["coverage"]["overall"];
+    assert!(overall["violated"].as_u64().unwrap() > 0, "{overall}");
+}

@@ -5,7 +5,7 @@
 //! the harness turns it into a status per requirement at the end.
 
 use super::selection::CheckSelection;
-use crate::checks::{CheckInfo, DocSource, Runner, CHECKS};
+use crate::checks::{CheckInfo, DocSource, Runner, Verifies, CHECKS};
 use crate::outcome::{Evidence, Expectation, Finding};
 use crate::spec::{
     DocRef, ErrorRole, Operation, ParamLocation, Parameter, Requirement, RuleId, Spec, Subject,
@@ -79,19 +79,19 @@ fn rests_on_doc(op: &Operation, source: DocSource) -> Option<DocRef> {
 /// The checks whose verdicts a requirement's evidence comes from: excluding all of them leaves
 /// it `check_excluded`.
 pub fn verifiers(requirement: &Requirement) -> Vec<&'static CheckInfo> {
-    let names: &[&str] = match &requirement.subject {
-        Subject::Request { .. } => &["status_code_conformance", "error_code_conformance"],
-        Subject::Response { .. } => &["response_schema_conformance"],
-        Subject::Error { .. } => &["status_code_conformance", "error_code_conformance"],
-        Subject::ContentType => &["content_type_conformance"],
-        Subject::Semantic { check } => {
-            return CHECKS.iter().copied().filter(|c| c.name == check).collect()
-        }
-    };
     CHECKS
         .iter()
         .copied()
-        .filter(|c| names.contains(&c.name))
+        .filter(|c| {
+            c.verifies.iter().any(|v| match (v, &requirement.subject) {
+                (Verifies::RequestConstraints, Subject::Request { .. })
+                | (Verifies::ErrorEntries, Subject::Error { .. })
+                | (Verifies::ResponseFields, Subject::Response { .. })
+                | (Verifies::ContentType, Subject::ContentType) => true,
+                (Verifies::Semantic, Subject::Semantic { check }) => c.name == check,
+                _ => false,
+            })
+        })
         .collect()
 }
 
@@ -227,14 +227,7 @@ pub fn exchange_evidence(
                     Expectation::NotInvalid | Expectation::Documented
                 ) && entry.role != ErrorRole::InvalidParameter);
             if called_for {
-                let tail = entry
-                    .error_code
-                    .clone()
-                    .unwrap_or_else(|| role_tail(entry.role));
-                out.push((
-                    RuleId::error(op.id, entry.status, &tail),
-                    Evidence::Answered,
-                ));
+                out.push((RuleId::entry(op.id, entry), Evidence::Answered));
             }
         }
     }
@@ -266,14 +259,6 @@ pub fn exchange_evidence(
         }
     }
     out
-}
-
-/// The tail of an error requirement id for an entry without a code.
-fn role_tail(role: ErrorRole) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('-', "_")))
-        .unwrap_or_default()
 }
 
 /// Evidence that a request the target accepted carried each of its parameters at an edge, in

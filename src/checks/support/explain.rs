@@ -36,6 +36,32 @@ pub fn explain(spec: &Spec, code_or_name: &str) -> Option<String> {
     if shown == 0 {
         let _ = writeln!(out, "  (no operation of this contract has such a row)");
     }
+    // The requirements of the coverage catalogue its verdicts are evidence for.
+    let verified: Vec<String> = super::coverage::catalogue(spec)
+        .iter()
+        .filter(|r| {
+            super::coverage::verifiers(r)
+                .iter()
+                .any(|c| c.name == check.name)
+        })
+        .map(|r| r.id.to_string())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nRequirements it verifies ({}; `explain ID` shows one):",
+        verified.len()
+    );
+    const SHOWN: usize = 8;
+    for id in verified.iter().take(SHOWN) {
+        let _ = writeln!(out, "  {id}");
+    }
+    if verified.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more (`list requirements`)",
+            verified.len() - SHOWN
+        );
+    }
     let _ = writeln!(out, "\nHow to reproduce:\n  {}", check.reproduce);
     let _ = writeln!(out, "  Every finding carries a curl line; credentials appear as $HUAWEICLOUD_TOKEN / $AICC_TOKEN.");
     Some(out)
@@ -129,5 +155,12 @@ mod tests {
         assert!(text.contains("[zh] 001_bee40ebaa16a6bab.txt"), "{text}");
         assert!(explain(&spec, "pagination").unwrap().contains("page_size"));
         assert!(explain(&spec, "PC999").is_none());
+        let schema = explain(&spec, "response_schema_conformance").unwrap();
+        assert!(schema.contains("Requirements it verifies ("), "{schema}");
+        assert!(schema.contains("  customers_v1.response.200."), "{schema}");
+        assert!(
+            text.contains("customers_v1.semantic.fuzzy_filter"),
+            "{text}"
+        );
     }
 }
