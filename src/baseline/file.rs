@@ -227,7 +227,9 @@ impl Baseline {
                 ))
             }
         };
-        let mut first_line: HashMap<String, String> = HashMap::new();
+        // The offset of each fingerprint's first entry; turned into a line only for the error
+        // (computing it for every entry rescans the file each time: quadratic in its size).
+        let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut entries = Vec::with_capacity(raw.accepted.len());
         for (i, raw_entry) in raw.accepted.into_iter().enumerate() {
             let key = format!("accepted[{}]", i + 1);
@@ -236,8 +238,8 @@ impl Baseline {
             if let Some(problem) = fingerprint_problem(&fingerprint, version) {
                 return Err(error(Some(span), format!("`{key}.fingerprint`: {problem}")));
             }
-            let here = line_column(text, span.start);
             if let Some(first) = first_line.get(&fingerprint) {
+                let first = line_column(text, *first);
                 return Err(error(
                     Some(span),
                     format!(
@@ -246,7 +248,7 @@ impl Baseline {
                     ),
                 ));
             }
-            first_line.insert(fingerprint.clone(), here);
+            first_line.insert(fingerprint.clone(), span.start);
             let expires = match raw_entry.expires {
                 None => None,
                 Some(value) => Some(
