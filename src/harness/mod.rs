@@ -289,6 +289,18 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
                 started.elapsed().as_millis() as u64,
             );
             unusable.fill(&config.operations, &mut report);
+            // Nothing verified, and each rule says why (no usable answer, a refused
+            // credential, an operation missing), so a coverage gate reads the same here.
+            coverage::compute(
+                &coverage::CoverageInputs {
+                    spec: &spec,
+                    operations: &config.operations,
+                    selection: &config.selection,
+                    scenarios: &scenarios,
+                },
+                &mut report,
+            );
+            coverage::apply_gate(&config.min_coverage, &mut report.coverage);
             report.redact(&client.credentials().secret_values());
             let verdict = RunVerdict {
                 target_unusable: true,

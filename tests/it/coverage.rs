@@ -226,6 +226,12 @@ fn each_reason_comes_from_its_cause() {
         reason_of(report, "customers_v1.error.500.CBC_0999"),
         "not_provokable"
     );
+    // The old API's time range filters on a time its records do not show; without the new
+    // API in the run, it cannot be judged.
+    assert_eq!(
+        reason_of(report, "customers_v1.semantic.time_range_filter"),
+        "not_observable"
+    );
     // Outside the figure: neither an unselected operation nor a 500 counts.
     let counted = |id: &str| {
         report["coverage"]["requirements"]
@@ -310,6 +316,22 @@ fn each_reason_comes_from_its_cause() {
         "{stdout}"
     );
     assert!(stdout.contains("aicc_tenant was not run"), "{stdout}");
+    // A target that gives no usable answer at all: exit 3, and every rule says why.
+    let dead = run(&[
+        "--seed",
+        "7",
+        "--mock-fault",
+        "reset",
+        "--operations",
+        "customers_v1",
+    ]);
+    assert_eq!(dead.code, 3, "{}", dead.stdout);
+    assert_eq!(
+        reason_of(&dead.report, "customers_v1.query.page_size.maximum"),
+        "no_usable_answer",
+        "{}",
+        dead.report["coverage"]
+    );
 }
 
 #[test]
