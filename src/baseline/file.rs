@@ -92,6 +92,9 @@ struct RawEntry {
     example: Option<String>,
 }
 
+/// Characters of a key quoted in a parse error.
+const MAX_KEY_QUOTED: usize = 40;
+
 /// `line L column C` (both from 1) of a byte offset in `text`, as the config file's errors say it.
 fn line_column(text: &str, offset: usize) -> String {
     let (line, column) = crate::text::line_column(text, offset);
@@ -209,8 +212,20 @@ impl Baseline {
                     message,
                 };
             };
+            // Only the key of the line, never its value: a file given by mistake (an env file,
+            // /proc/self/environ) must not have its secrets printed.
             if let Some(line) = line_text(text, span.start) {
-                message.push_str(&format!(" (in `{line}`)"));
+                let key: String = line
+                    .split('=')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .chars()
+                    .take(MAX_KEY_QUOTED)
+                    .collect();
+                if !key.is_empty() && key.len() < line.trim().len() {
+                    message.push_str(&format!(" (at key `{key}`)"));
+                }
             }
             error(Some(span), message)
         })?;

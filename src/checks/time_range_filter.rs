@@ -177,7 +177,7 @@ async fn shown_elsewhere(
     };
     if !ctx.walks.in_run(other) {
         return Err(unverifiable(format!(
-            "{other}, which lists it for the same customers, is not among the operations of this run"
+            "{other}, which lists it for the same customers, is not among the operations of this run (not selected, or refused or missing on the target)"
         )));
     }
     let walk = ctx.walk(other).await.map_err(|e| {

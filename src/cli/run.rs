@@ -233,6 +233,17 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         }
         args.operations.clone()
     };
+    // A minimum for an operation the run does not select could never be met: say so now.
+    if let Some(op) = args
+        .min_coverage
+        .iter()
+        .filter_map(|m| m.operation)
+        .find(|op| !operations.contains(op))
+    {
+        return Err(usage(format!(
+            "--min-coverage {op}=…: {op} is not among the selected operations (--operations)"
+        )));
+    }
     if migrate.is_some() && (!args.checks.is_empty() || !args.exclude_checks.is_empty()) {
         eprintln!("warning: --checks and --exclude-checks do not apply to migrate: its trials are its four comparisons");
     }

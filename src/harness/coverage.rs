@@ -413,6 +413,10 @@ pub struct PreviousCoverage {
 /// full of findings is bounded by the run's own caps.
 const MAX_PREVIOUS_REPORT_BYTES: u64 = 64 << 20;
 
+/// Most requirements read from a previous report: the catalogue has a few hundred; a file with
+/// far more is not a report of this tool.
+const MAX_PREVIOUS_REQUIREMENTS: usize = 20_000;
+
 impl PreviousCoverage {
     /// Reads the coverage of a previous JSON report (`--report json=FILE` of an earlier run),
     /// or says in a sentence why it cannot be used.
@@ -435,6 +439,13 @@ impl PreviousCoverage {
             .get("requirements")
             .and_then(serde_json::Value::as_array)
             .ok_or_else(|| format!("{}: coverage.requirements is missing", path.display()))?;
+        if requirements.len() > MAX_PREVIOUS_REQUIREMENTS {
+            return Err(format!(
+                "{}: {} requirements, more than any catalogue of this tool has ({MAX_PREVIOUS_REQUIREMENTS} at most read)",
+                path.display(),
+                requirements.len()
+            ));
+        }
         let mut verified = BTreeSet::new();
         for (i, entry) in requirements.iter().enumerate() {
             let id = entry
@@ -466,26 +477,19 @@ pub fn compare(previous: &PreviousCoverage, coverage: &mut Coverage) {
     let lost = previous
         .verified
         .iter()
-        .filter(|id| {
-            now.get(id)
-                .is_none_or(|r| r.status != CoverageStatus::Verified)
-        })
-        .map(|id| match now.get(id) {
-            Some(r) => LostRequirement {
-                id: id.clone(),
-                status: r.status,
-                reason: r.reason.clone(),
-            },
-            None => LostRequirement {
-                id: id.clone(),
-                status: CoverageStatus::NotExercised,
-                reason: Some(NotExercised::new(
-                    Reason::NotApplicable,
-                    "not in this version's catalogue",
-                )),
-            },
+        .filter_map(|id| now.get(id).map(|r| (id, r)))
+        .filter(|(_, r)| r.status != CoverageStatus::Verified)
+        .map(|(id, r)| LostRequirement {
+            id: id.clone(),
+            status: r.status,
+            reason: r.reason.clone(),
         })
         .collect();
+    let not_in_catalogue = previous
+        .verified
+        .iter()
+        .filter(|id| !now.contains_key(id))
+        .count() as u64;
     let gained = coverage
         .verified_ids()
         .filter(|id| !previous.verified.contains(*id))
@@ -495,5 +499,6 @@ pub fn compare(previous: &PreviousCoverage, coverage: &mut Coverage) {
         previous_percent: previous.percent,
         lost,
         gained,
+        not_in_catalogue,
     });
 }

@@ -320,7 +320,17 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
         client,
         policies: config.policies,
         selection: config.selection.clone(),
-        walks: WalkCache::new(config.max_pages).with_operations(&config.operations),
+        // Another operation's walk helps a check only where the run can use that operation:
+        // selected, and neither refused nor missing on the target (its answers would be the
+        // refusal or the gateway's "no such API", not data).
+        walks: WalkCache::new(config.max_pages).with_operations(
+            &config
+                .operations
+                .iter()
+                .copied()
+                .filter(|op| !preflight.refused.contains_key(op))
+                .collect::<Vec<_>>(),
+        ),
         seed: config.seed,
         cases: config.cases,
         concurrency: config.limits.concurrency,

@@ -333,6 +333,10 @@ pub struct CoverageComparison {
     pub lost: Vec<LostRequirement>,
     /// How many requirements this run verified that it did not.
     pub gained: u64,
+    /// How many requirements it verified that this version's catalogue does not have (another
+    /// version's rules, or a hand-edited file): counted, not listed.
+    #[serde(default)]
+    pub not_in_catalogue: u64,
 }
 
 /// A requirement verified before and not now.

@@ -27,7 +27,7 @@ pub use position::{KeywordPositions, Position};
 pub use requirement::{catalogue, DocQuotes, Requirement, Semantic, Subject};
 pub use response::ResponseSchema;
 pub use rule::RuleId;
-pub use violation::SchemaViolation;
+pub use violation::{SchemaViolation, MAX_UNEXPECTED_PER_OBJECT};
 pub use vocabulary::{
     AuthScheme, CaseRule, Change, DocQuote, DocRef, ErrorEntry, ErrorRole, Filter, Lookup, Mask,
     MaskPart, MatchKind, OperationMeta, PagingRole, Presence, PresenceOutcome, Replaces, Service,

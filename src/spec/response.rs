@@ -59,13 +59,30 @@ impl ResponseSchema {
     /// At most [`MAX_VIOLATIONS_PER_BODY`]: more only repeat what the first show.
     /// Arrays longer than that are judged by their first elements: a hostile list of millions
     /// of wrong elements would otherwise cost memory and time per element.
+    /// Undocumented members take at most a third of the slots, so a body full of them (a
+    /// reading this suite observes, A14) cannot crowd out a documented rule's violation.
     pub fn validate(&self, body: &Value) -> Vec<SchemaViolation> {
         let pruned = pruned(body, MAX_VIOLATIONS_PER_BODY);
+        let mut unexpected = 0;
         self.validator
             .iter_errors(pruned.as_ref())
             .flat_map(|e| SchemaViolation::from_error_each(&e, MAX_VIOLATIONS_PER_BODY))
+            .filter(|v| {
+                if v.keyword != "additionalProperties" {
+                    return true;
+                }
+                unexpected += 1;
+                unexpected <= MAX_VIOLATIONS_PER_BODY / 3
+            })
             .take(MAX_VIOLATIONS_PER_BODY)
             .collect()
+    }
+
+    /// Whether `validate` had to stop before judging all of `body` (it returned as many
+    /// violations as it keeps): the fields after the cut were not judged, so they do not count
+    /// as verified.
+    pub fn was_cut(violations: usize) -> bool {
+        violations >= MAX_VIOLATIONS_PER_BODY
     }
 
     /// The position a keyword of the field at a finding's location rests on
@@ -93,5 +110,56 @@ impl ResponseSchema {
             .get("examples")
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::{OperationId, Spec};
+    use serde_json::{json, Map, Value};
+
+    fn record_with(extra: usize) -> Value {
+        let mut record: Map<String, Value> = serde_json::from_value(json!({
+            "customer_id": "c1", "domain_name": "d1", "corp_name": "corp"
+        }))
+        .unwrap();
+        for i in 0..extra {
+            record.insert(format!("undocumented_{i}"), Value::from(i));
+        }
+        Value::Object(record)
+    }
+
+    #[test]
+    fn undocumented_keys_cannot_crowd_out_a_documented_violation_nor_grow_quadratically() {
+        let spec = Spec::embedded().unwrap();
+        let response = spec
+            .operation(OperationId::CustomersV1)
+            .response(200)
+            .unwrap();
+        let mut second = record_with(0);
+        second["telephone"] = Value::from(13_900_000_000u64);
+        let body = json!({
+            "error_code": "CBC.0000", "error_msg": "success", "count": 2,
+            "customer_info_list": [record_with(4000), second]
+        });
+        let violations = response.validate(&body);
+        assert!(
+            violations
+                .iter()
+                .any(|v| v.keyword == "type" && v.instance_path.ends_with("/1/telephone")),
+            "{violations:?}"
+        );
+        let unexpected = violations
+            .iter()
+            .filter(|v| v.keyword == "additionalProperties")
+            .count();
+        assert!(unexpected <= super::super::violation::MAX_UNEXPECTED_PER_OBJECT + 1);
+        // Each message names its own key, not the 4000 others.
+        assert!(violations.iter().all(|v| v.message.chars().count() < 400));
+        let last = violations
+            .iter()
+            .rfind(|v| v.keyword == "additionalProperties")
+            .unwrap();
+        assert!(last.message.contains("more unexpected members"), "{last:?}");
     }
 }

@@ -18,6 +18,25 @@ pub struct SchemaViolation {
     pub instance_is_null: bool,
 }
 
+/// Unexpected members of one object judged one by one; past this many, the rest of that
+/// object's unexpected members are one more violation that says how many. Without it, a body of
+/// a few thousand undocumented keys filled every violation slot of the answer (hiding a real
+/// drift behind them) and each message listed every key (memory quadratic in the keys).
+pub const MAX_UNEXPECTED_PER_OBJECT: usize = 20;
+
+/// Longest message or property name a violation keeps: a hostile key of 100 KB is shown by its
+/// start.
+const MAX_TEXT_CHARS: usize = 300;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] characters, with `…` where it was cut.
+fn bounded(text: &str) -> String {
+    if text.chars().count() <= MAX_TEXT_CHARS {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX_TEXT_CHARS).collect::<String>())
+    }
+}
+
 impl SchemaViolation {
     /// The violations of a validator error, its instance value masked: one per unexpected
     /// property of an `additionalProperties` error (each is its own finding, and its own
@@ -32,14 +51,32 @@ impl SchemaViolation {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected }
                 if unexpected.len() > 1 =>
             {
-                unexpected
+                let judged = limit.min(MAX_UNEXPECTED_PER_OBJECT);
+                let mut out: Vec<SchemaViolation> = unexpected
                     .iter()
-                    .take(limit)
-                    .map(|name| SchemaViolation {
-                        property: Some(name.clone()),
-                        ..one.clone()
+                    .take(judged)
+                    .map(|name| {
+                        let name = bounded(name);
+                        SchemaViolation {
+                            message: format!(
+                                "Additional properties are not allowed ('{name}' was unexpected)"
+                            ),
+                            property: Some(name),
+                            ..one.clone()
+                        }
                     })
-                    .collect()
+                    .collect();
+                if unexpected.len() > judged && out.len() < limit {
+                    out.push(SchemaViolation {
+                        message: format!(
+                            "Additional properties are not allowed ({} more unexpected members of this object, not listed)",
+                            unexpected.len() - judged
+                        ),
+                        property: Some(format!("({} more)", unexpected.len() - judged)),
+                        ..one
+                    });
+                }
+                out
             }
             _ => vec![one],
         }
@@ -65,11 +102,11 @@ impl SchemaViolation {
             _ => None,
         };
         SchemaViolation {
-            instance_path: error.instance_path().to_string(),
+            instance_path: bounded(&error.instance_path().to_string()),
             schema_path,
             keyword,
-            message: error.masked().to_string(),
-            property,
+            message: bounded(&error.masked().to_string()),
+            property: property.map(|p| bounded(&p)),
             instance_is_null: error.instance().is_null(),
         }
     }

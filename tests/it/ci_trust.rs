@@ -1041,3 +1041,28 @@ fn replay_refuses_an_embedded_run_stored_with_a_host_that_is_not_loopback() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_file_given_as_baseline_by_mistake_never_has_its_values_printed() {
+    let dir = crate::fixtures::tempdir();
+    let env_file = dir.join("ci.env");
+    std::fs::write(&env_file, "DEPLOY_TOKEN=hunter2-very-secret\nOTHER=1\n").unwrap();
+    let output = binary(
+        &[
+            "run",
+            "--no-regressions",
+            "--no-run-dir",
+            "--baseline",
+            &env_file.display().to_string(),
+        ],
+        &[],
+        QUICK,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(
+        stderr.contains("DEPLOY_TOKEN"),
+        "the key helps find the line: {stderr}"
+    );
+}

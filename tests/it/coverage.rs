@@ -379,6 +379,44 @@ fn a_comparison_names_the_rules_a_previous_run_verified_and_this_one_did_not() {
     std::fs::write(&bogus, "{\"summary\": {}}").unwrap();
     let refused = run(&["--compare-coverage", &bogus.display().to_string()]);
     assert_eq!(refused.code, 2, "{}", refused.stdout);
+    // Made-up ids are counted, not listed; a file of far more than any catalogue is refused.
+    let mut edited = full.report.clone();
+    let list = edited["coverage"]["requirements"].as_array_mut().unwrap();
+    for i in 0..3 {
+        list.push(serde_json::json!({"id": format!("made.up.rule{i}"), "status": "verified"}));
+    }
+    std::fs::write(&previous, edited.to_string()).unwrap();
+    let counted = run(&[
+        "--seed",
+        "7",
+        "--cases",
+        "24",
+        "--compare-coverage",
+        &previous_arg,
+    ]);
+    let compared = &counted.report["coverage"]["compared"];
+    assert_eq!(compared["not_in_catalogue"], 3, "{compared}");
+    assert_eq!(
+        compared["lost"].as_array().map(Vec::len),
+        Some(0),
+        "{compared}"
+    );
+    let many: Vec<Value> = (0..30_000)
+        .map(|i| serde_json::json!({"id": format!("made.up.rule{i}"), "status": "verified"}))
+        .collect();
+    edited["coverage"]["requirements"] = Value::Array(many);
+    std::fs::write(&previous, edited.to_string()).unwrap();
+    let refused = run(&["--compare-coverage", &previous_arg]);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    // A minimum for an operation the run does not select is a usage error, before sending.
+    let unselected = run(&[
+        "--operations",
+        "aicc_tenant",
+        "--min-coverage",
+        "customers_v1=90",
+    ]);
+    assert_eq!(unselected.code, 2, "{}", unselected.stdout);
+    assert_eq!(unselected.report, Value::Null);
 }
 
 #[test]
@@ -406,4 +444,88 @@ fn a_wrong_answer_to_a_whole_request_violates_the_entry_it_called_for() {
     );
     let overall = &drifted.report["coverage"]["overall"];
     assert!(overall["violated"].as_u64().unwrap() > 0, "{overall}");
+}
+
+/// A proxy in front of `upstream` that answers every path starting with `missing` as the API
+/// gateway answers an API that is not deployed (404 `APIGW.0101`) and forwards the rest, one
+/// request per connection. Returns its base URL.
+fn gateway_without(upstream: &str, missing: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = Vec::new();
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    if lower.starts_with("connection:") {
+                        continue;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    head.push(line);
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let path = head[0].split(' ').nth(1).unwrap_or("").to_string();
+                let mut out = stream;
+                if path.starts_with(missing) {
+                    let body = r#"{"error_msg":"The API does not exist or has not been published in the environment","error_code":"APIGW.0101","request_id":"0123456789abcdef0123456789abcdef"}"#;
+                    let _ = write!(
+                        out,
+                        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                let Ok(mut up) = std::net::TcpStream::connect(&upstream) else {
+                    return;
+                };
+                let mut request = head.concat();
+                request.push_str("Connection: close\r\n\r\n");
+                let _ = up.write_all(request.as_bytes());
+                let _ = up.write_all(&body);
+                let mut answer = Vec::new();
+                let _ = up.read_to_end(&mut answer);
+                let _ = out.write_all(&answer);
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn a_staging_with_only_the_old_apis_is_not_drift_and_says_what_is_missing() {
+    let dir = crate::fixtures::tempdir();
+    let mut through = Served::start(&fixtures_file(&dir, 3), &[]);
+    through.base = gateway_without(&through.base, "/v2/");
+    let (code, report, stdout) = run_against(&through, &[], &[]);
+    // The old API's time range is judged by the new API's association times; without the new
+    // API it says so instead of reporting the gateway's 404 as drift.
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        reason_of(&report, "customers_v2.semantic.pagination"),
+        "operation_missing"
+    );
+    assert_eq!(
+        reason_of(&report, "customers_v1.semantic.time_range_filter"),
+        "not_observable"
+    );
+    let (code, _, stdout) = run_against(&through, &["--min-coverage", "90"], &[]);
+    assert_eq!(code, 4, "{stdout}");
 }

@@ -17,6 +17,9 @@ use serde_json::Value;
 /// elements is seen; a hostile list of millions costs no more than this.
 const MAX_ELEMENTS_WALKED: usize = 64;
 
+/// How deep a body is followed for its fields (the contract nests three levels).
+const MAX_DEPTH: usize = 16;
+
 /// The whole catalogue: what `schemas/` states, then one semantic per stateful check that has
 /// something to verify on an operation (its summary as the statement, and the documentation
 /// it rests on as the quote).
@@ -241,18 +244,35 @@ pub fn exchange_evidence(
     }
     if selection.is_enabled("response_schema_conformance") {
         if let Some(response) = spec.response_for(op, status, body) {
-            let mut seen = std::collections::BTreeSet::new();
-            walk_fields(body, &mut Vec::new(), &mut seen, 0);
-            for requirement in spec.requirements() {
-                if requirement.operation != op.id {
-                    continue;
-                }
-                if let Subject::Response {
-                    status: s, path, ..
-                } = &requirement.subject
-                {
-                    if *s == response.status && seen.contains(path.as_str()) {
-                        out.push((requirement.id.clone(), Evidence::Seen));
+            // An answer whose violations filled every slot was judged only up to the cut: none
+            // of its fields counts as verified (the check's findings are few when it was not).
+            let schema_findings = findings
+                .iter()
+                .filter(|f| f.check == "response_schema_conformance")
+                .count();
+            let cut = schema_findings >= crate::spec::MAX_UNEXPECTED_PER_OBJECT
+                && crate::spec::ResponseSchema::was_cut(response.validate(body).len());
+            let fields: Vec<&Requirement> = spec
+                .requirements()
+                .iter()
+                .filter(|r| r.operation == op.id)
+                .filter(|r| matches!(&r.subject, Subject::Response { status: s, .. } if *s == response.status))
+                .collect();
+            if !cut {
+                let known: std::collections::HashSet<&str> = fields
+                    .iter()
+                    .filter_map(|r| match &r.subject {
+                        Subject::Response { path, .. } => Some(path.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let mut seen = std::collections::HashSet::new();
+                walk_fields(body, &mut String::new(), &known, &mut seen, 0);
+                for requirement in fields {
+                    if let Subject::Response { path, .. } = &requirement.subject {
+                        if seen.contains(path.as_str()) {
+                            out.push((requirement.id.clone(), Evidence::Seen));
+                        }
                     }
                 }
             }
@@ -320,32 +340,50 @@ fn accepted_evidence(
 }
 
 /// The field paths of a body that hold a non-null value (`customer_info_list.corp_name`; `body`
-/// for the body itself), as the catalogue names response fields.
+/// for the body itself), as the catalogue names response fields. Only the paths the catalogue
+/// knows are followed (and at most [`MAX_ELEMENTS_WALKED`] elements of an array), so a hostile
+/// body of long or many undocumented keys costs nothing here.
 fn walk_fields(
     value: &Value,
-    path: &mut Vec<String>,
-    seen: &mut std::collections::BTreeSet<String>,
+    path: &mut String,
+    known: &std::collections::HashSet<&str>,
+    seen: &mut std::collections::HashSet<String>,
     depth: usize,
 ) {
-    if value.is_null() || depth > 16 {
+    if value.is_null() || depth > MAX_DEPTH {
         return;
     }
-    seen.insert(if path.is_empty() {
-        "body".to_string()
+    let here = if path.is_empty() {
+        "body"
     } else {
-        path.join(".")
-    });
+        path.as_str()
+    };
+    if known.contains(here) {
+        seen.insert(here.to_string());
+    }
     match value {
         Value::Object(map) => {
-            for (key, child) in map {
-                path.push(key.clone());
-                walk_fields(child, path, seen, depth + 1);
-                path.pop();
+            // A key with a dot is no documented field, and would read as a path of one.
+            for (key, child) in map.iter().filter(|(key, _)| !key.contains('.')) {
+                let start = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                // Descend only towards a documented field.
+                let wanted = known.iter().any(|k| {
+                    k.strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                });
+                if wanted {
+                    walk_fields(child, path, known, seen, depth + 1);
+                }
+                path.truncate(start);
             }
         }
         Value::Array(items) => {
             for item in items.iter().take(MAX_ELEMENTS_WALKED) {
-                walk_fields(item, path, seen, depth + 1);
+                walk_fields(item, path, known, seen, depth + 1);
             }
         }
         _ => {}
@@ -371,5 +409,46 @@ mod tests {
                 requirement.id
             );
         }
+    }
+
+    #[test]
+    fn the_walk_of_a_body_follows_only_documented_fields() {
+        let known: std::collections::HashSet<&str> = [
+            "body",
+            "count",
+            "customer_info_list",
+            "customer_info_list.corp_name",
+        ]
+        .into_iter()
+        .collect();
+        // Long, deep and wide undocumented keys cost nothing; a dotted key is no path.
+        let long = "k".repeat(100_000);
+        let mut deep = serde_json::json!({"leaf": 1});
+        for _ in 0..14 {
+            deep = serde_json::json!({ long.clone(): deep });
+        }
+        let body = serde_json::json!({
+            "count": 3,
+            "undocumented": deep,
+            "customer_info_list.corp_name": "spoof",
+            "customer_info_list": [{"corp_name": null}, {"corp_name": "x", "extra": {"a": 1}}]
+        });
+        let mut seen = std::collections::HashSet::new();
+        walk_fields(&body, &mut String::new(), &known, &mut seen, 0);
+        let mut seen: Vec<String> = seen.into_iter().collect();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                "body",
+                "count",
+                "customer_info_list",
+                "customer_info_list.corp_name"
+            ]
+        );
+        let mut none = std::collections::HashSet::new();
+        let nulls = serde_json::json!({"customer_info_list": [{"corp_name": null}]});
+        walk_fields(&nulls, &mut String::new(), &known, &mut none, 0);
+        assert!(!none.contains("customer_info_list.corp_name"), "{none:?}");
     }
 }
