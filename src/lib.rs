@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod build_info;
 pub mod checks;
 pub mod cli;
 pub mod client;

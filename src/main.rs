@@ -1,6 +1,5 @@
 //! `partner-conformance`: parse arguments, call the library, map the outcome to an exit code.
 
-use clap::Parser;
 use partner_conformance::cli::{self, Cli};
 use partner_conformance::secret::{redact, RedactingStderr};
 use tracing_subscriber::EnvFilter;
@@ -35,7 +34,7 @@ fn main() {
             redact(&info.to_string(), &hook_secrets)
         );
     }));
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -8,12 +8,13 @@
 use crate::exit::ExitError;
 use crate::spec::Spec;
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 mod config;
 mod export;
+mod libtest;
 mod list;
 mod replay;
 mod run;
@@ -22,6 +23,7 @@ mod target;
 
 pub use config::{ConfigAction, ProfileArgs};
 pub use export::ExportWhat;
+pub use libtest::LibtestArgs;
 pub use list::{list, ListWhat};
 pub use replay::ReplayArgs;
 pub use run::{MigrateArgs, RunArgs};
@@ -74,6 +76,31 @@ pub enum Command {
         #[arg(value_enum)]
         what: ListWhat,
     },
+    /// Print a completion script for SHELL on stdout (e.g. `completions bash >
+    /// ~/.local/share/bash-completion/completions/partner-conformance`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl Cli {
+    /// Parses the process's arguments like [`Parser::parse`], with a `--version` that also
+    /// names the git commit and the schemas hash ([`crate::build_info::ToolInfo`]): the
+    /// derive's `version` can only hold text known at compile time, and the hash is not.
+    pub fn parse_args() -> Cli {
+        let info = crate::build_info::ToolInfo::embedded();
+        let short = match &info.commit {
+            Some(commit) => format!("{} ({commit})", info.version),
+            None => info.version.clone(),
+        };
+        let command = Cli::command()
+            .version(short.leak() as &'static str)
+            .long_version(info.long_version().leak() as &'static str);
+        let mut matches = command.get_matches();
+        Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -90,6 +117,26 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
         Command::Export { what } => export::run(what),
         Command::Config { action } => config::run(action),
         Command::List { what } => list::run(what),
+        Command::Completions { shell } => completions(shell),
+    }
+}
+
+/// `completions SHELL`: the script, written whole or not at all. clap_complete panics on a
+/// failed write, so it writes to memory; a closed pipe (`| head`) is not an error.
+fn completions(shell: clap_complete::Shell) -> Result<i32, ExitError> {
+    use std::io::Write as _;
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut Cli::command(),
+        "partner-conformance",
+        &mut script,
+    );
+    match std::io::stdout().write_all(&script) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(ExitError::Usage(
+            anyhow::anyhow!("failed to write the completion script: {e}"),
+        )),
+        _ => Ok(crate::exit::SUCCESS),
     }
 }
 

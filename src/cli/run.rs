@@ -147,9 +147,9 @@ pub struct RunArgs {
     /// Store no request files.
     #[arg(long, conflicts_with = "run_dir")]
     pub no_run_dir: bool,
-    /// libtest options: [FILTER] --exact --skip --list --test-threads ...
+    /// libtest options: [FILTER] --exact --skip --list --test-threads --format ...
     #[command(flatten)]
-    pub libtest: libtest_mimic::Arguments,
+    pub libtest: super::libtest::LibtestArgs,
 }
 
 /// Fills the flags the command line left unset from the selected profile of the config file.
@@ -335,7 +335,19 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         )
     };
     let in_ci = std::env::var_os("CI").is_some();
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() && !in_ci;
+    // With `--format json`, stdout carries the trials' JSON events and nothing else: the
+    // summary goes to stderr, and is coloured if that is a terminal.
+    let json = args.libtest.json();
+    let summary_on_terminal = if json {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let color = match args.libtest.color {
+        Some(super::libtest::Color::Always) => true,
+        Some(super::libtest::Color::Never) => false,
+        _ => summary_on_terminal && std::env::var_os("NO_COLOR").is_none() && !in_ci,
+    };
     let progress = std::io::stderr().is_terminal() && !in_ci && !args.libtest.list;
     let config = RunConfig {
         spec,
@@ -381,7 +393,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             insecure: args.endpoint.insecure,
         },
         reports: args.report.clone(),
-        libtest: args.libtest,
+        libtest: args.libtest.into_libtest(),
         color,
         progress,
         request_log: args.request_log.clone(),
@@ -408,11 +420,17 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
     };
     let outcome = crate::harness::run(config, start)?;
     if let Some(report) = &outcome.report {
+        let mut text = String::new();
         if migrate.is_some() {
-            println!("\n{}", crate::report::migration_table(report));
+            text.push_str(&format!("\n{}\n", crate::report::migration_table(report)));
         }
-        println!();
-        print!("{}", crate::report::write_human(report, color));
+        text.push('\n');
+        text.push_str(&crate::report::write_human(report, color));
+        if json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
     }
     Ok(outcome.exit_code)
 }

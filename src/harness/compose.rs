@@ -197,6 +197,7 @@ pub(super) fn build_report(
             exit_code: exit::SUCCESS,
             interrupted: false,
             not_exercised: crate::report::not_exercised_counts(&trials),
+            tool: crate::build_info::ToolInfo::new(config.spec.sha256()),
         },
         findings,
         observations,

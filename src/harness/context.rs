@@ -75,6 +75,6 @@ pub struct RunContext {
     pub refused: std::collections::BTreeMap<crate::spec::OperationId, crate::outcome::NotExercised>,
     /// Results, in completion order.
     pub results: Mutex<Vec<TrialResult>>,
-    /// Requests sent so far (for the progress bar).
-    pub progress: indicatif::ProgressBar,
+    /// The progress line on a terminal (hidden otherwise).
+    pub progress: super::progress::Progress,
 }

@@ -336,7 +336,6 @@ async fn send_case(
     let request = request_for(ctx, op, case);
     sctx.send(&request, &expectation_for(op, case, &ctx.policies))
         .await;
-    ctx.progress.inc(1);
     let recorded = recorder.take();
     trial.recorder.add_requests(recorded.requests);
     trial.recorder.merge_exercised(recorded.exercised);

@@ -11,6 +11,7 @@ mod execute;
 mod interrupt;
 mod plan;
 mod preflight;
+mod progress;
 mod publish;
 mod recording;
 mod regressions;
@@ -54,7 +55,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use trials::{progress_bar, trial};
+use trials::trial;
 
 /// Where the run sends its requests.
 #[derive(Debug, Clone)]
@@ -188,7 +189,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
     let mut kept = BTreeMap::new();
     for &op in &config.operations {
         let entries = store.load(op).map_err(|e| ExitError::Usage(anyhow!(e)))?;
-        kept.insert(op, !entries.is_empty());
+        kept.insert(op, entries.len() as u64);
     }
     let named: Vec<(OperationId, String)> = scenarios
         .iter()
@@ -202,7 +203,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
             &config.operations,
             &config.selection,
             &named,
-            &|op| kept.get(&op).copied().unwrap_or(false),
+            &|op| kept.get(&op).is_some_and(|n| *n > 0),
         )
     };
     if !config.libtest.list {
@@ -314,7 +315,24 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
             return Err(ExitError::TargetUnusable(anyhow!(sentence)));
         }
     };
-    let progress = progress_bar(config.progress);
+    let progress = progress::Progress::new(
+        config.progress,
+        planned
+            .iter()
+            .filter(|p| {
+                !config
+                    .libtest
+                    .is_filtered_out(&Trial::test(p.name.clone(), || Ok(())))
+            })
+            .map(|p| {
+                let kept = kept.get(&p.operation).copied().unwrap_or(0);
+                let estimate = progress::request_estimate(p, config.cases, kept);
+                (p.name.clone(), estimate)
+            })
+            .collect(),
+        config.limits.rate,
+        config.limits.max_requests,
+    );
     let ctx = Arc::new(RunContext {
         runtime,
         client,
@@ -344,9 +362,30 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
         progress,
     });
     let trials = planned.iter().map(|p| trial(&ctx, p.clone())).collect();
-    let _conclusion = libtest_mimic::run(&config.libtest, trials);
+    let ticker = progress::ticker(Arc::clone(&ctx));
+    // Under a progress line, libtest's lines go through it (see `progress::Relay`), in the
+    // colours they would have had on stdout.
+    let relay = (ticker.is_some() && config.libtest.logfile.is_none())
+        .then(|| progress::Relay::start(&ctx.progress))
+        .flatten();
+    let mut libtest = config.libtest.clone();
+    if let Some(relay) = &relay {
+        libtest.logfile = Some(relay.path().to_string());
+        libtest.color = Some(if config.color {
+            libtest_mimic::ColorSetting::Always
+        } else {
+            libtest_mimic::ColorSetting::Never
+        });
+    }
+    let _conclusion = libtest_mimic::run(&libtest, trials);
+    if let Some(relay) = relay {
+        relay.finish();
+    }
     let stopped_by = interrupt.finish();
-    ctx.progress.finish_and_clear();
+    ctx.progress.finish();
+    if let Some(ticker) = ticker {
+        let _ = ticker.join();
+    }
     let results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|e| e.into_inner()));
     if let Some(mock) = mock {
         ctx.runtime.block_on(mock.stop());

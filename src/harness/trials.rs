@@ -1,5 +1,5 @@
 //! The libtest-mimic trial of each planned trial: runs it, records what it found, and says
-//! pass, fail or ignored; and the progress bar the trials advance.
+//! pass, fail or ignored, telling the progress line when it starts and ends.
 
 use super::compose::split_accepted;
 use super::{execute, PlannedTrial, RunContext, TrialResult};
@@ -9,25 +9,13 @@ use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use std::time::Instant;
 
-pub(super) fn progress_bar(show: bool) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {pos} generated requests sent, {elapsed}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// A libtest-mimic trial around one planned trial.
 pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
     let ctx = Arc::clone(ctx);
     let name = planned.name.clone();
     Trial::ignorable_test(name, move || {
+        ctx.progress
+            .trial_started(&planned.name, ctx.client.stats().sent);
         let started = Instant::now();
         let recorder = Recorder::default();
         let stop = ctx.client.stop_switch();
@@ -79,6 +67,8 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
             ),
             other => (other, completion),
         };
+        ctx.progress
+            .trial_finished(&planned.name, ctx.client.stats().sent);
         if let Ok(mut results) = ctx.results.lock() {
             results.push(TrialResult {
                 planned,

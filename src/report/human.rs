@@ -37,6 +37,7 @@ pub fn write_human(report: &Report, color: bool) -> String {
     push_not_exercised(&mut out, report);
     push_notes(&mut out, &report.summary.notes);
     out.push('\n');
+    let _ = writeln!(out, "{}", report.summary.tool.line());
     let code = report.summary.exit_code;
     let _ = writeln!(out, "exit code {code}: {}", exit_meaning(code));
     out
@@ -511,6 +512,11 @@ pub(super) mod fixture {
                 exit_code: 0,
                 interrupted: false,
                 not_exercised: BTreeMap::new(),
+                tool: crate::build_info::ToolInfo {
+                    version: "0.0.0".to_string(),
+                    commit: Some("abc1234".to_string()),
+                    schemas_sha256: "0".repeat(64),
+                },
             },
             findings: Vec::new(),
             observations: Vec::new(),
@@ -770,7 +776,8 @@ mod tests {
         assert_eq!(
             text,
             "No drift: 0 operations, 0 requests, 0 trials against http://127.0.0.1:8080 (seed 7).\n\
-             \nexit code 0: no drift\n"
+             \npartner-conformance 0.0.0 (commit abc1234, schemas sha256 000000000000)\n\
+             exit code 0: no drift\n"
         );
     }
 

@@ -50,6 +50,16 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     let mut suite = TestSuite::new(name);
     suite.add_property(Property::new("target", report.summary.target.as_str()));
     suite.add_property(Property::new("seed", report.summary.seed.to_string()));
+    // Which build and contract judged the target, so a CI page alone says it.
+    let tool = &report.summary.tool;
+    suite.add_property(Property::new("tool_version", tool.version.as_str()));
+    if let Some(commit) = &tool.commit {
+        suite.add_property(Property::new("tool_commit", commit.as_str()));
+    }
+    suite.add_property(Property::new(
+        "schemas_sha256",
+        tool.schemas_sha256.as_str(),
+    ));
     suite.add_property(Property::new(
         "positions",
         report.summary.positions.as_str(),

@@ -145,6 +145,8 @@ pub struct Summary {
     /// What was not exercised (skipped trials and parts of trials left out) by reason; the
     /// trials say what exactly. Reasons with none are left out.
     pub not_exercised: BTreeMap<crate::outcome::Reason, u64>,
+    /// Which build and which contract produced this report: version, git commit, schemas hash.
+    pub tool: crate::build_info::ToolInfo,
 }
 
 /// Everything a run produced.

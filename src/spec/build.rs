@@ -37,6 +37,7 @@ impl Spec {
 
     /// Builds the contract from (relative path, JSON text) pairs.
     pub fn from_sources(sources: Vec<(String, String)>) -> Result<Spec, SpecError> {
+        let sha256 = load::sources_sha256(&sources);
         let files: BTreeMap<String, Value> = load::parse_and_check(sources)?
             .into_iter()
             .map(|SchemaFile { path, value }| (path, value))
@@ -51,6 +52,7 @@ impl Spec {
             gateway_errors,
             gateway_response: None,
             requirements: Vec::new(),
+            sha256,
         };
         let options = spec.validator_options();
         spec.gateway_response = Some(spec.response_schema(&options, GATEWAY_FILE, 0)?);

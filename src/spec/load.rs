@@ -47,6 +47,29 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The SHA-256 (lowercase hex) of a set of schema files, so a report can say which contract
+/// judged the target: over every (relative path, text) pair sorted by path, each path and text
+/// preceded by its length, so no two different sets hash alike by moving bytes between files.
+pub fn sources_sha256(sources: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&(String, String)> = sources.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for (path, text) in sorted {
+        for part in [path.as_bytes(), text.as_bytes()] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The SHA-256 of the embedded `schemas/` (see [`sources_sha256`]), without compiling the
+/// contract: what `--version` prints.
+pub fn embedded_sha256() -> String {
+    sources_sha256(&embedded_sources())
+}
+
 /// The `.json` files under `root`, as (relative path, text). The walk is bounded, because
 /// `--schemas` may name any folder (`/`, `/dev`, a home folder) by mistake: it never follows a
 /// symbolic link to a folder (one can lead out of the tree or into a loop, as `/dev/fd` does),

@@ -18,7 +18,9 @@ mod vocabulary;
 mod wire;
 
 pub use error::SpecError;
-pub use load::{embedded_sources, escape_pointer, BASE_URI, VOCABULARY_FILE};
+pub use load::{
+    embedded_sha256, embedded_sources, escape_pointer, sources_sha256, BASE_URI, VOCABULARY_FILE,
+};
 pub use matching::parse_time;
 pub use model::{Operation, Spec};
 pub use operation::{OperationId, UnknownOperation};

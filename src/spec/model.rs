@@ -26,6 +26,8 @@ pub struct Spec {
     /// The requirements the schemas state (request, response, errors, Content-Type), built
     /// once: per-exchange evidence looks them up.
     pub(super) requirements: Vec<super::Requirement>,
+    /// SHA-256 of the schema files it was built from (see [`super::load::sources_sha256`]).
+    pub(super) sha256: String,
 }
 
 /// One documented operation, ready to validate requests and responses.
@@ -185,6 +187,12 @@ impl Operation {
 }
 
 impl Spec {
+    /// SHA-256 of the schema files this contract was built from: reports carry it so a finding
+    /// can be traced to the exact contract that judged it (`--schemas` included).
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
     /// The gateway's answer in a situation no operation owns (unknown API, malformed request).
     pub fn gateway_error(&self, role: ErrorRole) -> Option<&ErrorEntry> {
         self.gateway_errors.iter().find(|e| e.role == role)

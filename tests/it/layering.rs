@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["files", "secret", "signing", "exit", "text"],
     &["spec"],
-    // Settings a flag and a profile key share may name an operation (`--min-coverage OP=N`).
-    &["settings"],
+    // Settings a flag and a profile key share may name an operation (`--min-coverage OP=N`);
+    // the build's description names the contract's hash.
+    &["settings", "build_info"],
     &["client", "generate"],
     &["outcome"],
     &["checks"],

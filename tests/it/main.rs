@@ -3,6 +3,7 @@
 
 mod baseline_recording;
 mod ci_trust;
+mod cli_output;
 mod coverage;
 mod documented_constraints;
 mod example_pipelines;
