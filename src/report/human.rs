@@ -1,12 +1,13 @@
-//! The human summary printed on stdout after a run: one verdict line, the findings grouped by
-//! operation and category (most severe first, near-duplicates collapsed, each category capped),
-//! transport problems apart from drift, the notes, and the exit code with its meaning.
+//! The human summary printed on stdout after a run: one verdict line, the coverage of the
+//! documentation under it, the findings grouped by operation and category (most severe first,
+//! near-duplicates collapsed, each category capped), transport problems apart from drift, the
+//! notes, and the exit code with its meaning.
 //!
 //! The main function is [`write_human`]. It also holds [`severity_rank`], the category order the
 //! other writers share, so "most useful first" means the same thing in every format.
 
 use super::model::{Report, TransportProblem};
-use super::text::{clean, push_field};
+use super::text::{clean, plural, push_field};
 use crate::checks::{Category, Finding};
 use crate::exit;
 use crate::spec::OperationId;
@@ -29,6 +30,7 @@ pub fn write_human(report: &Report, color: bool) -> String {
     }
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
+    super::coverage::push_human(&mut out, &report.coverage);
     push_findings(&mut out, &report.findings);
     super::observations::push_human(&mut out, &report.observations);
     push_changes(&mut out, report);
@@ -375,15 +377,6 @@ pub(super) fn exit_meaning(code: i32) -> &'static str {
     exit::meaning(code)
 }
 
-/// `1 finding`, `2 findings`, `2 categories`: enough English for the nouns used here.
-pub(crate) fn plural(n: usize, noun: &str) -> String {
-    match (n, noun.strip_suffix('y')) {
-        (1, _) => format!("1 {noun}"),
-        (_, Some(stem)) => format!("{n} {stem}ies"),
-        (_, None) => format!("{n} {noun}s"),
-    }
-}
-
 /// ANSI colours, applied only when enabled.
 #[derive(Clone, Copy)]
 struct Paint {
@@ -528,6 +521,132 @@ pub(super) mod fixture {
         }
     }
 
+    /// A requirement's coverage for the sample: the id, its basis, status, whether it counts,
+    /// the reason when not exercised, and the findings about it.
+    fn requirement(
+        id: &str,
+        basis: crate::outcome::Basis,
+        status: crate::outcome::CoverageStatus,
+        counted: bool,
+        reason: Option<(crate::outcome::Reason, &str)>,
+        findings: u64,
+    ) -> crate::outcome::RequirementCoverage {
+        let id = crate::spec::RuleId::parse(id).expect("a requirement id");
+        let operation = id
+            .as_str()
+            .split('.')
+            .next()
+            .and_then(|op| op.parse().ok())
+            .expect("an operation");
+        let mut evidence = crate::outcome::Tally::default();
+        if status != crate::outcome::CoverageStatus::NotExercised {
+            evidence.add(crate::outcome::Evidence::Seen);
+        }
+        crate::outcome::RequirementCoverage {
+            id,
+            operation,
+            basis,
+            status,
+            counted,
+            reason: reason.map(|(r, detail)| crate::outcome::NotExercised::new(r, detail)),
+            evidence,
+            findings,
+        }
+    }
+
+    /// A small coverage for the sample: of the six documented rules that count, two verified,
+    /// two violated, one without data and one excluded (its sentence holds a pipe and
+    /// backticks); a position held and one read otherwise; what no client can provoke and an
+    /// operation not selected outside the figure.
+    pub(in crate::report) fn sample_coverage() -> crate::outcome::Coverage {
+        use crate::outcome::{Basis, Coverage, CoverageStatus as S, Reason};
+        let doc = || Basis::Documented;
+        let position = |a: &str| Basis::Position(a.to_string());
+        let list = vec![
+            requirement(
+                "customers_v1.query.page_size.maximum",
+                doc(),
+                S::Verified,
+                true,
+                None,
+                0,
+            ),
+            requirement(
+                "customers_v1.response.200.customer_info_list.corp_name.required",
+                doc(),
+                S::Violated,
+                true,
+                None,
+                3,
+            ),
+            requirement(
+                "customers_v1.semantic.pagination",
+                doc(),
+                S::NotExercised,
+                true,
+                Some((Reason::NoData, "the target lists 0 customers")),
+                0,
+            ),
+            requirement(
+                "customers_v1.query.domain_name.pattern",
+                position("A9"),
+                S::Verified,
+                false,
+                None,
+                0,
+            ),
+            requirement(
+                "customers_v1.path.partner_id.minLength",
+                doc(),
+                S::NotExercised,
+                false,
+                Some((Reason::NotProvokable, "the run sends its own partner id")),
+                0,
+            ),
+            requirement(
+                "budget_v1.semantic.auth_required",
+                doc(),
+                S::Violated,
+                true,
+                None,
+                1,
+            ),
+            requirement(
+                "budget_v1.query.customer_id.maxLength",
+                doc(),
+                S::NotExercised,
+                true,
+                Some((Reason::CheckExcluded, "left out by `--exclude-checks a|b`")),
+                0,
+            ),
+            requirement(
+                "budget_v1.response.200.credit.type",
+                doc(),
+                S::Verified,
+                true,
+                None,
+                0,
+            ),
+            requirement(
+                "budget_v1.query.customer_id.type",
+                position("A15"),
+                S::Observed,
+                false,
+                None,
+                2,
+            ),
+            requirement(
+                "customers_v2.body.offset.minimum",
+                doc(),
+                S::NotExercised,
+                false,
+                Some((Reason::OperationNotSelected, "--operations left it out")),
+                0,
+            ),
+        ];
+        Coverage::from_requirements(list, &[OperationId::CustomersV1, OperationId::BudgetV1])
+    }
+
     /// The shared sample.
     pub(in crate::report) fn sample_report() -> Report {
         use OperationId::{BudgetV1, CustomersV1};
@@ -660,6 +779,7 @@ pub(super) mod fixture {
         report.findings = findings;
         report.transport = transport;
         report.trials = trials;
+        report.coverage = sample_coverage();
         report
     }
 }

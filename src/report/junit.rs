@@ -1,11 +1,13 @@
 //! The JUnit XML report, for CI test views (GitLab, Jenkins, GitHub test reporters). One
 //! `<testsuite>` per operation, one `<testcase>` per trial. Drift is a `<failure>` (the test
 //! ran and the target disagreed with the documentation); a transport problem is an `<error>`
-//! (the test could not judge); a skipped trial is `<skipped>`. The XML itself is quick-junit's.
-//! The main function is [`write_junit`].
+//! (the test could not judge); a skipped trial is `<skipped>`. Every suite carries the run's
+//! target, seed, notes and coverage of the documentation (`coverage.*`) as properties. The XML
+//! itself is quick-junit's. The main function is [`write_junit`].
 
-use super::human::{plural, severity_rank};
+use super::human::severity_rank;
 use super::model::{Report, TransportProblem, TrialOutcome, TrialRecord};
+use super::text::plural;
 use crate::checks::Finding;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeSet;
@@ -75,6 +77,10 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     // Notes change how findings read (policies, --insecure, a budget cut): every suite says them.
     for note in &report.summary.notes {
         suite.add_property(Property::new("note", note.as_str()));
+    }
+    // How much of the documentation the run verified: every suite says it too.
+    for (name, value) in super::coverage::junit_properties(&report.coverage) {
+        suite.add_property(Property::new(name, value));
     }
     let millis: u64 = trials.iter().map(|t| t.duration_ms).sum();
     suite.set_time(Duration::from_millis(millis));

@@ -1,21 +1,19 @@
 //! The Markdown report, sized for a pull-request comment: a verdict heading, a table per
-//! operation, the curl lines folded away in `<details>`, transport problems and notes apart.
+//! operation, the curl lines folded away in `<details>`, transport problems and notes apart,
+//! and the coverage of the documentation (its section is written in `coverage.rs`).
 //! Every cell is escaped (data comes from the target and must not turn into markup) and capped,
 //! so a bad run cannot break the table or flood the comment. The main function is
 //! [`write_markdown`].
 
-use super::human::{exit_meaning, normalise_location, plural, severity_rank, transport_kinds};
+use super::human::{exit_meaning, normalise_location, severity_rank, transport_kinds};
 use super::model::{Report, TransportProblem, TrialOutcome};
+use super::text::{
+    code_cell, inline_text, longest_run, one_line, plural, push_table, text_cell, MAX_ROWS,
+};
 use crate::checks::{Category, Finding};
 use crate::exit;
 use crate::spec::OperationId;
 use std::fmt::Write as _;
-
-/// Rows per table: a comment stays readable and under the forges' size limits.
-const MAX_ROWS: usize = 50;
-
-/// Characters per cell before truncation.
-const MAX_CELL: usize = 120;
 
 /// Formats the report as Markdown for a pull-request comment.
 pub fn write_markdown(report: &Report) -> String {
@@ -25,6 +23,9 @@ pub fn write_markdown(report: &Report) -> String {
         let _ = writeln!(out, "**{}**\n", super::human::INTERRUPTED);
     }
     let _ = writeln!(out, "{}\n", run_line(report));
+    if let Some(line) = super::coverage::markdown_line(&report.coverage) {
+        let _ = writeln!(out, "{line}\n");
+    }
     push_summary_table(&mut out, report);
     for operation in operations(report) {
         let findings = sorted_findings(&report.findings, operation);
@@ -37,6 +38,7 @@ pub fn write_markdown(report: &Report) -> String {
     push_baseline(&mut out, report);
     push_transport(&mut out, &report.transport);
     push_not_exercised(&mut out, report);
+    super::coverage::push_markdown(&mut out, &report.coverage);
     push_notes(&mut out, &report.summary.notes);
     if !report.migration.is_empty() {
         // `migrate`: the table a partner attaches to a change request.
@@ -344,27 +346,6 @@ fn push_notes(out: &mut String, notes: &[String]) {
     out.push('\n');
 }
 
-/// A table of at most [`MAX_ROWS`] rows, then how many were left out. No rows, no table.
-fn push_table(out: &mut String, headers: &[&str], rows: Vec<Vec<String>>) {
-    if rows.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "| {} |", headers.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
-    let total = rows.len();
-    for row in rows.into_iter().take(MAX_ROWS) {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-    if total > MAX_ROWS {
-        let _ = writeln!(
-            out,
-            "\n{} more not shown (see --report json=PATH).",
-            total - MAX_ROWS
-        );
-    }
-    out.push('\n');
-}
-
 /// A `<details>` block with `(comment, command)` pairs in a `sh` code block, at most
 /// [`MAX_ROWS`] of them.
 fn push_details(out: &mut String, summary: &str, commands: &[(String, String)]) {
@@ -389,30 +370,6 @@ fn push_details(out: &mut String, summary: &str, commands: &[(String, String)]) 
     let _ = write!(out, "{fence}sh\n{body}{fence}\n\n</details>\n\n");
 }
 
-/// Plain-text cell: truncated to [`MAX_CELL`] characters, then escaped as [`inline_text`].
-fn text_cell(text: &str) -> String {
-    inline_text(&truncate(text))
-}
-
-/// Inline text with Markdown and HTML punctuation backslash-escaped (so `|` cannot end a cell
-/// and `<img>` cannot become markup) and line breaks as `<br>`.
-fn inline_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Text for inside an HTML element, where Markdown escapes are not processed.
 fn html_escape(text: &str) -> String {
     one_line(text)
@@ -421,52 +378,10 @@ fn html_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Code-span cell for identifiers and locations: truncated, on one line, `|` escaped (GitHub
-/// honours `\|` inside code spans in tables), fenced with more backticks than it holds.
-fn code_cell(text: &str) -> String {
-    let text = one_line(&truncate(text)).replace('|', "\\|");
-    if text.is_empty() {
-        return String::new();
-    }
-    let fence = "`".repeat(longest_run(&text, '`') + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-/// At most [`MAX_CELL`] characters, the last one `…` when something was cut.
-fn truncate(text: &str) -> String {
-    if text.chars().count() <= MAX_CELL {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(MAX_CELL - 1).collect();
-    cut.push('…');
-    cut
-}
-
-/// Line breaks and other control characters as spaces.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// The longest run of `c` in `text`.
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut longest, mut current) = (0, 0);
-    for ch in text.chars() {
-        current = if ch == c { current + 1 } else { 0 };
-        longest = longest.max(current);
-    }
-    longest
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::human::fixture::{empty_report, finding, sample_report};
+    use super::super::text::MAX_CELL;
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 //! [`emit`] gets them onto disk: checked before the run, written atomically, none lost for
 //! another's failure.
 
+mod coverage;
 pub mod emit;
 mod human;
 mod json;
@@ -14,7 +15,6 @@ mod not_exercised;
 mod observations;
 mod text;
 
-pub(crate) use human::plural;
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
@@ -24,6 +24,7 @@ pub use model::{
     TransportProblem, TrialOutcome, TrialRecord,
 };
 pub use not_exercised::counts as not_exercised_counts;
+pub(crate) use text::plural;
 
 use std::path::PathBuf;
 use std::str::FromStr;
