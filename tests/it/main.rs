@@ -22,6 +22,7 @@ mod other_data;
 mod politeness;
 mod python_sdk;
 mod readings;
+mod report_schema;
 mod run_suite;
 mod secrets;
 mod serve_cli;
