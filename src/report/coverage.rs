@@ -20,6 +20,11 @@ use std::fmt::Write as _;
 /// deploy an operation, enable a check); a long tail would push the figure off the line.
 const MAIN_REASONS: usize = 4;
 
+/// Requirements of one operation not exercised for the same reason and sentence listed before
+/// the rest of them are counted in one row: a target that answered nothing gives every rule the
+/// same sentence, and a table of them all would say it a hundred times.
+const SAME_REASON_LISTED: usize = 3;
+
 /// Lost requirements the human summary names before saying how many more: enough to see what
 /// went, few enough to keep the verdict and the exit code on one screen.
 const LOST_NAMED: usize = 10;
@@ -218,8 +223,9 @@ pub(super) fn markdown_line(coverage: &Coverage) -> Option<String> {
 
 /// The coverage section of the Markdown report: the figure, positions, gate and comparison;
 /// a summary table per selected operation; then per operation a table of every requirement
-/// that counts and is not verified (and every position read otherwise), the verified ones
-/// and those outside the figure summed up in a sentence, so the section stays the size of a
+/// that counts and is not verified (and every position read otherwise; beyond a few left out
+/// for the same reason and sentence, the rest counted in one row), the verified ones and
+/// those outside the figure summed up in a sentence, so the section stays the size of a
 /// pull-request comment whatever the catalogue. The JSON report has every entry.
 pub(super) fn push_markdown(out: &mut String, coverage: &Coverage) {
     if coverage.requirements.is_empty() {
@@ -365,23 +371,54 @@ fn push_operation(out: &mut String, coverage: &Coverage, operation: &OperationCo
     // Violations first, then positions read otherwise, then what was not exercised; each in
     // catalogue order (the sort is stable).
     rows.sort_by_key(|r| r.status);
-    let cells = rows
-        .iter()
-        .map(|r| {
-            vec![
-                code_cell(r.id.as_str()),
-                code_cell(r.status.as_str()),
-                text_cell(basis(&r.basis)),
-                text_cell(&reason_or_evidence(r)),
-            ]
-        })
-        .collect();
+    let mut cells = Vec::new();
+    for group in same_reason_groups(&rows) {
+        for r in group.iter().take(SAME_REASON_LISTED) {
+            cells.push(row(&code_cell(r.id.as_str()), r));
+        }
+        if group.len() > SAME_REASON_LISTED {
+            let more = format!("({} more)", group.len() - SAME_REASON_LISTED);
+            cells.push(row(&more, group[0]));
+        }
+    }
     let headers = ["requirement", "status", "basis", "reason or evidence"];
     push_table(out, &headers, cells);
     let rest = not_listed(&requirements);
     if !rest.is_empty() {
         let _ = writeln!(out, "Not listed: {}.\n", inline_text(&rest));
     }
+}
+
+/// One row: the first cell given (the id, or how many more), then status, basis and reason or
+/// evidence.
+fn row(first: &str, r: &RequirementCoverage) -> Vec<String> {
+    vec![
+        first.to_string(),
+        code_cell(r.status.as_str()),
+        text_cell(basis(&r.basis)),
+        text_cell(&reason_or_evidence(r)),
+    ]
+}
+
+/// The rows in groups, in order of first appearance: requirements not exercised for the same
+/// reason and sentence (every rule of an operation whose requests got no usable answer) form
+/// one group; every other row is a group of its own.
+fn same_reason_groups<'a>(rows: &[&'a RequirementCoverage]) -> Vec<Vec<&'a RequirementCoverage>> {
+    let mut groups: Vec<Vec<&'a RequirementCoverage>> = Vec::new();
+    for r in rows {
+        let same = |other: &RequirementCoverage| {
+            r.status == CoverageStatus::NotExercised
+                && other.status == r.status
+                && other.basis == r.basis
+                && other.reason.is_some()
+                && other.reason == r.reason
+        };
+        match groups.iter_mut().find(|g| same(g[0])) {
+            Some(group) => group.push(r),
+            None => groups.push(vec![r]),
+        }
+    }
+    groups
 }
 
 /// "doc" for a documented rule, the A-number for a position.
@@ -732,6 +769,37 @@ mod tests {
         assert_eq!(
             compared_sentence(&compared),
             "compared with prev|report.json (99.9% then): 4 lost (2 no data on the target, 1 violated, 1 operation not selected), 2 gained"
+        );
+    }
+
+    #[test]
+    fn markdown_counts_requirements_left_out_for_the_same_reason_after_a_few() {
+        let mut requirements = sample_coverage().requirements;
+        let template = requirements
+            .iter()
+            .find(|r| r.id.as_str() == "customers_v1.semantic.pagination")
+            .unwrap()
+            .clone();
+        for i in 0..SAME_REASON_LISTED + 2 {
+            let mut r = template.clone();
+            r.id = RuleId::parse(&format!("customers_v1.query.field_{i}.maxLength")).unwrap();
+            r.reason = Some(NotExercised::new(
+                Reason::NoUsableAnswer,
+                "no usable answer",
+            ));
+            requirements.push(r);
+        }
+        let coverage =
+            Coverage::from_requirements(requirements, &[crate::spec::OperationId::CustomersV1]);
+        let mut report = sample_report();
+        report.coverage = coverage;
+        let md = crate::report::write_markdown(&report);
+        assert!(md.contains("| `customers_v1.query.field_2.maxLength` | `not_exercised` | doc | no usable answer: no usable answer |\n| (2 more) | `not_exercised` | doc | no usable answer: no usable answer |\n"), "{md}");
+        assert!(!md.contains("field_3"), "{md}");
+        // Rows of other reasons and sentences are listed one by one.
+        assert!(
+            md.contains("| `customers_v1.semantic.pagination` |"),
+            "{md}"
         );
     }
 
