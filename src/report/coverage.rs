@@ -134,12 +134,20 @@ fn compared_sentence(compared: &CoverageComparison) -> String {
         true => "0 lost".to_string(),
         false => format!("{} lost ({})", compared.lost.len(), parts.join(", ")),
     };
-    format!(
+    let mut sentence = format!(
         "compared with {} ({} then): {lost}, {} gained",
         compared.previous,
         format_percent(compared.previous_percent),
         compared.gained
-    )
+    );
+    if compared.not_in_catalogue > 0 {
+        let _ = write!(
+            sentence,
+            "; {} it verified are not in this version's catalogue",
+            compared.not_in_catalogue
+        );
+    }
+    sentence
 }
 
 /// How a lost requirement stands, as a sort key and words: violated and read otherwise first,
@@ -547,7 +555,8 @@ fn percent_value(percent: f64) -> String {
 /// `coverage.verified`, `coverage.violated`, `coverage.percent`, `coverage.<op>.percent` per
 /// selected operation, `coverage.not_exercised.<reason>`, the positions, the gate
 /// (`coverage.gate` held or failed, its minimums, one `coverage.gate.below` per figure below)
-/// and the comparison. Nothing without a catalogue.
+/// and the comparison (`coverage.lost`, `coverage.gained`, `coverage.compared.*`). Nothing
+/// without a catalogue.
 pub(super) fn junit_properties(coverage: &Coverage) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     if coverage.requirements.is_empty() {
@@ -609,6 +618,10 @@ pub(super) fn junit_properties(coverage: &Coverage) -> Vec<(String, String)> {
         );
         add("coverage.lost".into(), compared.lost.len().to_string());
         add("coverage.gained".into(), compared.gained.to_string());
+        add(
+            "coverage.compared.not_in_catalogue".into(),
+            compared.not_in_catalogue.to_string(),
+        );
     }
     out
 }
@@ -644,6 +657,7 @@ mod tests {
                 })
                 .collect(),
             gained: 2,
+            not_in_catalogue: 0,
         });
         coverage
     }
@@ -770,6 +784,9 @@ mod tests {
             compared_sentence(&compared),
             "compared with prev|report.json (99.9% then): 4 lost (2 no data on the target, 1 violated, 1 operation not selected), 2 gained"
         );
+        compared.not_in_catalogue = 3;
+        assert!(compared_sentence(&compared)
+            .ends_with(", 2 gained; 3 it verified are not in this version's catalogue"));
     }
 
     #[test]
@@ -847,6 +864,7 @@ mod tests {
         assert_eq!(value("coverage.gate.below").len(), 2);
         assert_eq!(value("coverage.lost"), ["2"]);
         assert_eq!(value("coverage.gained"), ["2"]);
+        assert_eq!(value("coverage.compared.not_in_catalogue"), ["0"]);
         let xml = crate::report::write_junit(&report);
         // Every suite carries them, escaped like any property.
         assert_eq!(
