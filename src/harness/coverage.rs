@@ -246,6 +246,20 @@ fn reason(
     }
     let trials = relevant(report, requirement);
     if trials.is_empty() {
+        // The operation's own trials may say why none of it ran (an unusable target's
+        // preflight); otherwise a filter left them out.
+        let of_operation = report.trials.iter().filter(|t| t.operation == Some(op));
+        for trial in of_operation {
+            if let Some(skip) = &trial.skip_reason {
+                return skip.clone();
+            }
+            if !trial.transport.is_empty() {
+                return NotExercised::new(
+                    Reason::NoUsableAnswer,
+                    format!("{op} gave no usable answer"),
+                );
+            }
+        }
         return NotExercised::new(
             Reason::CheckExcluded,
             "the trials that exercise it were filtered out (--skip, --exact or a filter)",

@@ -19,7 +19,7 @@ pub enum Reason {
     /// `operation_missing`: the target answers the operation as an API that does not exist.
     OperationMissing,
     /// `budget_cut`: the run's request or time budget (`--max-requests`, `--max-duration`) was
-    /// spent first.
+    /// spent first, or its number of generated cases (`--cases`) did not reach it.
     BudgetCut,
     /// `interrupted`: a signal stopped the run first.
     Interrupted,
