@@ -35,8 +35,16 @@ pub fn location_of(violation: &SchemaViolation) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| s.replace("~1", "/").replace("~0", "~"));
     for segment in segments.chain(violation.property.clone()) {
-        if segment.chars().all(|c| c.is_ascii_digit()) {
+        if !segment.is_empty() && segment.chars().all(|c| c.is_ascii_digit()) {
             location.push_str(&format!("[{segment}]"));
+        } else if segment.is_empty()
+            || segment
+                .chars()
+                .any(|c| matches!(c, '.' | '[' | ']' | '"' | '\\') || c.is_whitespace())
+        {
+            // A member named like a path (`customer_info_list[0].telephone`) is quoted, so it
+            // never reads as, nor counts against, the documented field it imitates.
+            location.push_str(&format!("[{}]", serde_json::Value::from(segment)));
         } else {
             location.push('.');
             location.push_str(&segment);
@@ -221,6 +229,27 @@ mod tests {
             .into_iter()
             .map(|f| (f.category, f.location))
             .collect()
+    }
+
+    #[test]
+    fn a_member_named_like_a_path_is_quoted_and_breaks_no_documented_rule() {
+        let spec = spec();
+        let mut body = customers_success();
+        body["customer_info_list[0].telephone"] = json!(12);
+        let exchange = answer(&spec, OperationId::CustomersV1, 200, body);
+        let strict = Policies {
+            unknown_fields: Toggle::Strict,
+            ..Policies::default()
+        };
+        let findings = run(&spec, check, &exchange, &Expectation::Success, &strict);
+        assert!(!findings.is_empty());
+        for f in &findings {
+            assert_eq!(
+                f.location, "body[\"customer_info_list[0].telephone\"]",
+                "{f:?}"
+            );
+            assert!(!f.rule.as_str().contains("telephone"), "{}", f.rule);
+        }
     }
 
     #[test]

@@ -245,7 +245,7 @@ pub(super) async fn preflight(
     if missing.len() + problems.len() == operations.len() {
         return Err(Unusable {
             sentence: format!(
-                "the target ({}) answered every operation as an API that does not exist: check --target (the base URL, without a path)",
+                "the target ({}) answered every selected operation as an API that does not exist: check --target (the base URL, without a path), or whether the target serves these APIs yet",
                 client.target().label()
             ),
             problems: in_order(problems.into_iter().chain(missing).collect()),

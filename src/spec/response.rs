@@ -39,6 +39,21 @@ fn pruned(value: &Value, keep: usize) -> std::borrow::Cow<'_, Value> {
     }
 }
 
+/// A violation's instance path with array indices as `*`: the rule it breaks, whichever record.
+fn pattern(instance_path: &str) -> String {
+    instance_path
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The schema of one documented response status, compiled.
 #[derive(Debug)]
 pub struct ResponseSchema {
@@ -64,7 +79,8 @@ impl ResponseSchema {
     pub fn validate(&self, body: &Value) -> Vec<SchemaViolation> {
         let pruned = pruned(body, MAX_VIOLATIONS_PER_BODY);
         let mut unexpected = 0;
-        self.validator
+        let mut out: Vec<SchemaViolation> = self
+            .validator
             .iter_errors(pruned.as_ref())
             .flat_map(|e| SchemaViolation::from_error_each(&e, MAX_VIOLATIONS_PER_BODY))
             .filter(|v| {
@@ -75,7 +91,26 @@ impl ResponseSchema {
                 unexpected <= MAX_VIOLATIONS_PER_BODY / 3
             })
             .take(MAX_VIOLATIONS_PER_BODY)
-            .collect()
+            .collect();
+        // Cut: the slots went to violations that repeat (the same rule on every record, which a
+        // baseline may accept). Every other documented rule the body breaks still gets its
+        // first violation, so a new drift is never hidden behind known ones.
+        if Self::was_cut(out.len()) {
+            let mut kinds: std::collections::HashSet<(String, String)> = out
+                .iter()
+                .map(|v| (pattern(&v.instance_path), v.keyword.clone()))
+                .collect();
+            let first_of_each: Vec<SchemaViolation> = self
+                .validator
+                .iter_errors(pruned.as_ref())
+                .map(|e| SchemaViolation::from_error(&e))
+                .filter(|v| v.keyword != "additionalProperties")
+                .filter(|v| kinds.insert((pattern(&v.instance_path), v.keyword.clone())))
+                .take(MAX_VIOLATIONS_PER_BODY)
+                .collect();
+            out.extend(first_of_each);
+        }
+        out
     }
 
     /// Whether `validate` had to stop before judging all of `body` (it returned as many
@@ -161,5 +196,39 @@ mod tests {
             .rfind(|v| v.keyword == "additionalProperties")
             .unwrap();
         assert!(last.message.contains("more unexpected members"), "{last:?}");
+    }
+
+    #[test]
+    fn a_body_cut_at_the_limit_still_shows_each_rule_it_breaks_once() {
+        let spec = Spec::embedded().unwrap();
+        let response = spec
+            .operation(OperationId::CustomersV1)
+            .response(200)
+            .unwrap();
+        let long = "x".repeat(200);
+        let records: Vec<Value> = (0..100)
+            .map(|i| {
+                let mut r = json!({
+                    "customer_id": long, "domain_name": long, "corp_name": long, "label": long
+                });
+                if i >= 80 {
+                    r["telephone"] = Value::from(i);
+                }
+                r
+            })
+            .collect();
+        let body = json!({
+            "error_code": "CBC.0000", "error_msg": "success", "count": 100,
+            "customer_info_list": records
+        });
+        let violations = response.validate(&body);
+        assert!(super::ResponseSchema::was_cut(violations.len()));
+        assert!(
+            violations
+                .iter()
+                .any(|v| v.keyword == "type" && v.instance_path.ends_with("/telephone")),
+            "{}",
+            violations.len()
+        );
     }
 }

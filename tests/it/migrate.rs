@@ -182,7 +182,7 @@ async fn a_target_without_the_apis_is_unusable_not_drifted() {
     let (code, stderr, _) = migrate_against(mock, base, &partner).await;
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
-        stderr.contains("answered every operation as an API that does not exist"),
+        stderr.contains("answered every selected operation as an API that does not exist"),
         "{stderr}"
     );
 }
