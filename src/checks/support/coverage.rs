@@ -17,6 +17,14 @@ use serde_json::Value;
 /// elements is seen; a hostile list of millions costs no more than this.
 const MAX_ELEMENTS_WALKED: usize = 64;
 
+/// The kinds of value a field was seen with (bits of a mask): a length or pattern shows only on
+/// a string, a bound only on a number.
+const STRING: u8 = 1;
+/// A JSON number.
+const NUMBER: u8 = 2;
+/// Anything else (object, array, boolean).
+const OTHER: u8 = 4;
+
 /// How deep a body is followed for its fields (the contract nests three levels).
 const MAX_DEPTH: usize = 16;
 
@@ -266,11 +274,22 @@ pub fn exchange_evidence(
                         _ => None,
                     })
                     .collect();
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = std::collections::HashMap::new();
                 walk_fields(body, &mut String::new(), &known, &mut seen, 0);
                 for requirement in fields {
-                    if let Subject::Response { path, .. } = &requirement.subject {
-                        if seen.contains(path.as_str()) {
+                    if let Subject::Response { path, keyword, .. } = &requirement.subject {
+                        // A keyword about strings or numbers holds vacuously on other values:
+                        // only a value it applies to shows it.
+                        let applies =
+                            seen.get(path.as_str())
+                                .is_some_and(|kinds| match keyword.as_str() {
+                                    "maxLength" | "minLength" | "pattern" | "format" => {
+                                        kinds & STRING != 0
+                                    }
+                                    "minimum" | "maximum" | "multipleOf" => kinds & NUMBER != 0,
+                                    _ => true,
+                                });
+                        if applies {
                             out.push((requirement.id.clone(), Evidence::Seen));
                         }
                     }
@@ -347,7 +366,7 @@ fn walk_fields(
     value: &Value,
     path: &mut String,
     known: &std::collections::HashSet<&str>,
-    seen: &mut std::collections::HashSet<String>,
+    seen: &mut std::collections::HashMap<String, u8>,
     depth: usize,
 ) {
     if value.is_null() || depth > MAX_DEPTH {
@@ -359,7 +378,12 @@ fn walk_fields(
         path.as_str()
     };
     if known.contains(here) {
-        seen.insert(here.to_string());
+        let kind = match value {
+            Value::String(_) => STRING,
+            Value::Number(_) => NUMBER,
+            _ => OTHER,
+        };
+        *seen.entry(here.to_string()).or_default() |= kind;
     }
     match value {
         Value::Object(map) => {
@@ -433,9 +457,10 @@ mod tests {
             "customer_info_list.corp_name": "spoof",
             "customer_info_list": [{"corp_name": null}, {"corp_name": "x", "extra": {"a": 1}}]
         });
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashMap::new();
         walk_fields(&body, &mut String::new(), &known, &mut seen, 0);
-        let mut seen: Vec<String> = seen.into_iter().collect();
+        assert_eq!(seen.get("count"), Some(&NUMBER));
+        let mut seen: Vec<String> = seen.into_keys().collect();
         seen.sort();
         assert_eq!(
             seen,
@@ -446,9 +471,12 @@ mod tests {
                 "customer_info_list.corp_name"
             ]
         );
-        let mut none = std::collections::HashSet::new();
+        let mut none = std::collections::HashMap::new();
         let nulls = serde_json::json!({"customer_info_list": [{"corp_name": null}]});
         walk_fields(&nulls, &mut String::new(), &known, &mut none, 0);
-        assert!(!none.contains("customer_info_list.corp_name"), "{none:?}");
+        assert!(
+            !none.contains_key("customer_info_list.corp_name"),
+            "{none:?}"
+        );
     }
 }
