@@ -216,10 +216,23 @@ def build_client(sdk, endpoint, mode, trace):
         .build()
 
 
+def plain(value):
+    """An SDK model (a nested object such as an AccountManager) as the dict it was parsed from;
+    lists element by element."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def same(actual, expected):
-    """Equal in value and type (the SDK parses JSON strings as str, integers as int)."""
+    """Equal in value and type (the SDK parses JSON strings as str, integers as int, objects as
+    its models, compared through their fields)."""
     if expected is None:
         return actual is None
+    if isinstance(expected, (list, dict)):
+        return plain(actual) == expected
     return type(actual) is type(expected) and actual == expected
 
 
