@@ -23,6 +23,7 @@ fn finding(location: &str, category: Category, expected: &str, observed: &str) -
         doc: None,
         trial: "generated::customers_v1::valid".into(),
         position: None,
+        serve: None,
         origin: None,
     }
 }

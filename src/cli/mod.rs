@@ -1,8 +1,8 @@
 //! Command-line interface: argument definitions and the commands they run.
 //!
 //! This file holds the command line as a whole ([`Cli`], [`Command`]) and sends each command to
-//! its own file: `run` (also `migrate`), `replay`, `serve`, `list` (also `explain`), `export` and
-//! `config`. The flags that `run` and `replay` share are defined once: where requests go and how
+//! its own file: `run` (also `migrate`), `replay`, `serve`, `sign`, `list` (also `explain`),
+//! `export` and `config`. The flags that `run` and `replay` share are defined once: where requests go and how
 //! TLS is checked in [`TargetArgs`], the config file and profile in [`ProfileArgs`].
 
 use crate::exit::ExitError;
@@ -19,6 +19,7 @@ mod list;
 mod replay;
 mod run;
 mod serve;
+mod sign;
 mod target;
 
 pub use config::{ConfigAction, ProfileArgs};
@@ -28,6 +29,7 @@ pub use list::{list, ListWhat};
 pub use replay::ReplayArgs;
 pub use run::{MigrateArgs, RunArgs};
 pub use serve::ServeArgs;
+pub use sign::SignArgs;
 pub use target::TargetArgs;
 
 /// Contract tests and a reference mock for the Huawei Cloud partner customer APIs.
@@ -58,6 +60,9 @@ pub enum Command {
     },
     /// Re-send the requests behind the findings of a run and say which findings still hold.
     Replay(ReplayArgs),
+    /// Send one request signed with AK/SK (HUAWEICLOUD_SDK_AK/SK from the environment) and print
+    /// the answer; the signature is never printed. Reports write AK/SK reproduce lines this way.
+    Sign(SignArgs),
     /// Work with the config file of profiles.
     Config {
         /// What to do.
@@ -114,6 +119,7 @@ pub fn run(cli: Cli) -> Result<i32, ExitError> {
         Command::Serve(args) => serve::run(args),
         Command::Explain { check } => list::explain(&check),
         Command::Replay(args) => replay::run(args),
+        Command::Sign(args) => sign::run(args),
         Command::Export { what } => export::run(what),
         Command::Config { action } => config::run(action),
         Command::List { what } => list::run(what),

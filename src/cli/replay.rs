@@ -129,6 +129,7 @@ pub fn run(mut args: ReplayArgs) -> Result<i32, ExitError> {
             }
             Destination::FreshMock => TargetChoice::Embedded {
                 fixtures: None,
+                schemas: None,
                 drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
                 readings: crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied()),
                 fault: None,

@@ -270,6 +270,7 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
             }
             TargetChoice::Embedded {
                 fixtures: args.fixtures.clone(),
+                schemas: args.schemas.clone(),
                 drifts: crate::mock::DriftSet::new(args.endpoint.mock_drifts.iter().copied()),
                 readings: crate::mock::ReadingSet::new(args.endpoint.mock_readings.iter().copied()),
                 fault: args.mock_fault,

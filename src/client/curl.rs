@@ -1,17 +1,22 @@
 //! The reproduce line of a finding: a curl command that sends the same request, with every
-//! credential written as its environment variable and never as its value.
+//! credential written as its environment variable and never as its value; for an AK/SK-signed
+//! request, the `partner-conformance sign` command that signs it when it is run.
 
 use super::request::PreparedRequest;
 use super::target::{Target, TargetCredentials};
 use crate::spec::Operation;
 
-/// A curl command reproducing `request` against `target`; credentials appear as `$VARIABLE`.
+/// A command reproducing `request` against `target`: curl, with credentials as `$VARIABLE`; or
+/// `partner-conformance sign` for a request signed with AK/SK (see [`sign_line`]).
 pub fn curl_line(
     request: &PreparedRequest,
     op: &Operation,
     target: &Target,
     credentials: &TargetCredentials,
 ) -> String {
+    if request.signable() && credentials.signs(op) {
+        return sign_line(request, op, target);
+    }
     let mut parts = vec!["curl".to_string(), "-sS".into(), "-i".into()];
     if request.method != "GET" {
         parts.push("-X".into());
@@ -21,40 +26,46 @@ pub fn curl_line(
         parts.push("-H".into());
         parts.push(single_quote(&format!("{name}: {value}")));
     }
-    if request.signable() && credentials.signs(op) {
-        // A signature is bound to a time and expires; the line shows its shape, not a value.
-        if !request
-            .extra_headers()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            parts.push("-H".into());
-            parts.push(single_quote("Content-Type: application/json"));
-        }
-        parts.push("-H".into());
-        parts.push("\"X-Sdk-Date: $(date -u +%Y%m%dT%H%M%SZ)\"".into());
-        parts.push("-H".into());
-        parts.push(format!(
-            "\"Authorization: SDK-HMAC-SHA256 Access=${}, SignedHeaders=content-type;host;x-sdk-date, Signature=<SDK-HMAC-SHA256 with ${}; or use partner-conformance replay>\"",
-            super::AK_ENV,
-            super::SK_ENV
-        ));
-    } else if let Some((name, value, variable)) = request.credential_header(op, credentials) {
+    if let Some((name, value, variable)) = request.credential_header(op, credentials) {
         parts.push("-H".into());
         match variable {
             Some(variable) => parts.push(format!("\"{name}: ${variable}\"")),
             None => parts.push(single_quote(&format!("{name}: {value}"))),
         }
     }
+    push_body(&mut parts, request, op);
+    parts.push(single_quote(&request.url(op, target)));
+    parts.join(" ")
+}
+
+/// The line of an AK/SK-signed request: a signature is bound to a time and is a credential
+/// while it lasts, so no line can carry one. `partner-conformance sign` signs it at send time
+/// with `$HUAWEICLOUD_SDK_AK`/`$HUAWEICLOUD_SDK_SK` and never prints it.
+fn sign_line(request: &PreparedRequest, op: &Operation, target: &Target) -> String {
+    let mut parts = vec![
+        "partner-conformance".to_string(),
+        "sign".into(),
+        request.method.clone(),
+        single_quote(&request.url(op, target)),
+    ];
+    for (name, value) in request.extra_headers() {
+        parts.push("-H".into());
+        parts.push(single_quote(&format!("{name}: {value}")));
+    }
+    push_body(&mut parts, request, op);
+    parts.join(" ")
+}
+
+/// The body as `--data-raw`, with a Content-Type when none is on the line yet.
+fn push_body(parts: &mut Vec<String>, request: &PreparedRequest, op: &Operation) {
     if let Some(body) = request.body_json(op) {
-        if !has_content_type(&parts) {
+        if !has_content_type(parts) {
             parts.push("-H".into());
             parts.push(single_quote("Content-Type: application/json"));
         }
         parts.push("--data-raw".into());
         parts.push(single_quote(&body.to_string()));
     }
-    parts.push(single_quote(&request.url(op, target)));
-    parts.join(" ")
 }
 
 /// Whether a Content-Type header is already on the line.
@@ -62,6 +73,11 @@ fn has_content_type(parts: &[String]) -> bool {
     parts
         .iter()
         .any(|p| p.to_ascii_lowercase().starts_with("'content-type:"))
+}
+
+/// Quotes for a POSIX shell: one word, whatever `text` holds.
+pub fn shell_quote(text: &str) -> String {
+    single_quote(text)
 }
 
 /// Quotes for a POSIX shell.
@@ -125,5 +141,38 @@ mod tests {
             line.contains("/account-mgr/credit/?customer_id=c'"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_signed_request_is_a_sign_command_without_any_secret() {
+        let spec = Spec::embedded().unwrap();
+        let target = Target {
+            bss_base: "http://127.0.0.1:9".into(),
+            aicc_base: "http://127.0.0.1:9".into(),
+            partner_id: "p1".into(),
+            embedded: false,
+        };
+        let credentials = TargetCredentials::from_lookup(&spec, |name| match name {
+            "HUAWEICLOUD_SDK_AK" => Some("AK-VALUE-0001".to_string()),
+            "HUAWEICLOUD_SDK_SK" => Some("SK-VALUE-0002".to_string()),
+            _ => None,
+        })
+        .with_bss_auth(crate::spec::AuthScheme::Aksk);
+        let op = spec.operation(OperationId::CustomersV2);
+        let request = PreparedRequest::new(op, &target).with_param(op, "limit", "2");
+        let line = curl_line(&request, op, &target, &credentials);
+        assert!(
+            line.starts_with("partner-conformance sign POST 'http://127.0.0.1:9/v2/partners/sub-customers/query'"),
+            "{line}"
+        );
+        assert!(line.contains("--data-raw '{\"limit\":2}'"), "{line}");
+        for secret in [
+            "AK-VALUE-0001",
+            "SK-VALUE-0002",
+            "Authorization",
+            "Signature",
+        ] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
     }
 }

@@ -144,41 +144,6 @@ pub struct TrafficStats {
     pub refused_by_budget: u64,
 }
 
-/// Proxies from the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, lower case too, and
-/// `NO_PROXY`) for real targets, and never for loopback: a proxy in a CI runner's environment
-/// must not see the embedded mock's traffic, nor the credentials sent to it. The proxy URL may
-/// carry its own credentials, so errors name the variable, never its value.
-fn with_proxies(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, TlsError> {
-    fn var(names: &[&'static str]) -> Option<(&'static str, String)> {
-        names.iter().find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| (*name, v))
-        })
-    }
-    let bypass = format!(
-        "localhost,localhost.,127.0.0.0/8,::1,::ffff:127.0.0.0/104,{}",
-        var(&["NO_PROXY", "no_proxy"])
-            .map(|(_, v)| v)
-            .unwrap_or_default()
-    );
-    let mut builder = builder.no_proxy();
-    let https = var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]);
-    let http = var(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]);
-    for (found, https) in [(https, true), (http, false)] {
-        let Some((name, url)) = found else { continue };
-        let proxy = if https {
-            reqwest::Proxy::https(&url)
-        } else {
-            reqwest::Proxy::http(&url)
-        }
-        .map_err(|_| TlsError::Build(format!("{name} is not a usable proxy URL")))?;
-        builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&bypass)));
-    }
-    Ok(builder)
-}
-
 /// A request the stop switch turned away or gave up: not a problem of the target.
 fn interrupted(message: String) -> TransportError {
     TransportError {
@@ -203,7 +168,7 @@ impl HttpClient {
             .connect_timeout(limits.timeout)
             .pool_max_idle_per_host(limits.concurrency)
             .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")));
-        let builder = with_proxies(builder)?;
+        let builder = super::proxy::with_proxies(builder)?;
         let inner = super::tls::configure(builder, tls)?
             .build()
             .map_err(|e| TlsError::Build(e.to_string()))?;

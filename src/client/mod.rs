@@ -4,6 +4,7 @@
 
 mod curl;
 mod http;
+mod proxy;
 mod request;
 mod request_log;
 pub use request_log::SortedLines;
@@ -12,8 +13,9 @@ mod target;
 mod tls;
 mod transport;
 
-pub use curl::curl_line;
+pub use curl::{curl_line, shell_quote};
 pub use http::{Exchange, HttpClient, Limits};
+pub use proxy::single_request_client;
 pub use request::{encode as encode_component, AuthMode, PreparedRequest, CLIENT_OWNED_HEADERS};
 pub use stop::StopSwitch;
 pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};

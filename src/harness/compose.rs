@@ -198,6 +198,9 @@ pub(super) fn build_report(
             interrupted: false,
             not_exercised: crate::report::not_exercised_counts(&trials),
             tool: crate::build_info::ToolInfo::new(config.spec.sha256()),
+            started: String::new(),
+            partner_id: String::new(),
+            serve: None,
         },
         findings,
         observations,
@@ -209,6 +212,27 @@ pub(super) fn build_report(
     };
     report.summary.exit_code = verdict(&report, None).code();
     report
+}
+
+/// Says in `report` when the run started, for which partner, and (against the embedded mock)
+/// the `serve` command its reproduce lines need, on the summary and on every finding.
+pub(super) fn stamp(
+    report: &mut Report,
+    started: &chrono::DateTime<chrono::Utc>,
+    target: &crate::client::Target,
+    serve: Option<&String>,
+) {
+    report.summary.started = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    report.summary.partner_id = target.partner_id.clone();
+    report.summary.serve = serve.cloned();
+    for finding in report
+        .findings
+        .iter_mut()
+        .chain(report.observations.iter_mut())
+        .chain(report.accepted.iter_mut().map(|a| &mut a.finding))
+    {
+        finding.serve = serve.cloned();
+    }
 }
 
 /// Why a run did not cover every check of every operation, if it did not: pruning a baseline

@@ -64,6 +64,9 @@ pub enum TargetChoice {
     Embedded {
         /// `--fixtures`.
         fixtures: Option<PathBuf>,
+        /// `--schemas`, when the contract came from a directory: the `serve` command that
+        /// recreates the mock names it too (see [`target::serve_command`]).
+        schemas: Option<PathBuf>,
         /// `--mock-drift`: deviations the embedded mock makes.
         drifts: crate::mock::DriftSet,
         /// `--mock-reading`: other defensible readings the embedded mock takes.
@@ -155,6 +158,7 @@ pub struct RunOutcome {
 /// before anything else of the run (see [`RunStart`]).
 pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitError> {
     let started = Instant::now();
+    let started_at = chrono::Utc::now();
     let spec = Arc::clone(&config.spec);
     let migration_of = config.operations.clone();
     if config.migrate {
@@ -257,6 +261,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
     let RunStart { runtime, interrupt } = start;
     interrupt.set_timeout(config.limits.timeout);
     let (target, credentials, mock) = runtime.block_on(start_target(&spec, &config.target))?;
+    let serve = target::serve_command(&config.target, &target.bss_base);
     let credentials = credentials.with_bss_auth(config.bss_auth);
     let target = Arc::new(target);
     let mut client = HttpClient::new(
@@ -271,11 +276,15 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
     if config.request_log.is_some() {
         client = client.with_request_log();
     }
-    let preflight = match runtime.block_on(preflight::preflight(
+    let preflight = runtime.block_on(preflight::preflight(
         &client,
         &config.operations,
         config.tls.ca_cert.as_deref(),
-    )) {
+    ));
+    let preflight = match preflight.and_then(|p| match config.migrate {
+        true => p.ready_to_migrate(&client),
+        false => Ok(p),
+    }) {
         Ok(preflight) => preflight,
         // Interrupted during the preflight: the trials are cut short and the reports say so.
         Err(_) if interrupt.caught().is_some() => preflight::Preflight::default(),
@@ -290,6 +299,12 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
                 started.elapsed().as_millis() as u64,
             );
             unusable.fill(&config.operations, &mut report);
+            compose::stamp(&mut report, &started_at, &target, serve.as_ref());
+            if config.migrate {
+                // The table a change request waits for: its rows, and why none was compared.
+                let pairs = crate::migrate::pairs(&spec, &migration_of);
+                report.migration = crate::migrate::rows(&spec, &pairs, &[]);
+            }
             // Nothing verified, and each rule says why (no usable answer, a refused
             // credential, an operation missing), so a coverage gate reads the same here.
             coverage::compute(
@@ -449,6 +464,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
         notes,
         started.elapsed().as_millis() as u64,
     );
+    compose::stamp(&mut report, &started_at, &target, serve.as_ref());
     // Every request that went out, the preflight's and retries included: what --max-requests
     // bounds, and what a rate-limited target counted (the trials' own counts leave those out).
     report.summary.requests = report.summary.requests.max(stats.sent);

@@ -15,6 +15,39 @@ pub(super) struct Preflight {
     /// refused (every answer would be the refusal, not the documented behaviour) and those it
     /// does not serve (every answer would be the gateway's "no such API").
     pub refused: BTreeMap<OperationId, NotExercised>,
+    /// What each operation the target does not serve got (`no_such_api`), for
+    /// [`Preflight::ready_to_migrate`].
+    pub missing: Vec<TransportProblem>,
+}
+
+impl Preflight {
+    /// For `migrate`: the new APIs must be on the target, or there is nothing to compare. When
+    /// the target answers any of them as an API that does not exist, the migration is not
+    /// ready: exit 3 with one sentence naming them, as for an unusable target.
+    pub fn ready_to_migrate(self, client: &HttpClient) -> Result<Preflight, Unusable> {
+        let spec = client.spec();
+        let absent: Vec<String> = self
+            .missing
+            .iter()
+            .filter(|p| spec.operation(p.operation).replaces().is_some())
+            .map(|p| {
+                let op = spec.operation(p.operation);
+                format!("{} (`{} {}`)", p.operation, op.meta.method, op.meta.path)
+            })
+            .collect();
+        if absent.is_empty() {
+            return Ok(self);
+        }
+        Err(Unusable {
+            sentence: format!(
+                "not ready to migrate: the target ({}) does not serve the new {} {} yet (answered as an API that does not exist), so nothing can be compared until they are deployed there",
+                client.target().label(),
+                if absent.len() == 1 { "API" } else { "APIs" },
+                absent.join(" and ")
+            ),
+            problems: self.missing,
+        })
+    }
 }
 
 /// The environment variable(s) an operation's credential comes from, as a person sets them.
@@ -109,7 +142,7 @@ pub(super) async fn preflight(
     let mut problems = Vec::new();
     // Answers that make an operation unusable, kept apart: they count only when every
     // operation is unusable the same way.
-    let mut missing = Vec::new();
+    let mut missing: Vec<TransportProblem> = Vec::new();
     let mut refused = Vec::new();
     // One request per operation, all at once: against a stalling target the preflight costs
     // one timeout (with its retries), not one per operation.
@@ -209,6 +242,7 @@ pub(super) async fn preflight(
         return Ok(Preflight {
             notes,
             refused: refused_ops,
+            missing,
         });
     }
     let in_order = |mut list: Vec<TransportProblem>| {
@@ -302,5 +336,6 @@ pub(super) async fn preflight(
     Ok(Preflight {
         notes,
         refused: not_run,
+        missing,
     })
 }

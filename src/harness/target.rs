@@ -20,6 +20,7 @@ pub async fn start_target(
             drifts,
             readings,
             fault,
+            ..
         } => {
             let fixtures = Fixtures::load(spec, fixtures.as_deref(), readings)
                 .map_err(|e| ExitError::Usage(e.into()))?;
@@ -70,5 +71,69 @@ pub async fn start_target(
                 None,
             ))
         }
+    }
+}
+
+/// The `partner-conformance serve` command that starts the mock an embedded-mock run used, with
+/// its drifts, readings or fault, fixtures and schemas, on the address in `base` (the one its
+/// reproduce lines name): the embedded mock stops with the run, so without this its lines point
+/// at a port where nothing listens. `None` for a target the user named, which outlives the run.
+pub fn serve_command(choice: &TargetChoice, base: &str) -> Option<String> {
+    let TargetChoice::Embedded {
+        fixtures,
+        schemas,
+        drifts,
+        readings,
+        fault,
+    } = choice
+    else {
+        return None;
+    };
+    let addr = base.strip_prefix("http://").unwrap_or(base);
+    let mut parts = vec![
+        "partner-conformance".to_string(),
+        "serve".into(),
+        "--addr".into(),
+        addr.to_string(),
+    ];
+    let mut path = |flag: &str, path: &Option<std::path::PathBuf>| {
+        if let Some(path) = path {
+            parts.push(flag.into());
+            parts.push(crate::client::shell_quote(&path.display().to_string()));
+        }
+    };
+    path("--fixtures", fixtures);
+    path("--schemas", schemas);
+    if let Some(fault) = fault {
+        parts.push(format!("--fault {fault}"));
+    }
+    parts.extend(drifts.iter().map(|d| format!("--drift {d}")));
+    parts.extend(readings.iter().map(|r| format!("--reading {r}")));
+    Some(parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serve_command_recreates_the_embedded_mock_on_its_port() {
+        let choice = TargetChoice::Embedded {
+            fixtures: Some("data/my fixtures.json".into()),
+            schemas: None,
+            drifts: crate::mock::DriftSet::new(["count-as-string".parse().unwrap()]),
+            readings: crate::mock::ReadingSet::new(["customers-3".parse().unwrap()]),
+            fault: None,
+        };
+        assert_eq!(
+            serve_command(&choice, "http://127.0.0.1:43463").as_deref(),
+            Some("partner-conformance serve --addr 127.0.0.1:43463 --fixtures 'data/my fixtures.json' --drift count-as-string --reading customers-3")
+        );
+        let external = TargetChoice::External {
+            bss: "https://example.com".into(),
+            aicc: "https://example.com".into(),
+            partner_id: None,
+        };
+        assert_eq!(serve_command(&external, "https://example.com"), None);
     }
 }

@@ -7,7 +7,7 @@ use super::pair::Pair;
 use super::table::Part;
 use crate::checks::{decimal, doc_label, observed_entry, Expectation};
 use crate::client::{Exchange, PreparedRequest};
-use crate::outcome::{NotExercised, Reason};
+use crate::outcome::{Agreement, DifferenceExample, NotExercised, Reason};
 use crate::spec::{ErrorRole, Lookup, Operation, OperationId};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -115,6 +115,7 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
     };
     let param_doc = new_param.doc.as_ref().map(doc_label);
     let mut equal: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut examples: BTreeMap<&str, DifferenceExample> = BTreeMap::new();
     let mut present: BTreeMap<&str, usize> = BTreeMap::new();
     let mut compared = 0;
     for id in &eligible {
@@ -196,6 +197,16 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
                 *equal.entry(name.as_str()).or_default() += 1;
                 continue;
             }
+            // The first difference, as the server wrote each value (an amount's own text).
+            examples.entry(name.as_str()).or_insert_with(|| {
+                let text = |raw: Option<&Box<RawValue>>, value| {
+                    raw.map_or_else(|| shown(value), |t| t.get().to_string())
+                };
+                DifferenceExample {
+                    old: text(old_text.get(&replaces.field), x),
+                    new: text(new_text.get(name), y),
+                }
+            });
             if replaces.change == crate::spec::Change::ChangedMeaning {
                 // Documented to differ (the used amount "may have certain deviation and
                 // latency"): the table counts it, no finding.
@@ -218,15 +229,30 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
         }
     }
     for (name, replaces) in &replacements {
-        let n = equal.get(name.as_str()).copied().unwrap_or(0);
+        let same = equal.get(name.as_str()).copied().unwrap_or(0);
         let how = if is_decimal(name) { " as decimals" } else { "" };
-        pair.observe(
-            Part::Response,
-            name.clone(),
+        let field = &replaces.field;
+        let showed = if same == compared {
+            format!("equal to {field}{how} for all {compared} customers")
+        } else if replaces.change == crate::spec::Change::ChangedMeaning {
             format!(
-                "equal to {}{how} for {n} of {compared} customers",
-                replaces.field
-            ),
+                "differs from {field}{how} for {} of {compared} customers (the documented meaning changed: not a finding)",
+                compared - same
+            )
+        } else {
+            format!(
+                "differs from {field}{how} for {} of {compared} customers",
+                compared - same
+            )
+        };
+        pair.observe_agreement(
+            name.clone(),
+            showed,
+            Agreement {
+                compared: compared as u64,
+                differing: (compared - same) as u64,
+                example: examples.remove(name.as_str()),
+            },
         );
     }
     for (name, _) in &fields {

@@ -8,7 +8,7 @@ use super::table::Part;
 use crate::checks::walk::Walk;
 use crate::checks::Expectation;
 use crate::client::PreparedRequest;
-use crate::outcome::NotExercised;
+use crate::outcome::{Agreement, DifferenceExample, NotExercised};
 use crate::spec::{Change, Replaces};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -177,6 +177,14 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
         let differing = differing(&both, (&old_records, &replaces.field), (&new_records, name));
         let label = format!("{new_list}[].{name}");
         let total = both.len();
+        let agreement = Agreement {
+            compared: total as u64,
+            differing: differing.len() as u64,
+            example: differing.first().map(|id| DifferenceExample {
+                old: shown(old_records.records[id.as_str()].0.get(&replaces.field)),
+                new: shown(new_records.records[id.as_str()].0.get(name)),
+            }),
+        };
         if replaces.change == Change::ChangedMeaning {
             let showed = if differing.is_empty() {
                 format!("equal to {} for all {total} customers", replaces.field)
@@ -194,25 +202,21 @@ pub(super) async fn compare(pair: &Pair<'_, '_>) -> Option<NotExercised> {
                 pair.new.id,
                 replaces.note.as_deref().unwrap_or("see the table")
             ));
-            pair.observe(Part::Response, label, showed);
+            pair.observe_agreement(label, showed, agreement);
             continue;
         }
         if differing.is_empty() {
-            pair.observe(
-                Part::Response,
-                label,
-                format!("equal for all {total} customers"),
-            );
+            pair.observe_agreement(label, format!("equal for all {total} customers"), agreement);
             continue;
         }
-        pair.observe(
-            Part::Response,
+        pair.observe_agreement(
             label,
             format!(
                 "differs for {} of {total} customers ({})",
                 differing.len(),
                 some(differing.iter().copied())
             ),
+            agreement,
         );
         let doc = field_doc(&fields, name);
         for id in differing {

@@ -31,6 +31,24 @@ impl Pair<'_, '_> {
             part,
             field: field.into(),
             showed: showed.into(),
+            agreement: None,
+        });
+    }
+
+    /// Records a response field compared record by record: the sentence, and how many of the
+    /// records agreed with an example of a difference (the table's "same or differs" cell).
+    pub(super) fn observe_agreement(
+        &self,
+        field: impl Into<String>,
+        showed: impl Into<String>,
+        agreement: crate::outcome::Agreement,
+    ) {
+        self.ctx.recorder.migration_evidence(MigrationEvidence {
+            operation: self.new.id,
+            part: Part::Response,
+            field: field.into(),
+            showed: showed.into(),
+            agreement: Some(agreement),
         });
     }
 

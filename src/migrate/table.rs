@@ -67,6 +67,9 @@ pub struct MigrationRow {
     pub note: Option<String>,
     /// What the target showed (`None` when the run did not look).
     pub showed: Option<String>,
+    /// For a field compared record by record: how many records agreed, and an example of a
+    /// difference (`None` when the run did not compare it that way).
+    pub agreement: Option<crate::outcome::Agreement>,
 }
 
 impl MigrationRow {
@@ -164,6 +167,7 @@ fn part_rows(
             change,
             note,
             showed: None,
+            agreement: None,
         });
     }
     for field in &old_fields {
@@ -180,18 +184,20 @@ fn part_rows(
                 change: RowChange::Gone,
                 note: None,
                 showed: None,
+                agreement: None,
             });
         }
     }
     for row in &mut rows {
-        let seen: Vec<&str> = observations
+        let of_row: Vec<&MigrationEvidence> = observations
             .iter()
             .filter(|o| o.operation == new.id && o.part == part && o.field == row.key())
-            .map(|o| o.showed.as_str())
             .collect();
-        if !seen.is_empty() {
+        if !of_row.is_empty() {
+            let seen: Vec<&str> = of_row.iter().map(|o| o.showed.as_str()).collect();
             row.showed = Some(seen.join("; "));
         }
+        row.agreement = of_row.iter().find_map(|o| o.agreement.clone());
     }
     rows
 }
@@ -242,8 +248,10 @@ pub fn markdown(rows: &[MigrationRow]) -> String {
     }
     for (old, new) in pairs {
         let _ = writeln!(out, "### {old} → {new}\n");
-        out.push_str("| | Old field | New field | Change | Note | What the target showed |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| | Old field | New field | Change | Same or differs | Note | What the target showed |\n",
+        );
+        out.push_str("|---|---|---|---|---|---|---|\n");
         for row in rows
             .iter()
             .filter(|r| r.old_operation == old && r.new_operation == new)
@@ -254,10 +262,13 @@ pub fn markdown(rows: &[MigrationRow]) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {part} | {} | {} | {} | {} | {} |",
+                "| {part} | {} | {} | {} | {} | {} | {} |",
                 row.old.as_deref().map_or("—".into(), |o| format!("`{o}`")),
                 row.new.as_deref().map_or("—".into(), |n| format!("`{n}`")),
                 row.change.label(),
+                row.agreement
+                    .as_ref()
+                    .map_or("—".into(), |a| cell(&a.cell())),
                 cell(row.note.as_deref().unwrap_or("")),
                 cell(row.showed.as_deref().unwrap_or("not exercised by migrate")),
             );
@@ -333,6 +344,11 @@ mod tests {
             part: Part::Response,
             field: "customer_infos[].account_name".into(),
             showed: "equal for 3 of 3 customers".into(),
+            agreement: Some(crate::outcome::Agreement {
+                compared: 3,
+                differing: 0,
+                example: None,
+            }),
         }];
         let pairs = [(OperationId::CustomersV1, OperationId::CustomersV2)];
         let rows = rows(&spec, &pairs, &observed);
@@ -345,7 +361,7 @@ mod tests {
             Some("equal for 3 of 3 customers")
         );
         let text = markdown(&rows);
-        assert!(text.contains("| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed |  | equal for 3 of 3 customers |"), "{text}");
+        assert!(text.contains("| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed | same: 3 of 3 |  | equal for 3 of 3 customers |"), "{text}");
         assert!(text.contains("not exercised by migrate"));
     }
 }

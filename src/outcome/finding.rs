@@ -119,6 +119,11 @@ pub struct Finding {
     /// not drift, unless the run holds positions strictly ([`PositionMode`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<crate::spec::Position>,
+    /// For a run against the embedded mock, the `partner-conformance serve` command that starts
+    /// the same mock on the port `reproduce` names: the embedded one stops with the run, and
+    /// its reproduce line would point at nothing. `None` against any other target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<String>,
     /// The request behind the finding and what it called for, kept for `replay` (not part of
     /// the report formats: the reproduce line is).
     #[serde(skip)]
@@ -154,6 +159,7 @@ impl Finding {
             doc,
             trial: trial.to_string(),
             position: None,
+            serve: None,
             origin: Some(Box::new(origin)),
         }
     }

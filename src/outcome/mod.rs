@@ -24,6 +24,6 @@ pub use finding::{
     element_selector_len, location_pattern, split_observations, Category, Finding, FindingOrigin,
     GroupKey, PositionMode,
 };
-pub use migration::{MigrationEvidence, Part};
+pub use migration::{Agreement, DifferenceExample, MigrationEvidence, Part};
 pub use not_exercised::{NotExercised, Reason};
 pub use transport::TransportProblem;

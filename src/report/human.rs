@@ -31,6 +31,9 @@ pub fn write_human(report: &Report, color: bool) -> String {
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     super::coverage::push_human(&mut out, &report.coverage);
+    if let Some(sentence) = serve_sentence(report, |command| command.to_string()) {
+        let _ = writeln!(out, "\n{sentence}");
+    }
     push_findings(&mut out, &report.findings);
     super::observations::push_human(&mut out, &report.observations);
     push_changes(&mut out, report);
@@ -43,6 +46,24 @@ pub fn write_human(report: &Report, color: bool) -> String {
     let code = report.summary.exit_code;
     let _ = writeln!(out, "exit code {code}: {}", exit_meaning(code));
     out
+}
+
+/// Once per report (not per finding): the `serve` command that brings back the embedded mock
+/// the reproduce lines point at, written by `code` (plain, or as Markdown code). `None` when the
+/// target outlives the run, or nothing in the report has a reproduce line.
+pub(super) fn serve_sentence(report: &Report, code: impl Fn(&str) -> String) -> Option<String> {
+    let serve = report.summary.serve.as_deref()?;
+    let lines = !report.findings.is_empty()
+        || !report.observations.is_empty()
+        || !report.accepted.is_empty()
+        || !report.transport.is_empty()
+        || !report.behaviour_changes.is_empty();
+    lines.then(|| {
+        format!(
+            "Reproduce: the embedded mock stopped with this run; {} starts the same one on the same port for the reproduce lines below (export the credential variables they name first, or use the values it prints).",
+            code(serve)
+        )
+    })
 }
 
 /// What an interrupted run's summary says first, in words (the JSON says `interrupted: true`).
@@ -437,6 +458,7 @@ pub(super) mod fixture {
             doc: Some(format!("{operation}: response table")),
             trial: trial.to_string(),
             position: None,
+            serve: None,
             origin: None,
         }
     }
@@ -487,6 +509,9 @@ pub(super) mod fixture {
             coverage: Default::default(),
             summary: Summary {
                 target: "http://127.0.0.1:8080".to_string(),
+                started: "2026-12-07T01:00:00Z".to_string(),
+                partner_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".to_string(),
+                serve: None,
                 operations: Vec::new(),
                 seed: 7,
                 cases_per_operation: 16,

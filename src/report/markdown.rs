@@ -26,6 +26,17 @@ pub fn write_markdown(report: &Report) -> String {
     if let Some(line) = super::coverage::markdown_line(&report.coverage) {
         let _ = writeln!(out, "{line}\n");
     }
+    if let Some(sentence) = super::human::serve_sentence(report, |c| {
+        let fence = "`".repeat(longest_run(c, '`') + 1);
+        let pad = if c.starts_with('`') || c.ends_with('`') {
+            " "
+        } else {
+            ""
+        };
+        format!("{fence}{pad}{}{pad}{fence}", one_line(c))
+    }) {
+        let _ = writeln!(out, "{sentence}\n");
+    }
     push_summary_table(&mut out, report);
     for operation in operations(report) {
         let findings = sorted_findings(&report.findings, operation);
@@ -102,19 +113,6 @@ fn push_baseline(out: &mut String, report: &Report) {
         );
     }
     out.push('\n');
-}
-
-/// The migration table as `migrate` prints it and writes it to `--table`: the table, then the
-/// report's notes, which travel with it (what was not compared, documented meaning changes).
-pub fn migration_table(report: &Report) -> String {
-    let mut text = crate::migrate::markdown(&report.migration);
-    if !report.summary.notes.is_empty() {
-        text.push_str("Notes:\n\n");
-        for note in &report.summary.notes {
-            text.push_str(&format!("- {}\n", note.replace('\n', " ")));
-        }
-    }
-    format!("## Migration table\n\n{text}")
 }
 
 /// The heading's verdict: the finding count, or why there is none.

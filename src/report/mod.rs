@@ -10,6 +10,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod migration;
 mod model;
 mod not_exercised;
 mod observations;
@@ -18,7 +19,8 @@ mod text;
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
-pub use markdown::{migration_table, write_markdown};
+pub use markdown::write_markdown;
+pub use migration::migration_table;
 pub use model::{
     AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
     TransportProblem, TrialOutcome, TrialRecord,

@@ -147,6 +147,16 @@ pub struct Summary {
     pub not_exercised: BTreeMap<crate::outcome::Reason, u64>,
     /// Which build and which contract produced this report: version, git commit, schemas hash.
     pub tool: crate::build_info::ToolInfo,
+    /// When the run started (RFC 3339, UTC, to the second): the date a migration table or a
+    /// change request quotes.
+    pub started: String,
+    /// The partner id the requests carried (empty when no operation needs one).
+    pub partner_id: String,
+    /// For a run against the embedded mock, the `partner-conformance serve` command that starts
+    /// the same mock (drifts, readings, fault, fixtures, schemas) on the port the reproduce
+    /// lines name, since the embedded one stops with the run; `None` for any other target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serve: Option<String>,
 }
 
 /// Everything a run produced.

@@ -153,6 +153,7 @@ mod tests {
             doc: None,
             trial: "cases::customers_v1::a2_page_no_null_is_first_page".into(),
             position: Position::parse(position),
+            serve: None,
             origin: None,
         }
     }

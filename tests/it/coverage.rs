@@ -449,7 +449,7 @@ fn a_wrong_answer_to_a_whole_request_violates_the_entry_it_called_for() {
 /// A proxy in front of `upstream` that answers every path starting with `missing` as the API
 /// gateway answers an API that is not deployed (404 `APIGW.0101`) and forwards the rest, one
 /// request per connection. Returns its base URL.
-fn gateway_without(upstream: &str, missing: &'static str) -> String {
+pub(crate) fn gateway_without(upstream: &str, missing: &'static str) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
     let upstream = upstream.trim_start_matches("http://").to_string();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -23,6 +23,7 @@ mod politeness;
 mod python_sdk;
 mod readings;
 mod report_schema;
+mod reproduce;
 mod run_suite;
 mod secrets;
 mod serve_cli;

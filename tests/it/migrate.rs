@@ -30,10 +30,22 @@ fn both_generations_of_the_clean_mock_agree_and_the_table_is_printed() {
         report.contains("| request | `query.page_no` | `body.offset` |"),
         "{report}"
     );
+    // The header a change request needs: what, for whom, when, with which build, and the verdict.
+    for line in [
+        "| Target | embedded mock (http://127.0.0.1:",
+        "| Partner | `0a1b2c3d4e5f60718293a4b5c6d7e8f9` |",
+        "| Seed | ",
+        "| Tool | partner-conformance ",
+        "| Verdict | ready: ",
+    ] {
+        assert!(written.contains(line), "missing {line}\n{written}");
+    }
+    let date = result.report["summary"]["started"].as_str().unwrap();
+    assert!(written.contains(&format!("| Date | {date} |")), "{written}");
     for row in [
-        "| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed |  | equal for all 240 customers |",
+        "| response | `customer_info_list[].domain_name` | `customer_infos[].account_name` | renamed | same: 240 of 240 |  | equal for all 240 customers |",
         "| request | `query.page_no` | `body.offset` | changed meaning |",
-        "| response | `creditAmount` | `budget_amount` | renamed | Double became BigDecimal | equal to creditAmount as decimals for 20 of 20 customers |",
+        "| response | `creditAmount` | `budget_amount` | renamed | same: 20 of 20 | Double became BigDecimal | equal to creditAmount as decimals for all 20 customers |",
         "| response | — | `customer_infos[].email` | new |",
         "| request | `path.partner_id` | — | gone |",
     ] {
@@ -184,5 +196,85 @@ async fn a_target_without_the_apis_is_unusable_not_drifted() {
     assert!(
         stderr.contains("answered every selected operation as an API that does not exist"),
         "{stderr}"
+    );
+}
+
+/// A real difference reads as one in the table: "differs: N of M, e.g. old `x` new `y`", never
+/// as "equal … for 0 of 20"; the verdict says the generations differ.
+#[test]
+fn a_difference_reads_as_differs_with_an_example() {
+    let dir = crate::fixtures::tempdir();
+    let table = dir.join("table.md");
+    let result = migrate(&[
+        "--mock-drift",
+        "v2-budget-differs",
+        "--table",
+        &table.display().to_string(),
+    ]);
+    assert_eq!(result.code, 1, "{}", result.stdout);
+    let written = std::fs::read_to_string(&table).unwrap();
+    let row = written
+        .lines()
+        .find(|l| l.starts_with("| response | `creditAmount` | `budget_amount` |"))
+        .unwrap_or_else(|| panic!("no budget_amount row\n{written}"));
+    assert!(row.contains("| differs: "), "{row}");
+    assert!(row.contains(" of 20, e.g. old `"), "{row}");
+    assert!(row.contains("` new `"), "{row}");
+    assert!(!row.contains("equal to creditAmount"), "{row}");
+    assert!(written.contains("| Verdict | differs: "), "{written}");
+    let rows = result.report["migration"].as_array().unwrap();
+    let budget = rows
+        .iter()
+        .find(|r| r["new"] == "budget_amount")
+        .expect("budget_amount row");
+    let agreement = &budget["agreement"];
+    assert_eq!(agreement["compared"], 20, "{budget}");
+    assert!(agreement["differing"].as_u64().unwrap() > 0, "{budget}");
+    assert_ne!(
+        agreement["example"]["old"], agreement["example"]["new"],
+        "{budget}"
+    );
+}
+
+/// A staging with only the old APIs is not ready to migrate: exit 3 with one sentence naming
+/// the new APIs it lacks, and the table file says "not ready" in its verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_without_the_new_apis_is_not_ready() {
+    let mock = crate::support::Mock::start().await;
+    let base = crate::coverage::gateway_without(&mock.server.base_url(), "/v2/");
+    let partner = mock.fixtures.partner_id.clone();
+    let token = mock.token(partner_conformance::spec::OperationId::CustomersV1);
+    let dir = crate::fixtures::tempdir();
+    let table = dir.join("table.md");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    command
+        .args(["migrate", "--no-regressions", "--no-run-dir", "--target"])
+        .arg(&base)
+        .args(["--partner-id", &partner, "--table"])
+        .arg(&table)
+        .env("HUAWEICLOUD_TOKEN", token);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    mock.server.stop().await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let sentences: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(sentences.len(), 1, "{stderr}");
+    assert!(
+        sentences[0].starts_with("error: not ready to migrate: the target (")
+            && sentences[0].contains("customers_v2")
+            && sentences[0].contains("budget_v2"),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&table).unwrap();
+    assert!(
+        written.contains("| Verdict | not ready to migrate: "),
+        "{written}"
+    );
+    assert!(
+        written.contains("| response | `creditAmount` | `budget_amount` |"),
+        "{written}"
     );
 }
