@@ -1,5 +1,6 @@
 //! Where a run sends: the embedded mock started on loopback with fresh credentials, or the
-//! target the user named, with credentials from the environment.
+//! target the user named, with credentials from the environment; and, for the embedded mock, the
+//! `serve` command that brings it back after the run for the reproduce lines.
 
 use super::TargetChoice;
 use crate::client::{Target, TargetCredentials};
