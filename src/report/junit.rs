@@ -52,6 +52,10 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
     let mut suite = TestSuite::new(name);
     suite.add_property(Property::new("target", report.summary.target.as_str()));
     suite.add_property(Property::new("seed", report.summary.seed.to_string()));
+    // The embedded mock's port closed with the run: what brings it back for the reproduce lines.
+    if let Some(serve) = &report.summary.serve {
+        suite.add_property(Property::new("serve", serve.as_str()));
+    }
     // Which build and contract judged the target, so a CI page alone says it.
     let tool = &report.summary.tool;
     suite.add_property(Property::new("tool_version", tool.version.as_str()));
@@ -419,6 +423,21 @@ mod tests {
         let xml = write_junit(&report);
         assert_eq!(
             xml.matches("<property name=\"interrupted\" value=\"true\"/>")
+                .count(),
+            3,
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn the_serve_line_of_an_embedded_mock_is_a_property_of_every_suite() {
+        let mut report = sample_report();
+        assert!(!write_junit(&report).contains("name=\"serve\""));
+        report.summary.serve =
+            Some("partner-conformance serve --addr 127.0.0.1:4 --drift x".into());
+        let xml = write_junit(&report);
+        assert_eq!(
+            xml.matches("<property name=\"serve\" value=\"partner-conformance serve --addr 127.0.0.1:4 --drift x\"/>")
                 .count(),
             3,
             "{xml}"

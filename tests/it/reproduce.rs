@@ -165,6 +165,10 @@ fn an_embedded_mock_run_names_the_serve_line_that_brings_its_findings_back() {
         "{}",
         result.stdout
     );
+    assert_eq!(
+        result.report["summary"]["partner_id"],
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    );
     let finding = result
         .findings()
         .find(|f| f["location"] == "body.count")
