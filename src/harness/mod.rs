@@ -20,7 +20,7 @@ mod scenarios;
 mod target;
 mod trials;
 
-pub use context::{RunContext, TrialResult};
+pub use context::{RunContext, TrialLists, TrialResult};
 pub use execute::expectation_for;
 pub use interrupt::RunStart;
 pub use plan::{migration_plan, plan, PlannedTrial, TrialKind};

@@ -465,18 +465,14 @@ pub(super) mod fixture {
             requests: 3,
             duration_ms: 1500,
             findings,
-            observations: Vec::new(),
             transport,
-            accepted: Vec::new(),
-            changes: Vec::new(),
             skip_reason: (outcome == TrialOutcome::Skipped).then(|| {
                 crate::outcome::NotExercised::new(
                     crate::outcome::Reason::NoData,
                     "no fixture for this target",
                 )
             }),
-            not_exercised: Vec::new(),
-            exercised: Default::default(),
+            ..TrialRecord::default()
         }
     }
 

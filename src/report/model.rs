@@ -44,7 +44,7 @@ pub struct BaselineSummary {
 }
 
 /// How a trial ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrialOutcome {
     /// Every check held.
@@ -60,12 +60,15 @@ pub enum TrialOutcome {
     /// No finding; the target reads a position (an A-number of `schemas/README.md`) otherwise
     /// than this suite: see the report's observations. Not a failure.
     Observed,
-    /// Not run (filtered out, or nothing to check against this target).
+    /// Not run (filtered out, or nothing to check against this target). A record nobody
+    /// filled in says this, never "passed".
+    #[default]
     Skipped,
 }
 
-/// One trial's record.
-#[derive(Debug, Clone, Serialize)]
+/// One trial's record: made once where the trial ends, then carried into the report, which
+/// only fills in its indices.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TrialRecord {
     /// Trial name (`generated::customers_v1::valid`...).
     pub name: String,
