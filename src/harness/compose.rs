@@ -173,6 +173,7 @@ pub(super) fn build_report(
             interrupted: false,
             not_exercised: crate::report::not_exercised_counts(&trials),
             tool: crate::build_info::ToolInfo::new(config.spec.sha256()),
+            plan: None,
         },
         findings,
         observations,

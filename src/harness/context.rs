@@ -78,6 +78,8 @@ pub struct RunContext {
     pub seed: u64,
     /// Generated cases per operation and polarity.
     pub cases: u64,
+    /// The cases of each generated trial under `--plan coverage` (`None`: every case).
+    pub cover: Option<super::cover::CoverPlan>,
     /// Requests in flight within a trial.
     pub concurrency: usize,
     /// Failing seeds.

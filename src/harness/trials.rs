@@ -3,9 +3,9 @@
 
 use super::compose::split_accepted;
 use super::{execute, PlannedTrial, RunContext, TrialLists, TrialResult};
-use crate::report::TrialRecord;
 use crate::checks::{Finding, Recorder};
 use crate::outcome::{NotExercised, Reason};
+use crate::report::TrialRecord;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use std::time::Instant;
