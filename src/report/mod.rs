@@ -22,8 +22,8 @@ pub use junit::write_junit;
 pub use markdown::write_markdown;
 pub use migration::migration_table;
 pub use model::{
-    AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
-    TransportProblem, TrialOutcome, TrialRecord,
+    AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, PlanSummary, Report,
+    Summary, TransportProblem, TrialOutcome, TrialRecord,
 };
 pub use not_exercised::counts as not_exercised_counts;
 pub(crate) use text::plural;
