@@ -118,7 +118,7 @@ pub fn migration_table(report: &Report) -> String {
 }
 
 /// The heading's verdict: the finding count, or why there is none.
-fn verdict(report: &Report) -> String {
+pub(super) fn verdict(report: &Report) -> String {
     match (report.findings.len(), report.summary.exit_code) {
         (0, _) if report.summary.interrupted => {
             "interrupted, no drift in what completed".to_string()
@@ -178,7 +178,7 @@ fn run_line(report: &Report) -> String {
 }
 
 /// Operations to report: those run, in run order, then any other a finding names.
-fn operations(report: &Report) -> Vec<OperationId> {
+pub(super) fn operations(report: &Report) -> Vec<OperationId> {
     let mut ops = report.summary.operations.clone();
     let mut extra: Vec<OperationId> = report
         .findings
