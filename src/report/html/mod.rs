@@ -27,13 +27,17 @@ use std::collections::HashMap;
 pub use findings::group_label;
 
 /// The requirements catalogue by id: what a rule says and the documentation it quotes, for
-/// the findings and the coverage lists. Built from the embedded contract, the one every run
-/// judges with (its hash is `summary.tool.schemas_sha256`).
+/// the findings and the coverage lists.
 type Catalogue = HashMap<String, Requirement>;
 
-/// The catalogue of the embedded contract; empty if it cannot be loaded (the page then shows
-/// the documentation row's name without its quote).
-fn catalogue() -> Catalogue {
+/// The catalogue of the contract the run judged with, when it is the embedded one (the report
+/// names its contract by hash, `summary.tool.schemas_sha256`); empty for a run with
+/// `--schemas DIR`, whose quotes the report does not carry: the page then names the
+/// documentation row without quoting it, rather than quote another contract.
+fn catalogue(report: &Report) -> Catalogue {
+    if report.summary.tool.schemas_sha256 != crate::spec::embedded_sha256() {
+        return Catalogue::new();
+    }
     let Ok(spec) = crate::spec::Spec::embedded() else {
         return Catalogue::new();
     };
@@ -88,7 +92,7 @@ fn write_html_at(report: &Report, written: &str) -> String {
     push_nav(&mut page, report);
     push_run(&mut page, report, written);
     push_counts(&mut page, report);
-    let catalogue = catalogue();
+    let catalogue = catalogue(report);
     coverage::push(&mut page, &report.coverage, &catalogue);
     findings::push_findings(&mut page, report, &catalogue);
     findings::push_observations(&mut page, &report.observations, &catalogue);
@@ -433,6 +437,7 @@ mod tests {
             .find(|r| r.doc.as_ref().is_some_and(|d| d.zh.is_some()))
             .expect("a requirement quoting both pages");
         let mut report = empty_report();
+        report.summary.tool.schemas_sha256 = crate::spec::embedded_sha256();
         let mut f = finding(
             requirement.operation,
             "response_schema_conformance",
@@ -449,6 +454,32 @@ mod tests {
         assert!(html.contains(&markup::escape(quotes.zh.as_ref().unwrap())));
         assert!(html.contains("<blockquote lang=\"zh\">"));
         assert!(html.contains(&markup::escape(&requirement.statement)));
+    }
+
+    #[test]
+    fn another_contract_is_not_quoted_from_the_embedded_one() {
+        let spec = crate::spec::Spec::embedded().unwrap();
+        let requirement = crate::checks::support::coverage::catalogue(&spec)
+            .into_iter()
+            .find(|r| r.doc.is_some())
+            .unwrap();
+        let mut report = empty_report();
+        let mut f = finding(
+            requirement.operation,
+            "response_schema_conformance",
+            Category::Type,
+            "body.count",
+            "a string",
+            "t",
+        );
+        f.rule = requirement.id.clone();
+        report.findings.push(f);
+        let html = page(&report);
+        assert!(!html.contains("<blockquote"), "{html}");
+        assert!(
+            html.contains("<dt>documentation</dt><dd>"),
+            "the row is still named"
+        );
     }
 
     #[test]
