@@ -245,3 +245,37 @@ mod tests {
         );
     }
 }
+
+/// Which requests a run sends (`--plan`, profile key `plan`). Off loopback every request costs
+/// the target's patience (a polite 5 requests/s makes the full run minutes long), and most of
+/// the full run's generated cases verify again what a few already verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanMode {
+    /// Of each generated trial's cases, the fewest that together call for every rule the whole
+    /// set calls for (greedy set cover); scenarios and stateful checks as in the full plan. The
+    /// default off loopback.
+    Coverage,
+    /// Every generated case (`--cases` per operation and polarity). The default on loopback,
+    /// where requests cost next to nothing.
+    Full,
+}
+
+impl PlanMode {
+    /// The spelling on the command line and in profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanMode::Coverage => "coverage",
+            PlanMode::Full => "full",
+        }
+    }
+
+    /// The default for a target: full on loopback, coverage anywhere else.
+    pub fn default_for(loopback: bool) -> PlanMode {
+        if loopback {
+            PlanMode::Full
+        } else {
+            PlanMode::Coverage
+        }
+    }
+}

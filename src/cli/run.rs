@@ -77,6 +77,11 @@ pub struct RunArgs {
     /// repeatable. Positions and what no client can provoke stay outside the figure.
     #[arg(long = "min-coverage", value_name = "PERCENT|OP=PERCENT")]
     pub min_coverage: Vec<crate::settings::CoverageMinimum>,
+    /// Which requests to send: `coverage`, the fewest generated cases that call for every rule
+    /// the full set calls for, or `full`, every case [default: full on loopback, coverage
+    /// elsewhere]. The run says which it used.
+    #[arg(long, value_enum, value_name = "PLAN")]
+    pub plan: Option<crate::settings::PlanMode>,
     /// A previous run's JSON report (`--report json=FILE`): name the documented rules it
     /// verified and this run did not.
     #[arg(long = "compare-coverage", value_name = "REPORT.json")]
@@ -187,6 +192,7 @@ fn apply_profile(args: &mut RunArgs) -> Result<(), ExitError> {
     args.max_requests = args.max_requests.or(profile.max_requests);
     args.max_duration = args.max_duration.or(profile.max_duration_seconds);
     args.positions = args.positions.or(profile.positions);
+    args.plan = args.plan.or(profile.plan);
     if args.min_coverage.is_empty() {
         args.min_coverage = profile.min_coverage;
     }
@@ -357,6 +363,9 @@ pub(super) fn run(mut args: RunArgs, migrate: Option<Option<PathBuf>>) -> Result
         cases: args.cases,
         max_pages: args.max_pages,
         min_coverage: args.min_coverage.clone(),
+        plan: args
+            .plan
+            .unwrap_or(crate::settings::PlanMode::default_for(loopback)),
         compare_coverage,
         policies: crate::checks::Policies {
             null: args.null_policy,

@@ -88,6 +88,7 @@ fn describe_profile(
         p.max_duration_seconds.map(|n| n.to_string()),
     );
     field("positions", p.positions.map(|m| m.as_str().to_string()));
+    field("plan", p.plan.map(|m| m.as_str().to_string()));
     field(
         "min_coverage",
         (!p.min_coverage.is_empty()).then(|| {

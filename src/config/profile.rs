@@ -18,7 +18,7 @@ pub const DEFAULT_FILE: &str = "partner-conformance.toml";
 /// The keys of the file's top level.
 pub(super) const TOP_KEYS: [&str; 2] = ["default_profile", "profiles"];
 /// The keys of a profile.
-pub(super) const PROFILE_KEYS: [&str; 15] = [
+pub(super) const PROFILE_KEYS: [&str; 16] = [
     "bss_url",
     "aicc_url",
     "partner_id",
@@ -34,6 +34,7 @@ pub(super) const PROFILE_KEYS: [&str; 15] = [
     "max_duration_seconds",
     "positions",
     "min_coverage",
+    "plan",
 ];
 /// Other spellings people reach for (mostly the command-line flags), normalised as by
 /// [`normalise`], and the profile key they mean.
@@ -95,6 +96,8 @@ pub struct Profile {
     pub positions: Option<crate::outcome::PositionMode>,
     /// The coverage gate (`--min-coverage`): `95`, or `["95", "customers_v1=80"]`.
     pub min_coverage: Vec<crate::settings::CoverageMinimum>,
+    /// Which requests the run sends (`--plan`): `coverage` or `full`.
+    pub plan: Option<crate::settings::PlanMode>,
 }
 
 /// A parsed and checked config file: everything in it is valid, so the CLI only merges.
@@ -365,25 +368,8 @@ impl Cx<'_> {
                 "max_duration_seconds" => {
                     profile.max_duration_seconds = Some(self.whole(value, &path)?)
                 }
-                "positions" => {
-                    use crate::outcome::PositionMode;
-                    // The flag's values, so the key and `--positions` spell them alike.
-                    let modes = <PositionMode as clap::ValueEnum>::value_variants();
-                    let names: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
-                    let text = self.string(value, &path, "\"observe\" or \"strict\"")?;
-                    let mode = modes
-                        .iter()
-                        .copied()
-                        .find(|m| m.as_str() == text)
-                        .ok_or_else(|| {
-                            let hint = suggest(text, &names)
-                                .map(|s| format!("; did you mean \"{s}\"?"))
-                                .unwrap_or_default();
-                            let message = format!("must be \"observe\" or \"strict\"{hint}");
-                            self.error(span.clone(), &path, message)
-                        })?;
-                    profile.positions = Some(mode);
-                }
+                "positions" => profile.positions = Some(self.choice(value, &path)?),
+                "plan" => profile.plan = Some(self.choice(value, &path)?),
                 "ca_cert" => {
                     profile.ca_cert = Some(self.path(value, &path)?);
                     ca_cert_span = span;

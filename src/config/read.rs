@@ -130,6 +130,33 @@ impl Cx<'_> {
         T::from_i64(n).map_err(|message| self.error(value.span(), path, message))
     }
 
+    /// One of a flag's values (`T`, a clap value enum), spelled as on the command line, so the
+    /// key and the flag accept the same words; a near miss gets a suggestion.
+    pub(super) fn choice<T: clap::ValueEnum + Copy>(
+        &self,
+        value: &Value,
+        path: &KeyPath,
+    ) -> Result<T, ConfigError> {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        let expected = quoted.join(" or ");
+        let text = self.string(value, path, &expected)?;
+        T::value_variants()
+            .iter()
+            .copied()
+            .find(|v| v.to_possible_value().is_some_and(|p| p.get_name() == text))
+            .ok_or_else(|| {
+                let hint = suggest(text, &names)
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.error(value.span(), path, format!("must be {expected}{hint}"))
+            })
+    }
+
     /// Requests per second: an integer or a float, in [`Rate`]'s range.
     pub(super) fn rate(&self, value: &Value, path: &KeyPath) -> Result<Rate, ConfigError> {
         let rate = match value {

@@ -95,6 +95,7 @@ fn good_file_parses_with_relative_paths_resolved() {
         max_duration_seconds: Some(MaxDurationSeconds::from_i64(600).unwrap()),
         positions: None,
         min_coverage: Vec::new(),
+        plan: None,
     };
     assert_eq!(staging, &expected);
     let ci = &config.profiles["ci"];
@@ -548,4 +549,16 @@ fn describe_lists_needed_variables_without_values() {
         config.profiles["ci"].required_env(&spec, &set),
         ["AICC_TOKEN", AK_ENV, SK_ENV]
     );
+}
+
+#[test]
+fn plan_takes_the_flags_values_and_suggests_a_near_miss() {
+    use crate::settings::PlanMode;
+    let config = Config::parse(Path::new(FILE), &in_profile("plan = \"coverage\"")).unwrap();
+    assert_eq!(config.profiles["staging"].plan, Some(PlanMode::Coverage));
+    let message = error(&in_profile("plan = \"ful\""));
+    assert_names(&message, 2, "profiles.staging.plan");
+    assert!(message.contains("did you mean \"full\""), "{message}");
+    let message = error(&in_profile("plan = 1"));
+    assert!(message.contains("\"coverage\" or \"full\""), "{message}");
 }

@@ -3,7 +3,7 @@
 
 use super::scenario::Scenario;
 use super::values::{reversed_times, valid_raw, violations, Raw};
-use crate::spec::{parse_time, Operation, OperationId, Parameter};
+use crate::spec::{parse_time, Operation, OperationId, Parameter, Position, RuleId};
 use proptest::prelude::*;
 use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::future::Future;
 
 /// Whether a case is meant to be accepted or refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Polarity {
     /// Every constraint holds.
     Valid,
@@ -41,6 +41,40 @@ pub struct GeneratedCase {
     /// Parameters present (query or body, see [`crate::client::PreparedRequest::with_param`]),
     /// as raw values, in documentation order.
     pub params: Vec<(String, String)>,
+}
+
+impl GeneratedCase {
+    /// The rule this case tests: the constraint an invalid case breaks (its parameter and the
+    /// keyword of its scenario), or that a valid request is accepted.
+    pub fn rule(&self, op: &Operation) -> RuleId {
+        let parameter = self
+            .parameter
+            .as_deref()
+            .and_then(|name| op.parameters.iter().find(|p| p.name == name));
+        match (self.keyword(), parameter) {
+            (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, &keyword),
+            _ => RuleId::valid_request(op.id),
+        }
+    }
+
+    /// The position this case's expected answer rests on: for an invalid case the
+    /// `x-position` of the keyword it breaks (for a refused form, of that form:
+    /// `x-presence.null`), for a valid one that of the forms and values it uses
+    /// ([`Operation::values_position`]); `None` when documented.
+    pub fn position(&self, op: &Operation) -> Option<Position> {
+        if self.scenario == Scenario::Valid {
+            return op.values_position(&self.params);
+        }
+        let parameter = op
+            .parameters
+            .iter()
+            .find(|p| Some(&p.name) == self.parameter.as_ref())?;
+        let key = self.keyword()?;
+        parameter
+            .position_of(&key)
+            .or_else(|| parameter.position_of(key.split('.').next().unwrap_or(&key)))
+            .cloned()
+    }
 }
 
 /// The strategy of one operation and polarity, built from the contract.
@@ -379,12 +413,7 @@ pub fn cases(
     count: u64,
 ) -> impl Iterator<Item = ([u8; 32], GeneratedCase)> + '_ {
     let strategy = CaseStrategy::new(op, polarity);
-    // An operation without query parameters has a single valid request.
-    let count = match &strategy {
-        None => 0,
-        Some(_) if op.value_parameters().next().is_none() => count.min(1),
-        Some(_) => count,
-    };
+    let count = case_count(op, strategy.is_some(), count);
     let alternatives = strategy.as_ref().map_or(0, CaseStrategy::alternatives) as u64;
     (0..count).filter_map(move |index| {
         let mut seed = case_seed(run_seed, op.id, polarity, index);
@@ -395,6 +424,22 @@ pub fn cases(
         }
         strategy.as_ref()?.case(seed).map(|case| (seed, case))
     })
+}
+
+/// How many cases [`cases`] makes of `count` asked for: none without a strategy, one for an
+/// operation without query parameters (it has a single valid request).
+fn case_count(op: &Operation, has_strategy: bool, count: u64) -> u64 {
+    match has_strategy {
+        false => 0,
+        true if op.value_parameters().next().is_none() => count.min(1),
+        true => count,
+    }
+}
+
+/// The number of cases of an operation and polarity a run with `count` per trial sends,
+/// without making them.
+pub fn count_cases(op: &Operation, polarity: Polarity, count: u64) -> u64 {
+    case_count(op, CaseStrategy::new(op, polarity).is_some(), count)
 }
 
 /// [`cases`], collected (for tests and small counts).

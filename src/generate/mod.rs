@@ -9,6 +9,7 @@ mod scenario;
 mod values;
 
 pub use case::{
-    breakable, case_seed, cases, generate, shrink, CaseStrategy, GeneratedCase, Polarity,
+    breakable, case_seed, cases, count_cases, generate, shrink, CaseStrategy, GeneratedCase,
+    Polarity,
 };
 pub use scenario::Scenario;

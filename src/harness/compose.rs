@@ -89,6 +89,13 @@ pub(super) fn split_accepted(
     (new, accepted)
 }
 
+/// Moves a trial's items onto the run's list, returning where they landed (the record's indices).
+fn append<T>(all: &mut Vec<T>, items: Vec<T>) -> Vec<usize> {
+    let start = all.len();
+    all.extend(items);
+    (start..all.len()).collect()
+}
+
 /// Turns trial results into the report, trials in plan order.
 pub(super) fn build_report(
     config: &RunConfig,
@@ -105,7 +112,7 @@ pub(super) fn build_report(
         .collect();
     results.sort_by_key(|r| {
         order
-            .get(r.planned.name.as_str())
+            .get(r.record.name.as_str())
             .copied()
             .unwrap_or(usize::MAX)
     });
@@ -116,49 +123,17 @@ pub(super) fn build_report(
     let mut accepted = Vec::new();
     let mut trials = Vec::new();
     let mut requests = 0;
-    for result in results {
-        requests += result.requests;
-        let finding_ids = (findings.len()..findings.len() + result.findings.len()).collect();
-        let observation_ids =
-            (observations.len()..observations.len() + result.observations.len()).collect();
-        let transport_ids = (transport.len()..transport.len() + result.transport.len()).collect();
-        let change_ids = (changes.len()..changes.len() + result.changes.len()).collect();
-        let accepted_ids = (accepted.len()..accepted.len() + result.accepted.len()).collect();
-        let outcome = if !result.findings.is_empty() {
-            TrialOutcome::Drift
-        } else if !result.changes.is_empty() {
-            TrialOutcome::Changed
-        } else if !result.accepted.is_empty() {
-            TrialOutcome::Accepted
-        } else if !result.transport.is_empty() {
-            TrialOutcome::Transport
-        } else if !result.observations.is_empty() {
-            TrialOutcome::Observed
-        } else if result.skip_reason.is_some() {
-            TrialOutcome::Skipped
-        } else {
-            TrialOutcome::Passed
-        };
-        findings.extend(result.findings);
-        observations.extend(result.observations);
-        transport.extend(result.transport);
-        changes.extend(result.changes);
-        accepted.extend(result.accepted);
-        trials.push(TrialRecord {
-            name: result.planned.name,
-            operation: Some(result.planned.operation),
-            outcome,
-            requests: result.requests,
-            duration_ms: result.duration.as_millis() as u64,
-            findings: finding_ids,
-            observations: observation_ids,
-            transport: transport_ids,
-            accepted: accepted_ids,
-            changes: change_ids,
-            skip_reason: result.skip_reason,
-            not_exercised: result.not_exercised,
-            exercised: result.exercised,
-        });
+    for TrialResult {
+        mut record, lists, ..
+    } in results
+    {
+        requests += record.requests;
+        record.findings = append(&mut findings, lists.findings);
+        record.observations = append(&mut observations, lists.observations);
+        record.transport = append(&mut transport, lists.transport);
+        record.changes = append(&mut changes, lists.changes);
+        record.accepted = append(&mut accepted, lists.accepted);
+        trials.push(record);
     }
     let mut by_category: BTreeMap<Category, u64> = BTreeMap::new();
     let mut by_operation: BTreeMap<OperationId, u64> = BTreeMap::new();
@@ -198,6 +173,7 @@ pub(super) fn build_report(
             interrupted: false,
             not_exercised: crate::report::not_exercised_counts(&trials),
             tool: crate::build_info::ToolInfo::new(config.spec.sha256()),
+            plan: None,
         },
         findings,
         observations,

@@ -1,20 +1,31 @@
 //! The state every trial of a run shares: the runtime, the client, the selections, the walks,
 //! the regression store, the scenarios and the results gathered so far.
 
-use super::plan::PlannedTrial;
 use super::regressions::RegressionStore;
 use super::scenarios::Scenario;
 use crate::checks::{CheckSelection, Finding, Policies, WalkCache};
 use crate::client::HttpClient;
 use crate::outcome::TransportProblem;
 use std::sync::Mutex;
-use std::time::Duration;
 
-/// What one trial produced.
+/// What one trial produced: its record, made once where the trial ends and carried into the
+/// report as it is, and the lists the report keeps for the whole run (the record then points
+/// into them).
 #[derive(Debug)]
 pub struct TrialResult {
-    /// The trial.
-    pub planned: PlannedTrial,
+    /// The trial's record, its indices still empty (the report fills them).
+    pub record: crate::report::TrialRecord,
+    /// What the record's indices will point at.
+    pub lists: TrialLists,
+    /// What a migration trial saw, for the migration table.
+    pub evidence: Vec<crate::outcome::MigrationEvidence>,
+    /// Notes for the report.
+    pub notes: Vec<String>,
+}
+
+/// The items of one trial that the report lists run-wide.
+#[derive(Debug, Default)]
+pub struct TrialLists {
     /// Drift found.
     pub findings: Vec<Finding>,
     /// Positions the target reads otherwise (not drift under the run's `--positions`).
@@ -25,20 +36,29 @@ pub struct TrialResult {
     pub changes: Vec<crate::report::BehaviourChange>,
     /// Findings the baseline accepts (not in `findings`).
     pub accepted: Vec<crate::report::AcceptedFinding>,
-    /// Requests sent.
-    pub requests: u64,
-    /// Wall time.
-    pub duration: Duration,
-    /// Why nothing was checked, when nothing was.
-    pub skip_reason: Option<crate::outcome::NotExercised>,
-    /// Parts of the trial's statement that could not be exercised, each with its reason.
-    pub not_exercised: Vec<crate::outcome::NotExercised>,
-    /// What a migration trial saw, for the migration table.
-    pub evidence: Vec<crate::outcome::MigrationEvidence>,
-    /// Notes for the report.
-    pub notes: Vec<String>,
-    /// Evidence per requirement id.
-    pub exercised: crate::outcome::Exercised,
+}
+
+impl TrialLists {
+    /// How a trial with these items and this skip reason ended: drift first, then a changed
+    /// answer, accepted drift, transport, a position read otherwise, skipped, passed.
+    pub fn outcome(&self, skipped: bool) -> crate::report::TrialOutcome {
+        use crate::report::TrialOutcome;
+        if !self.findings.is_empty() {
+            TrialOutcome::Drift
+        } else if !self.changes.is_empty() {
+            TrialOutcome::Changed
+        } else if !self.accepted.is_empty() {
+            TrialOutcome::Accepted
+        } else if !self.transport.is_empty() {
+            TrialOutcome::Transport
+        } else if !self.observations.is_empty() {
+            TrialOutcome::Observed
+        } else if skipped {
+            TrialOutcome::Skipped
+        } else {
+            TrialOutcome::Passed
+        }
+    }
 }
 
 /// Shared by every trial of a run.
@@ -58,6 +78,8 @@ pub struct RunContext {
     pub seed: u64,
     /// Generated cases per operation and polarity.
     pub cases: u64,
+    /// The cases of each generated trial under `--plan coverage` (`None`: every case).
+    pub cover: Option<super::cover::CoverPlan>,
     /// Requests in flight within a trial.
     pub concurrency: usize,
     /// Failing seeds.

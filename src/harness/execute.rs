@@ -70,12 +70,23 @@ pub async fn execute(
         }
         TrialKind::Generated(polarity) => {
             let op = ctx.client.spec().operation(trial.operation);
-            let mut cases = generate::cases(op, *polarity, ctx.seed, ctx.cases).peekable();
-            if cases.peek().is_none() {
-                return Some(NotExercised::new(
+            let no_case = || {
+                Some(NotExercised::new(
                     Reason::NotApplicable,
                     "no case to generate for this operation",
-                ));
+                ))
+            };
+            if let Some(cover) = &ctx.cover {
+                let cases = cover.cases(op.id, *polarity);
+                if cases.is_empty() {
+                    return no_case();
+                }
+                run_cases(ctx, &sctx, op, *polarity, cases.iter().cloned(), true).await;
+                return None;
+            }
+            let mut cases = generate::cases(op, *polarity, ctx.seed, ctx.cases).peekable();
+            if cases.peek().is_none() {
+                return no_case();
             }
             run_cases(ctx, &sctx, op, *polarity, cases, true).await;
             None
@@ -224,7 +235,7 @@ fn stateful_context<'a>(
 
 /// The position a trial's expected answers rest on: a scenario's own (its file's `basis`), or
 /// the one of the catalogue entry it expects (`x-errors` `position`); stateful checks name
-/// theirs per statement, and generated cases per case ([`case_position`]).
+/// theirs per statement, and generated cases per case ([`GeneratedCase::position`]).
 fn trial_position(ctx: &RunContext, trial: &PlannedTrial) -> Option<Position> {
     let TrialKind::Scenario(index) = &trial.kind else {
         return None;
@@ -245,27 +256,7 @@ fn trial_position(ctx: &RunContext, trial: &PlannedTrial) -> Option<Position> {
         })
 }
 
-/// The position a generated case's expected answer rests on: for an invalid case the
-/// `x-position` of the keyword it breaks (for a refused form, of that form: `x-presence.null`),
-/// for a valid one that of the forms and values it uses ([`Operation::values_position`]); `None`
-/// when documented.
-pub fn case_position(op: &Operation, case: &GeneratedCase) -> Option<Position> {
-    if case.scenario == Scenario::Valid {
-        return op.values_position(&case.params);
-    }
-    let parameter = op
-        .parameters
-        .iter()
-        .find(|p| Some(&p.name) == case.parameter.as_ref())?;
-    let key = case.keyword()?;
-    parameter
-        .position_of(&key)
-        .or_else(|| parameter.position_of(key.split('.').next().unwrap_or(&key)))
-        .cloned()
-}
-
-/// The rule a trial tests: its scenario's file, its stateful check's semantic, its migration
-/// comparison; generated trials name each case's own rule ([`case_rule`]).
+/// comparison; generated trials name each case's own rule ([`GeneratedCase::rule`]).
 fn trial_rule(ctx: &RunContext, trial: &PlannedTrial) -> RuleId {
     let op = trial.operation;
     match &trial.kind {
@@ -273,19 +264,6 @@ fn trial_rule(ctx: &RunContext, trial: &PlannedTrial) -> RuleId {
         TrialKind::Stateful(name) => RuleId::semantic(op, name),
         TrialKind::Migration(aspect) => RuleId::semantic(op, &format!("migration_{aspect}")),
         TrialKind::Generated(_) | TrialKind::Regressions => RuleId::valid_request(op),
-    }
-}
-
-/// The rule a generated case tests: the constraint an invalid case breaks (its parameter and
-/// the keyword of its scenario), or that a valid request is accepted.
-pub fn case_rule(op: &Operation, case: &GeneratedCase) -> RuleId {
-    let parameter = case
-        .parameter
-        .as_deref()
-        .and_then(|name| op.parameters.iter().find(|p| p.name == name));
-    match (case.keyword(), parameter) {
-        (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, &keyword),
-        _ => RuleId::valid_request(op.id),
     }
 }
 
@@ -330,8 +308,8 @@ async fn send_case(
         ctx,
         trial.trial.clone(),
         &recorder,
-        case_rule(op, case),
-        case_position(op, case),
+        case.rule(op),
+        case.position(op),
     );
     let request = request_for(ctx, op, case);
     sctx.send(&request, &expectation_for(op, case, &ctx.policies))
@@ -394,10 +372,15 @@ async fn run_cases(
                 shrunk += 1;
                 let codes: Vec<String> = findings.iter().map(|f| f.code.clone()).collect();
                 let (scenario, parameter) = (case.scenario, case.parameter.clone());
+                let position = case.position(op);
                 let simplest = generate::shrink(strategy, seed, SHRINK_BUDGET, |candidate| {
                     let codes = codes.clone();
-                    // A simpler case only counts if it breaks the same constraint.
-                    let same = candidate.scenario == scenario && candidate.parameter == parameter;
+                    // A simpler case only counts if it breaks the same constraint, and rests on
+                    // the same position: a valid case refused for its reseller id (A23) is not
+                    // the same failure as one refused for its non-ASCII name (A8).
+                    let same = candidate.scenario == scenario
+                        && candidate.parameter == parameter
+                        && candidate.position(op) == position;
                     async move {
                         if !same {
                             return false;

@@ -6,6 +6,7 @@
 
 mod compose;
 mod context;
+mod cover;
 pub mod coverage;
 mod execute;
 mod interrupt;
@@ -20,7 +21,7 @@ mod scenarios;
 mod target;
 mod trials;
 
-pub use context::{RunContext, TrialResult};
+pub use context::{RunContext, TrialLists, TrialResult};
 pub use execute::expectation_for;
 pub use interrupt::RunStart;
 pub use plan::{migration_plan, plan, PlannedTrial, TrialKind};
@@ -47,6 +48,7 @@ use crate::checks::{CheckSelection, Policies, WalkCache};
 use crate::client::{HttpClient, Limits};
 use crate::exit::{self, ExitError, RunVerdict};
 use crate::report::{Report, ReportRequest};
+use crate::settings::PlanMode;
 use crate::spec::{OperationId, Spec};
 use anyhow::anyhow;
 use compose::{all_findings, build_report, interruption_note, settle_baseline, verdict};
@@ -97,6 +99,8 @@ pub struct RunConfig {
     pub cases: u64,
     /// Page bound of walks.
     pub max_pages: u64,
+    /// Which requests the run sends (`--plan`).
+    pub plan: crate::settings::PlanMode,
     /// The coverage gate (`--min-coverage`); empty: none.
     pub min_coverage: Vec<crate::settings::CoverageMinimum>,
     /// A previous run's coverage to compare with (`--compare-coverage`), read before the run.
@@ -315,21 +319,50 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
             return Err(ExitError::TargetUnusable(anyhow!(sentence)));
         }
     };
+    let cover = (config.plan == PlanMode::Coverage && !config.migrate).then(|| {
+        cover::CoverPlan::new(
+            &spec,
+            &config.operations,
+            config.seed,
+            config.cases,
+            client.target(),
+        )
+    });
+    let estimates: Vec<(String, u64)> = planned
+        .iter()
+        .filter(|p| {
+            !config
+                .libtest
+                .is_filtered_out(&Trial::test(p.name.clone(), || Ok(())))
+        })
+        .map(|p| {
+            let kept = kept.get(&p.operation).copied().unwrap_or(0);
+            let cases = match (&cover, &p.kind) {
+                (Some(cover), TrialKind::Generated(polarity)) => {
+                    cover.cases(p.operation, *polarity).len() as u64
+                }
+                _ => config.cases,
+            };
+            (p.name.clone(), progress::request_estimate(p, cases, kept))
+        })
+        .collect();
+    let plan_summary = (!config.migrate).then(|| {
+        cover::summary(
+            &spec,
+            config.plan,
+            cover.as_ref(),
+            &planned,
+            &estimates,
+            config.cases,
+            client.stats().sent,
+        )
+    });
+    if let Some(plan) = &plan_summary {
+        eprintln!("{}", cover::announce(plan, config.limits.rate));
+    }
     let progress = progress::Progress::new(
         config.progress,
-        planned
-            .iter()
-            .filter(|p| {
-                !config
-                    .libtest
-                    .is_filtered_out(&Trial::test(p.name.clone(), || Ok(())))
-            })
-            .map(|p| {
-                let kept = kept.get(&p.operation).copied().unwrap_or(0);
-                let estimate = progress::request_estimate(p, config.cases, kept);
-                (p.name.clone(), estimate)
-            })
-            .collect(),
+        estimates,
         config.limits.rate,
         config.limits.max_requests,
     );
@@ -351,6 +384,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
         ),
         seed: config.seed,
         cases: config.cases,
+        cover,
         concurrency: config.limits.concurrency,
         regressions: store,
         record: config.record.clone(),
@@ -468,6 +502,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
         &mut report,
     );
     coverage::apply_gate(&config.min_coverage, &mut report.coverage);
+    report.summary.plan = plan_summary.map(|plan| cover::settle(plan, &report));
     if let Some(previous) = &config.compare_coverage {
         coverage::compare(previous, &mut report.coverage);
     }

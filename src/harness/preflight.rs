@@ -63,13 +63,8 @@ impl Unusable {
                 skip_reason: indices.is_empty().then(|| {
                     NotExercised::new(Reason::NoUsableAnswer, "not judged: the target is unusable")
                 }),
-                not_exercised: Vec::new(),
-                exercised: Default::default(),
-                findings: Vec::new(),
-                observations: Vec::new(),
                 transport: indices,
-                accepted: Vec::new(),
-                changes: Vec::new(),
+                ..TrialRecord::default()
             });
         }
         let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();

@@ -2,9 +2,10 @@
 //! pass, fail or ignored, telling the progress line when it starts and ends.
 
 use super::compose::split_accepted;
-use super::{execute, PlannedTrial, RunContext, TrialResult};
+use super::{execute, PlannedTrial, RunContext, TrialLists, TrialResult};
 use crate::checks::{Finding, Recorder};
 use crate::outcome::{NotExercised, Reason};
+use crate::report::TrialRecord;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use std::time::Instant;
@@ -69,21 +70,30 @@ pub(super) fn trial(ctx: &Arc<RunContext>, planned: PlannedTrial) -> Trial {
         };
         ctx.progress
             .trial_finished(&planned.name, ctx.client.stats().sent);
+        let lists = TrialLists {
+            findings,
+            observations,
+            transport: recorded.transport,
+            changes: recorded.changes,
+            accepted,
+        };
+        let record = TrialRecord {
+            outcome: lists.outcome(skip_reason.is_some()),
+            name: planned.name,
+            operation: Some(planned.operation),
+            requests: recorded.requests,
+            duration_ms: started.elapsed().as_millis() as u64,
+            skip_reason,
+            not_exercised: recorded.not_exercised,
+            exercised: recorded.exercised,
+            ..TrialRecord::default()
+        };
         if let Ok(mut results) = ctx.results.lock() {
             results.push(TrialResult {
-                planned,
-                findings,
-                observations,
-                transport: recorded.transport,
-                changes: recorded.changes,
-                accepted,
-                requests: recorded.requests,
-                duration: started.elapsed(),
-                skip_reason,
-                not_exercised: recorded.not_exercised,
+                record,
+                lists,
                 evidence: recorded.evidence,
                 notes: recorded.notes,
-                exercised: recorded.exercised,
             });
         }
         match message {

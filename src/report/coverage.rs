@@ -212,6 +212,17 @@ pub(super) fn push_human(out: &mut String, coverage: &Coverage) {
     }
 }
 
+/// What the run's plan cost and bought: off loopback, requests are the price of a verdict.
+pub(super) fn plan_line(plan: &crate::report::PlanSummary, requests: u64) -> String {
+    format!(
+        "plan {}: {} of {} generated cases, {requests} requests, {:.2} documented rules verified per request",
+        plan.mode.as_str(),
+        plan.generated_cases,
+        plan.generated_pool,
+        plan.verified_per_request
+    )
+}
+
 /// The one line the Markdown report gives coverage under its run line; nothing without a
 /// catalogue.
 pub(super) fn markdown_line(coverage: &Coverage) -> Option<String> {

@@ -31,6 +31,13 @@ pub fn write_human(report: &Report, color: bool) -> String {
     out.push_str(&verdict_line(report, paint));
     out.push('\n');
     super::coverage::push_human(&mut out, &report.coverage);
+    if let Some(plan) = &report.summary.plan {
+        let _ = writeln!(
+            out,
+            "  {}",
+            super::coverage::plan_line(plan, report.summary.requests)
+        );
+    }
     push_findings(&mut out, &report.findings);
     super::observations::push_human(&mut out, &report.observations);
     push_changes(&mut out, report);
@@ -465,18 +472,14 @@ pub(super) mod fixture {
             requests: 3,
             duration_ms: 1500,
             findings,
-            observations: Vec::new(),
             transport,
-            accepted: Vec::new(),
-            changes: Vec::new(),
             skip_reason: (outcome == TrialOutcome::Skipped).then(|| {
                 crate::outcome::NotExercised::new(
                     crate::outcome::Reason::NoData,
                     "no fixture for this target",
                 )
             }),
-            not_exercised: Vec::new(),
-            exercised: Default::default(),
+            ..TrialRecord::default()
         }
     }
 
@@ -510,6 +513,7 @@ pub(super) mod fixture {
                     commit: Some("abc1234".to_string()),
                     schemas_sha256: "0".repeat(64),
                 },
+                plan: None,
             },
             findings: Vec::new(),
             observations: Vec::new(),

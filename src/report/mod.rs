@@ -23,8 +23,8 @@ pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::{migration_table, write_markdown};
 pub use model::{
-    AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, Report, Summary,
-    TransportProblem, TrialOutcome, TrialRecord,
+    AcceptedFinding, BaselineEntryNote, BaselineSummary, BehaviourChange, PlanSummary, Report,
+    Summary, TransportProblem, TrialOutcome, TrialRecord,
 };
 pub use not_exercised::counts as not_exercised_counts;
 pub(crate) use text::plural;

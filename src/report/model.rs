@@ -44,7 +44,7 @@ pub struct BaselineSummary {
 }
 
 /// How a trial ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrialOutcome {
     /// Every check held.
@@ -60,12 +60,15 @@ pub enum TrialOutcome {
     /// No finding; the target reads a position (an A-number of `schemas/README.md`) otherwise
     /// than this suite: see the report's observations. Not a failure.
     Observed,
-    /// Not run (filtered out, or nothing to check against this target).
+    /// Not run (filtered out, or nothing to check against this target). A record nobody
+    /// filled in says this, never "passed".
+    #[default]
     Skipped,
 }
 
-/// One trial's record.
-#[derive(Debug, Clone, Serialize)]
+/// One trial's record: made once where the trial ends, then carried into the report, which
+/// only fills in its indices.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TrialRecord {
     /// Trial name (`generated::customers_v1::valid`...).
     pub name: String,
@@ -147,6 +150,27 @@ pub struct Summary {
     pub not_exercised: BTreeMap<crate::outcome::Reason, u64>,
     /// Which build and which contract produced this report: version, git commit, schemas hash.
     pub tool: crate::build_info::ToolInfo,
+    /// Which requests the run planned (`--plan`), and what they verified per request; absent
+    /// for `migrate`, whose trials are its comparisons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanSummary>,
+}
+
+/// The plan a run followed, for the summary: off loopback, requests are what a run costs, so
+/// the report says how many it planned and how much of the documentation each one verified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanSummary {
+    /// `coverage` or `full` (`--plan`).
+    pub mode: crate::settings::PlanMode,
+    /// Generated cases the plan sends.
+    pub generated_cases: u64,
+    /// Generated cases the full plan sends (`--cases` per operation and polarity).
+    pub generated_pool: u64,
+    /// Requests expected before the run (the stateful checks' share is a guess: they follow
+    /// the target's data).
+    pub estimated_requests: u64,
+    /// Documented requirements verified per request sent (0 when none was sent).
+    pub verified_per_request: f64,
 }
 
 /// Everything a run produced.

@@ -20,6 +20,7 @@ mod mock_hostile;
 mod not_exercised;
 mod nothing_lost;
 mod other_data;
+mod plan;
 mod politeness;
 mod python_sdk;
 mod readings;

@@ -71,27 +71,20 @@ impl Scored {
     }
 }
 
-/// Runs the suite against each reading, by default and with `--positions strict`.
-fn score(readings: &[&'static ReadingInfo]) -> Vec<Scored> {
+/// Runs the suite against each reading, by default and with `--positions strict`, with `extra`
+/// arguments.
+fn score(readings: &[&'static ReadingInfo], extra: &[&str]) -> Vec<Scored> {
     on_two_threads(readings, |reading| {
-        let default = run(&[
+        let base = [
             "--seed",
             "7",
             "--cases",
             "24",
             "--mock-reading",
             reading.name,
-        ]);
-        let strict = run(&[
-            "--seed",
-            "7",
-            "--cases",
-            "24",
-            "--positions",
-            "strict",
-            "--mock-reading",
-            reading.name,
-        ]);
+        ];
+        let default = run(&[&base[..], extra].concat());
+        let strict = run(&[&base[..], &["--positions", "strict"], extra].concat());
         Scored {
             reading,
             default,
@@ -153,7 +146,15 @@ fn judge(scored: &[Scored]) {
 #[test]
 fn every_reading_is_clean_and_every_position_is_observed() {
     let readings: Vec<&ReadingInfo> = READINGS.iter().collect();
-    judge(&score(&readings));
+    judge(&score(&readings, &[]));
+}
+
+/// The same scores under `--plan coverage`: its fewer generated cases still probe every
+/// position, and still raise no false alarm.
+#[test]
+fn every_reading_is_clean_and_every_position_is_observed_under_the_coverage_plan() {
+    let readings: Vec<&ReadingInfo> = READINGS.iter().collect();
+    judge(&score(&readings, &["--plan", "coverage"]));
 }
 
 /// Every position the contract takes (an `x-position` of schemas/, the row of a `position`

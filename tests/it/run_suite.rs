@@ -170,8 +170,21 @@ fn every_stateful_check_fires_on_its_drift_and_stays_quiet_otherwise() {
 /// that position, and caught with `--positions strict`.
 #[test]
 fn mutation_score_over_the_whole_drift_catalogue() {
+    mutation_score(&[], "");
+}
+
+/// The same score under `--plan coverage` (the default off loopback), whose generated cases are
+/// the fewest of the full plan's that call for every rule: fewer requests, not fewer catches.
+#[test]
+fn mutation_score_under_the_coverage_plan() {
+    mutation_score(&["--plan", "coverage"], " under --plan coverage");
+}
+
+/// Serves each drift of the catalogue and runs against it with `extra` arguments; asserts that
+/// every one is caught and prints the score, labelled with `label`.
+fn mutation_score(extra: &[&str], label: &str) {
     use crate::other_data::{migrate_against, run_against, Served};
-    let clean = run(&["--seed", "7", "--cases", "24"]);
+    let clean = run(&[&["--seed", "7", "--cases", "24"], extra].concat());
     assert_eq!(clean.findings().count(), 0, "clean mock: {}", clean.stdout);
     let categories_of = |report: &Value| -> BTreeSet<String> {
         report["findings"]
@@ -185,7 +198,7 @@ fn mutation_score_over_the_whole_drift_catalogue() {
         on_two_threads(DRIFTS, |d| {
             let served = Served::with_args(&["--drift", d.name], &[]);
             let against = |args: &[&str]| match d.seen_by {
-                SeenBy::Run => run_against(&served, args, &[]),
+                SeenBy::Run => run_against(&served, &[args, extra].concat(), &[]),
                 SeenBy::Migrate => migrate_against(&served, args, &[]),
             };
             let (code, report, stdout) = against(&[]);
@@ -234,7 +247,7 @@ fn mutation_score_over_the_whole_drift_catalogue() {
         .count();
     let documented = results.len() - positions;
     let line = format!(
-        "mutation score: {}/{documented} documented drifts caught as served targets in the default mode, {}/{positions} position drifts observed by default and caught with --positions strict; 0 findings on the clean mock\n",
+        "mutation score{label}: {}/{documented} documented drifts caught as served targets in the default mode, {}/{positions} position drifts observed by default and caught with --positions strict; 0 findings on the clean mock\n",
         documented - (missed.len() - missed_positions),
         positions - missed_positions,
     );

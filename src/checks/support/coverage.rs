@@ -300,6 +300,15 @@ pub fn exchange_evidence(
     out
 }
 
+/// The request rules a request shows when the target accepts it (its parameters at an edge,
+/// in a wire form, or at all): what the coverage plan predicts of a valid case before sending
+/// it, from the same code that counts the evidence once it is answered.
+pub fn accepted_rules(op: &Operation, request: &crate::client::PreparedRequest) -> Vec<RuleId> {
+    let mut out = Vec::new();
+    accepted_evidence(op, request, &mut out);
+    out.into_iter().map(|(rule, _)| rule).collect()
+}
+
 /// Evidence that a request the target accepted carried each of its parameters at an edge, in
 /// a wire form, or at all.
 fn accepted_evidence(
