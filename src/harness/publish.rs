@@ -20,6 +20,7 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
                 ReportFormat::Json => "json",
                 ReportFormat::Junit => "junit",
                 ReportFormat::Markdown => "markdown",
+                ReportFormat::Html => "html",
             };
             Output::new(format!("--report {format}"), &r.path, OutputKind::File)
         })

@@ -31,7 +31,7 @@ const LOST_NAMED: usize = 10;
 
 /// The figure and the main reasons in one line: "211 of 248 documented rules verified (85.0%),
 /// 2 violated; 37 not exercised: 18 no data on the target, 12 operation missing on the target".
-fn figure(totals: &CoverageTotals) -> String {
+pub(super) fn figure(totals: &CoverageTotals) -> String {
     let mut line = totals.headline();
     if totals.violated > 0 {
         let _ = write!(line, ", {} violated", totals.violated);
@@ -49,7 +49,7 @@ fn figure(totals: &CoverageTotals) -> String {
 
 /// "18 no data on the target, 12 operation missing on the target, 3 for 2 other reasons": the
 /// reasons by count (most first, then in the order of [`Reason::ALL`]), the tail summed.
-fn main_reasons(counts: &BTreeMap<Reason, u64>) -> String {
+pub(super) fn main_reasons(counts: &BTreeMap<Reason, u64>) -> String {
     let mut by_count: Vec<(Reason, u64)> = counts
         .iter()
         .filter(|(_, n)| **n > 0)
@@ -70,7 +70,7 @@ fn main_reasons(counts: &BTreeMap<Reason, u64>) -> String {
 }
 
 /// "52 held, 3 read otherwise", when the operations have positions at all.
-fn positions(totals: &CoverageTotals) -> Option<String> {
+pub(super) fn positions(totals: &CoverageTotals) -> Option<String> {
     (totals.positions_held + totals.positions_observed > 0).then(|| {
         format!(
             "{} held, {} read otherwise",
@@ -99,7 +99,7 @@ fn minimums(gate: &CoverageGate) -> String {
 
 /// "coverage gate failed (minimum ...): overall: 85.0% < 95.0%; ..." or "coverage gate held
 /// (minimum ...)".
-fn gate_sentence(gate: &CoverageGate) -> String {
+pub(super) fn gate_sentence(gate: &CoverageGate) -> String {
     if gate.below.is_empty() {
         format!("coverage gate held (minimum {})", minimums(gate))
     } else {
@@ -113,7 +113,7 @@ fn gate_sentence(gate: &CoverageGate) -> String {
 
 /// "compared with prev.json (99.7% then): 3 lost (1 violated, 2 no data on the target), 1
 /// gained".
-fn compared_sentence(compared: &CoverageComparison) -> String {
+pub(super) fn compared_sentence(compared: &CoverageComparison) -> String {
     let mut by_kind: BTreeMap<(u8, &str), u64> = BTreeMap::new();
     for lost in &compared.lost {
         *by_kind.entry(lost_kind(lost)).or_default() += 1;
@@ -164,14 +164,14 @@ fn lost_kind(lost: &LostRequirement) -> (u8, &'static str) {
 
 /// The lost requirements in the order they are named: the news first (see [`lost_kind`]),
 /// then by id.
-fn lost_in_order(compared: &CoverageComparison) -> Vec<&LostRequirement> {
+pub(super) fn lost_in_order(compared: &CoverageComparison) -> Vec<&LostRequirement> {
     let mut list: Vec<&LostRequirement> = compared.lost.iter().collect();
     list.sort_by_key(|lost| lost_kind(lost).0);
     list
 }
 
 /// Where a lost requirement stands now: "not_exercised (no data on the target)", "violated".
-fn now(status: CoverageStatus, reason: Option<&crate::outcome::NotExercised>) -> String {
+pub(super) fn now(status: CoverageStatus, reason: Option<&crate::outcome::NotExercised>) -> String {
     match reason {
         Some(gap) => format!("{} ({})", status.as_str(), gap.reason.describe()),
         None => status.as_str().to_string(),
@@ -441,7 +441,7 @@ fn same_reason_groups<'a>(rows: &[&'a RequirementCoverage]) -> Vec<Vec<&'a Requi
 }
 
 /// "doc" for a documented rule, the A-number for a position.
-fn basis(basis: &Basis) -> &str {
+pub(super) fn basis(basis: &Basis) -> &str {
     match basis {
         Basis::Documented => "doc",
         Basis::Position(number) => number,
@@ -449,7 +449,7 @@ fn basis(basis: &Basis) -> &str {
 }
 
 /// The last cell of a row: why it was not exercised, or how many findings and what evidence.
-fn reason_or_evidence(r: &RequirementCoverage) -> String {
+pub(super) fn reason_or_evidence(r: &RequirementCoverage) -> String {
     if let Some(gap) = &r.reason {
         return format!("{}: {}", gap.reason.describe(), gap.detail);
     }
@@ -548,7 +548,7 @@ fn push_lost(out: &mut String, compared: &CoverageComparison) {
 }
 
 /// The sentence with its first letter in capitals, for a heading or a paragraph.
-fn capitalised(text: &str) -> String {
+pub(super) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

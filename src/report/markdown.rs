@@ -116,7 +116,7 @@ fn push_baseline(out: &mut String, report: &Report) {
 }
 
 /// The heading's verdict: the finding count, or why there is none.
-fn verdict(report: &Report) -> String {
+pub(super) fn verdict(report: &Report) -> String {
     match (report.findings.len(), report.summary.exit_code) {
         (0, _) if report.summary.interrupted => {
             "interrupted, no drift in what completed".to_string()
@@ -176,7 +176,7 @@ fn run_line(report: &Report) -> String {
 }
 
 /// Operations to report: those run, in run order, then any other a finding names.
-fn operations(report: &Report) -> Vec<OperationId> {
+pub(super) fn operations(report: &Report) -> Vec<OperationId> {
     let mut ops = report.summary.operations.clone();
     let mut extra: Vec<OperationId> = report
         .findings

@@ -1,11 +1,13 @@
 //! Reports: the model ([`Report`]) and one writer per format. Writers only format; what a run
 //! found is decided before they are called. Formats: a human summary on stdout, JSON, JUnit XML
-//! (findings as `<failure>`, transport problems as `<error>`) and Markdown for pull requests.
+//! (findings as `<failure>`, transport problems as `<error>`), Markdown for pull requests and a
+//! self-contained HTML page (`html/`: one file, no network, folded findings, coverage matrix).
 //! [`emit`] gets them onto disk: checked before the run, written atomically, none lost for
 //! another's failure.
 
 mod coverage;
 pub mod emit;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -16,6 +18,7 @@ mod not_exercised;
 mod observations;
 mod text;
 
+pub use html::{group_label as html_group_label, write_html};
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
@@ -49,22 +52,25 @@ pub enum ReportFormat {
     Junit,
     /// Markdown for a pull-request comment.
     Markdown,
+    /// One self-contained HTML page, readable offline and as a CI artifact.
+    Html,
 }
 
 impl FromStr for ReportRequest {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (format, path) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown)"))?;
+        let (format, path) = s.split_once('=').ok_or_else(|| {
+            format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown, html)")
+        })?;
         let format = match format {
             "json" => ReportFormat::Json,
             "junit" => ReportFormat::Junit,
             "markdown" | "md" => ReportFormat::Markdown,
+            "html" => ReportFormat::Html,
             other => {
                 return Err(format!(
-                    "unknown report format `{other}` (json, junit, markdown)"
+                    "unknown report format `{other}` (json, junit, markdown, html)"
                 ))
             }
         };
@@ -84,6 +90,7 @@ pub fn renderer(format: ReportFormat) -> emit::Render {
         ReportFormat::Json => write_json,
         ReportFormat::Junit => write_junit,
         ReportFormat::Markdown => write_markdown,
+        ReportFormat::Html => write_html,
     }
 }
 

@@ -11,6 +11,7 @@ mod export;
 mod faults;
 mod fixtures;
 mod fuzz_mock;
+mod html_report;
 mod layering;
 mod migrate;
 mod mock_auth;

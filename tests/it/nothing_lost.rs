@@ -142,7 +142,7 @@ async fn finish(child: Child) -> (Output, Duration) {
     (output, started.elapsed())
 }
 
-/// The three reports an interrupted run must still write, plus the request log.
+/// The four reports an interrupted run must still write, plus the request log.
 struct Outputs {
     dir: PathBuf,
 }
@@ -163,6 +163,8 @@ impl Outputs {
             format!("junit={}", path("report.xml")),
             "--report".into(),
             format!("markdown={}", path("report.md")),
+            "--report".into(),
+            format!("html={}", path("report.html")),
             "--request-log".into(),
             path("requests.log"),
         ]
@@ -269,6 +271,12 @@ async fn sigterm_mid_run_writes_every_report_marked_interrupted_and_exits_143() 
     let markdown = outputs.read("report.md");
     assert!(markdown.contains("interrupted"), "{markdown}");
     assert!(markdown.contains("exit code 143"), "{markdown}");
+    let html = outputs.read("report.html");
+    assert!(
+        html.contains("Interrupted: the run was stopped before it finished"),
+        "{html}"
+    );
+    assert!(html.contains("data-count=\"exit_code\">143<"), "{html}");
     assert!(
         stdout.contains("Interrupted: the run was stopped before it finished"),
         "{stdout}"

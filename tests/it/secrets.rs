@@ -1,6 +1,6 @@
 //! Secrets never leak: with known values in every credential variable, nothing the run prints or
-//! writes (stdout, stderr at the most verbose log level, JSON/JUnit/Markdown reports, the request
-//! log) contains them; reproduce lines name the variables instead.
+//! writes (stdout, stderr at the most verbose log level, JSON/JUnit/Markdown/HTML reports, the
+//! request log) contains them; reproduce lines name the variables instead.
 
 use partner_conformance::mock::{Credentials, Drift, DriftSet, Fixtures, MockServer, MockState};
 use partner_conformance::spec::Spec;
@@ -61,6 +61,7 @@ async fn check_no_leak(subcommand: &str, auth: &str) {
         ("json", dir.join("r.json")),
         ("junit", dir.join("r.xml")),
         ("markdown", dir.join("r.md")),
+        ("html", dir.join("r.html")),
     ];
     let log = dir.join("requests.log");
     let table = dir.join("table.md");
@@ -172,12 +173,14 @@ fn credentials_are_never_accepted_on_the_command_line() {
 }
 
 /// A token with characters every encoding the suite uses changes: percent-encoding (`+`, `/`,
-/// `=`, space), JSON (`"`, `\`) and the curl line's single quotes (`'`).
-const ECHOED: &str = "tok+SECRET/4f1d=9a'7c \"2b\\x";
+/// `=`, space), JSON (`"`, `\`), the curl line's single quotes (`'`) and HTML/XML entities (`&`, `<`).
+const ECHOED: &str = "tok+SECRET/4f1d=9a'7c \"2b\\x&<y";
 
 /// Every form of `value` the suite or a target could write: as is, percent-encoded with upper-
 /// and lower-case hex, form-encoded (`+` for a space), JSON-escaped, shell-quoted, case-changed,
-/// and base64-encoded inside a longer text (as in a Basic authorization header).
+/// base64-encoded inside a longer text (as in a Basic authorization header), and escaped as
+/// HTML/XML entities (the quote as `&#39;`, `&#x27;` or `&apos;`, as the HTML and JUnit reports
+/// or a target may write it).
 fn forms(value: &str) -> Vec<(&'static str, String)> {
     // RFC 3986 unreserved characters stay, as the suite (and the official SDK) encode.
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -216,7 +219,20 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(format!("user:{value}"))
         }),
+        ("HTML-escaped", html_entities(value, "&#39;")),
+        ("HTML-escaped, hex quote", html_entities(value, "&#x27;")),
+        ("HTML-escaped, named quote", html_entities(value, "&apos;")),
     ]
+}
+
+/// `value` with `& < > "` as named entities and `'` as `quote`.
+fn html_entities(value: &str, quote: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', quote)
 }
 
 /// A hostile target echoes the credential it receives: raw as the customer id of the list (which
@@ -285,6 +301,7 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         ("json", dir.join("r.json")),
         ("junit", dir.join("r.xml")),
         ("markdown", dir.join("r.md")),
+        ("html", dir.join("r.html")),
     ];
     let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
     command
@@ -370,6 +387,7 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         "r.json",
         "r.xml",
         "r.md",
+        "r.html",
         "requests.log",
         "baseline.toml",
         "run.json",
@@ -388,6 +406,11 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
     assert!(
         json.contains("[REDACTED]"),
         "the echo was quoted, redacted: {json}"
+    );
+    let html = &texts.iter().find(|(n, _)| n.ends_with("r.html")).unwrap().1;
+    assert!(
+        html.contains("[REDACTED]"),
+        "the HTML report quotes the echo, redacted"
     );
     let log = &texts
         .iter()
