@@ -20,6 +20,7 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
                 ReportFormat::Json => "json",
                 ReportFormat::Junit => "junit",
                 ReportFormat::Markdown => "markdown",
+                ReportFormat::Ctrf => "ctrf",
             };
             Output::new(format!("--report {format}"), &r.path, OutputKind::File)
         })
@@ -103,6 +104,13 @@ pub(super) fn publish(
         let render: Render = crate::report::migration_table;
         (path, render)
     });
-    publisher.reports(report, &config.reports, table);
+    // Under `--format json` stdout carries JSON events only: annotations go to stderr, which
+    // the runner reads for workflow commands as well.
+    let json = matches!(
+        config.libtest.format,
+        Some(libtest_mimic::FormatSetting::Json)
+    );
+    let github = crate::report::github::Actions::from_env(json);
+    publisher.reports(report, &config.reports, table, github.as_ref());
     publisher.exit_code()
 }

@@ -1,11 +1,16 @@
 //! Reports: the model ([`Report`]) and one writer per format. Writers only format; what a run
 //! found is decided before they are called. Formats: a human summary on stdout, JSON, JUnit XML
-//! (findings as `<failure>`, transport problems as `<error>`) and Markdown for pull requests.
+//! (findings as `<failure>`, transport problems as `<error>`), Markdown for pull requests and CTRF
+//! JSON (one test per trial). Inside GitHub Actions, [`github`] also writes the step summary and
+//! the `::error` annotations.
 //! [`emit`] gets them onto disk: checked before the run, written atomically, none lost for
 //! another's failure.
 
 mod coverage;
+mod ctrf;
 pub mod emit;
+mod fit;
+pub mod github;
 mod human;
 mod json;
 mod junit;
@@ -15,6 +20,7 @@ mod not_exercised;
 mod observations;
 mod text;
 
+pub use ctrf::write_ctrf;
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
 pub use junit::write_junit;
@@ -47,22 +53,25 @@ pub enum ReportFormat {
     Junit,
     /// Markdown for a pull-request comment.
     Markdown,
+    /// Common Test Report Format JSON (<https://ctrf.io>).
+    Ctrf,
 }
 
 impl FromStr for ReportRequest {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (format, path) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown)"))?;
+        let (format, path) = s.split_once('=').ok_or_else(|| {
+            format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown, ctrf)")
+        })?;
         let format = match format {
             "json" => ReportFormat::Json,
             "junit" => ReportFormat::Junit,
             "markdown" | "md" => ReportFormat::Markdown,
+            "ctrf" => ReportFormat::Ctrf,
             other => {
                 return Err(format!(
-                    "unknown report format `{other}` (json, junit, markdown)"
+                    "unknown report format `{other}` (json, junit, markdown, ctrf)"
                 ))
             }
         };
@@ -82,6 +91,7 @@ pub fn renderer(format: ReportFormat) -> emit::Render {
         ReportFormat::Json => write_json,
         ReportFormat::Junit => write_junit,
         ReportFormat::Markdown => write_markdown,
+        ReportFormat::Ctrf => write_ctrf,
     }
 }
 

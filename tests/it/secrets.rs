@@ -201,7 +201,7 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
         })
         .collect();
     let json = serde_json::to_string(value).unwrap();
-    vec![
+    let mut forms = vec![
         ("raw", value.to_string()),
         ("percent-encoded", upper),
         ("percent-encoded, lower-case hex", lower),
@@ -214,7 +214,29 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(format!("user:{value}"))
         }),
-    ]
+    ];
+    // A GitHub annotation escapes each of these again: `%` as `%25` (so a percent-encoded echo
+    // reads `%252B`), line breaks as `%0D`/`%0A`, and in its title `:` and `,` as well.
+    let workflow: Vec<(&'static str, String)> = forms
+        .iter()
+        .flat_map(|(_, form)| [escape_data(form), escape_property(form)])
+        .filter(|escaped| forms.iter().all(|(_, f)| f != escaped))
+        .map(|escaped| ("workflow-command-escaped", escaped))
+        .collect();
+    forms.extend(workflow);
+    forms
+}
+
+/// A GitHub workflow command's message escapes.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A GitHub workflow command's property escapes.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// A hostile target echoes the credential it receives: raw as the customer id of the list (which
@@ -262,7 +284,11 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
                         "customer_infos": [{"customer_id": token, "association_type": "3"}]}),
                 );
             }
-            let forms = forms(&token);
+            // The echoes a target could send; the workflow-command forms are ours to avoid.
+            let forms: Vec<_> = forms(&token)
+                .into_iter()
+                .filter(|(form, _)| *form != "workflow-command-escaped")
+                .collect();
             let code = match path {
                 p if p.ends_with("/credit") => &forms[1].1,
                 p if p.ends_with("/budget") => &forms[2].1,
@@ -283,9 +309,15 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         ("json", dir.join("r.json")),
         ("junit", dir.join("r.xml")),
         ("markdown", dir.join("r.md")),
+        ("ctrf", dir.join("r.ctrf.json")),
     ];
+    // Inside a GitHub Actions step: the step summary (in `dir`, so searched with every other
+    // file) and the annotations on stdout are outputs too.
+    let step_summary = dir.join("step-summary.md");
     let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
     command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
         .args([
             "run",
             "--no-regressions",
@@ -368,6 +400,8 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         "r.json",
         "r.xml",
         "r.md",
+        "r.ctrf.json",
+        "step-summary.md",
         "requests.log",
         "baseline.toml",
         "run.json",
@@ -386,6 +420,11 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
     assert!(
         json.contains("[REDACTED]"),
         "the echo was quoted, redacted: {json}"
+    );
+    let stdout = &texts[0].1;
+    assert!(
+        stdout.lines().any(|l| l.starts_with("::error ")),
+        "the findings were annotated: {stdout}"
     );
     let log = &texts
         .iter()
