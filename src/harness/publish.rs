@@ -31,6 +31,14 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
         }
     };
     add("--request-log", &config.request_log, OutputKind::File);
+    // Inside GitHub Actions the step summary is written too: checked like the others, so a
+    // `--report markdown=$GITHUB_STEP_SUMMARY` (the report twice in one summary) is refused.
+    let summary = crate::report::github::Actions::from_env(false).and_then(|a| a.summary);
+    add(
+        "the GitHub step summary (GITHUB_STEP_SUMMARY)",
+        &summary,
+        OutputKind::File,
+    );
     add("--table", &config.table, OutputKind::File);
     add("--write-baseline", &config.write_baseline, OutputKind::File);
     if config.prune_baseline {

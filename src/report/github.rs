@@ -28,7 +28,7 @@ pub const MAX_ANNOTATIONS: usize = 10;
 
 /// The most a step summary file may already hold before ours is added: GitHub refuses a step
 /// summary over 1 MiB, and reading an unbounded file is refused on principle.
-const MAX_EXISTING_SUMMARY: u64 = 1024 * 1024;
+const MAX_EXISTING_SUMMARY: u64 = 1 << 20;
 
 /// Where GitHub Actions output goes, read from the step's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -298,3 +298,53 @@ fn assert_ctrf_shape(ctrf: &Value) {
         }
     }
 }
+
+#[test]
+fn a_markdown_report_written_to_the_step_summary_is_refused_before_the_run() {
+    let dir = crate::fixtures::tempdir();
+    let summary = dir.join("step-summary.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["run", "--no-regressions", "--no-run-dir", "--cases", "1"])
+        .arg("--report")
+        .arg(format!("markdown={}", summary.display()))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("GITHUB_STEP_SUMMARY"), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert!(!summary.exists());
+}
+
+/// A run that ends early (an unusable target, exit 3) still writes the step summary.
+#[test]
+fn an_unusable_target_still_gets_its_step_summary() {
+    let dir = crate::fixtures::tempdir();
+    let summary = dir.join("step-summary.md");
+    // A loopback port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+        .args(["run", "--no-regressions", "--no-run-dir", "--cases", "1"])
+        .args(["--target", &format!("http://127.0.0.1:{port}")])
+        .args(["--partner-id", "p", "--retries", "0"])
+        .env("HUAWEICLOUD_TOKEN", "t-unusable-1")
+        .env("AICC_TOKEN", "t-unusable-2")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let written = read(&summary);
+    assert!(
+        written.starts_with("### partner-conformance: no drift found, but the target was unusable"),
+        "{written}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("::error"));
+}
