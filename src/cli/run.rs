@@ -46,7 +46,7 @@ pub struct RunArgs {
     /// Do not run these checks.
     #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
     pub exclude_checks: Vec<String>,
-    /// Write a report: json=PATH, junit=PATH, markdown=PATH or html=PATH (repeatable).
+    /// Write a report: json=PATH, junit=PATH, markdown=PATH, html=PATH or ctrf=PATH (repeatable).
     #[arg(long, value_name = "FORMAT=PATH")]
     pub report: Vec<crate::report::ReportRequest>,
     /// Null in documented-mandatory fields whose example is null (schemas/README.md A11).

@@ -21,6 +21,7 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
                 ReportFormat::Junit => "junit",
                 ReportFormat::Markdown => "markdown",
                 ReportFormat::Html => "html",
+                ReportFormat::Ctrf => "ctrf",
             };
             Output::new(format!("--report {format}"), &r.path, OutputKind::File)
         })
@@ -31,6 +32,14 @@ pub(super) fn outputs(config: &RunConfig) -> Vec<Output> {
         }
     };
     add("--request-log", &config.request_log, OutputKind::File);
+    // Inside GitHub Actions the step summary is written too: checked like the others, so a
+    // `--report markdown=$GITHUB_STEP_SUMMARY` (the report twice in one summary) is refused.
+    let summary = crate::report::github::Actions::from_env(false).and_then(|a| a.summary);
+    add(
+        "the GitHub step summary (GITHUB_STEP_SUMMARY)",
+        &summary,
+        OutputKind::File,
+    );
     add("--table", &config.table, OutputKind::File);
     add("--write-baseline", &config.write_baseline, OutputKind::File);
     if config.prune_baseline {
@@ -104,6 +113,13 @@ pub(super) fn publish(
         let render: Render = crate::report::migration_table;
         (path, render)
     });
-    publisher.reports(report, &config.reports, table);
+    // Under `--format json` stdout carries JSON events only: annotations go to stderr, which
+    // the runner reads for workflow commands as well.
+    let json = matches!(
+        config.libtest.format,
+        Some(libtest_mimic::FormatSetting::Json)
+    );
+    let github = crate::report::github::Actions::from_env(json);
+    publisher.reports(report, &config.reports, table, github.as_ref());
     publisher.exit_code()
 }

@@ -320,14 +320,16 @@ impl Publisher {
         }
     }
 
-    /// Writes every requested report and the migration table (`table`, with its renderer).
-    /// When one fails, those already written are written again, so every report that exists
-    /// names the failure and carries the final exit code.
+    /// Writes every requested report, the migration table (`table`, with its renderer) and,
+    /// inside GitHub Actions (`github`), the step summary; then prints the annotations. When
+    /// one write fails, those already done are done again, so every report that exists names
+    /// the failure and carries the final exit code.
     pub fn reports(
         &mut self,
         report: &mut Report,
         requests: &[ReportRequest],
         table: Option<(&Path, Render)>,
+        github: Option<&super::github::Actions>,
     ) {
         let outputs: Vec<(&Path, Render)> = requests
             .iter()
@@ -341,11 +343,22 @@ impl Publisher {
                 written.push((path, render));
             }
         }
-        if written.len() < outputs.len() {
+        let summary = github.filter(|actions| actions.summary.is_some());
+        let mut summary_written = false;
+        if let Some(actions) = summary {
+            match actions.write_summary(report) {
+                Ok(()) => summary_written = true,
+                Err(error) => self.failed(report, "the GitHub step summary", &error),
+            }
+        }
+        if written.len() < outputs.len() || (summary.is_some() && !summary_written) {
             for (path, render) in written {
                 let text = render(report);
                 self.file(report, path, &text);
             }
+        }
+        if let Some(actions) = github {
+            actions.annotate(report);
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The Markdown report, sized for a pull-request comment: a verdict heading, a table per
-//! operation, the curl lines folded away in `<details>`, transport problems and notes apart,
-//! and the coverage of the documentation (its section is written in `coverage.rs`).
-//! Every cell is escaped (data comes from the target and must not turn into markup) and capped,
-//! so a bad run cannot break the table or flood the comment. The main function is
+//! operation (look-alike findings collapsed into one row, as the human summary does), the curl
+//! lines folded away in `<details>`, transport problems and notes apart, and the coverage of
+//! the documentation (its section is written in `coverage.rs`). Every cell is escaped (data
+//! comes from the target and must not turn into markup) and capped, and the whole stays under
+//! a comment's size limit, cut by whole rows and sections (see `fit.rs`). The main function is
 //! [`write_markdown`].
 
+use super::fit::Doc;
 use super::human::{exit_meaning, normalise_location, severity_rank, transport_kinds};
 use super::model::{Report, TransportProblem, TrialOutcome};
 use super::text::{
@@ -17,7 +19,8 @@ use std::fmt::Write as _;
 
 /// Formats the report as Markdown for a pull-request comment.
 pub fn write_markdown(report: &Report) -> String {
-    let mut out = String::new();
+    let mut doc = Doc::default();
+    let out = &mut doc.head;
     let _ = writeln!(out, "### partner-conformance: {}\n", verdict(report));
     if report.summary.interrupted {
         let _ = writeln!(out, "**{}**\n", super::human::INTERRUPTED);
@@ -37,60 +40,63 @@ pub fn write_markdown(report: &Report) -> String {
     }) {
         let _ = writeln!(out, "{sentence}\n");
     }
-    push_summary_table(&mut out, report);
+    push_summary_table(out, report);
     for operation in operations(report) {
         let findings = sorted_findings(&report.findings, operation);
         if !findings.is_empty() {
-            push_operation(&mut out, operation, &findings);
+            push_operation(&mut doc, operation, &findings);
         }
     }
-    super::observations::push_markdown(&mut out, &report.observations, &text_cell);
-    push_changes(&mut out, report);
-    push_baseline(&mut out, report);
-    push_transport(&mut out, &report.transport);
-    push_not_exercised(&mut out, report);
-    super::coverage::push_markdown(&mut out, &report.coverage);
-    push_notes(&mut out, &report.summary.notes);
+    let mut observations = String::new();
+    super::observations::push_markdown(&mut observations, &report.observations, &text_cell);
+    doc.whole("Observations", observations);
+    push_changes(&mut doc, report);
+    push_baseline(&mut doc, report);
+    push_transport(&mut doc, &report.transport);
+    push_not_exercised(&mut doc, report);
+    let mut coverage = String::new();
+    super::coverage::push_markdown(&mut coverage, &report.coverage);
+    doc.whole("Coverage of the documentation", coverage);
+    push_notes(&mut doc, &report.summary.notes);
     if !report.migration.is_empty() {
         // `migrate`: the table a partner attaches to a change request.
-        let _ = writeln!(
-            out,
-            "\n#### Migration table\n\n{}",
+        let table = format!(
+            "\n#### Migration table\n\n{}\n",
             crate::migrate::markdown(&report.migration)
         );
+        doc.whole("Migration table (in full in --table)", table);
     }
-    out
+    doc.finish()
 }
 
 /// Behaviour changes against a recording, apart from drift.
-fn push_changes(out: &mut String, report: &Report) {
-    if report.behaviour_changes.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "#### Behaviour changes against the recording (not spec drift)\n"
+fn push_changes(doc: &mut Doc, report: &Report) {
+    let rows = report
+        .behaviour_changes
+        .iter()
+        .map(|change| {
+            vec![
+                text_cell(&change.trial),
+                text_cell(&change.locations.join(", ")),
+                text_cell(&change.recorded),
+                text_cell(&change.observed),
+            ]
+        })
+        .collect();
+    doc.table(
+        "Behaviour changes",
+        "#### Behaviour changes against the recording (not spec drift)\n\n",
+        &["scenario", "changed", "recorded", "observed"],
+        rows,
     );
-    let _ = writeln!(out, "| scenario | changed | recorded | observed |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for change in &report.behaviour_changes {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            text_cell(&change.trial),
-            text_cell(&change.locations.join(", ")),
-            text_cell(&change.recorded),
-            text_cell(&change.observed)
-        );
-    }
-    out.push('\n');
 }
 
 /// What the baseline accepted, resolved and let expire.
-fn push_baseline(out: &mut String, report: &Report) {
+fn push_baseline(doc: &mut Doc, report: &Report) {
     let Some(baseline) = &report.baseline else {
         return;
     };
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "#### Baseline `{}`: {} accepted\n",
@@ -113,6 +119,7 @@ fn push_baseline(out: &mut String, report: &Report) {
         );
     }
     out.push('\n');
+    doc.whole("Baseline", out);
 }
 
 /// The heading's verdict: the finding count, or why there is none.
@@ -226,33 +233,59 @@ fn push_summary_table(out: &mut String, report: &Report) {
     push_table(out, &["operation", "findings", "categories"], rows);
 }
 
-/// One operation: its findings table, then its reproduce lines folded away.
-fn push_operation(out: &mut String, operation: OperationId, findings: &[&Finding]) {
-    let _ = writeln!(
-        out,
-        "#### {operation}: {}\n",
+/// One operation: its findings table, one row per group of look-alikes (same check and
+/// location up to array indices, as the human summary groups them), then its reproduce lines
+/// folded away.
+fn push_operation(doc: &mut Doc, operation: OperationId, findings: &[&Finding]) {
+    let section = format!("{operation} findings");
+    let intro = format!(
+        "#### {operation}: {}\n\n",
         plural(findings.len(), "finding")
     );
-    let rows = findings
-        .iter()
-        .map(|f| {
+    let rows = groups(findings)
+        .into_iter()
+        .map(|(f, count)| {
+            let mut location = code_cell(&f.location);
+            if count > 1 {
+                let _ = write!(location, " (and {} more like it)", count - 1);
+            }
             vec![
                 code_cell(&f.check),
                 code_cell(f.category.as_str()),
-                code_cell(&f.location),
+                location,
                 text_cell(&f.expected),
                 text_cell(&f.observed),
             ]
         })
         .collect();
     let headers = ["check", "category", "location", "expected", "observed"];
-    push_table(out, &headers, rows);
+    doc.table(&section, &intro, &headers, rows);
     let commands = reproduce_commands(findings);
     let summary = format!(
         "Reproduce {operation} ({})",
         plural(commands.len(), "command")
     );
-    push_details(out, &summary, &commands);
+    doc.whole(
+        &format!("Reproduce {operation}"),
+        details(&summary, &commands),
+    );
+}
+
+/// The first finding of each group, in the order given, and how many the group holds.
+fn groups<'a>(findings: &[&'a Finding]) -> Vec<(&'a Finding, usize)> {
+    let mut index: std::collections::HashMap<crate::outcome::GroupKey, usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<(&Finding, usize)> = Vec::new();
+    for f in findings {
+        match index.entry(f.group_key()) {
+            std::collections::hash_map::Entry::Occupied(at) => groups[*at.get()].1 += 1,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push((f, 1));
+            }
+        }
+    }
+    groups
 }
 
 /// Distinct curl lines in table order, each under a comment naming what it shows.
@@ -280,12 +313,11 @@ fn reproduce_commands(findings: &[&Finding]) -> Vec<(String, String)> {
 }
 
 /// Transport problems by kind, with the first example's curl folded away.
-fn push_transport(out: &mut String, transport: &[TransportProblem]) {
+fn push_transport(doc: &mut Doc, transport: &[TransportProblem]) {
     if transport.is_empty() {
         return;
     }
     let kinds = transport_kinds(transport);
-    let _ = writeln!(out, "#### Transport problems (not drift)\n");
     let rows = kinds
         .iter()
         .map(|(kind, count, first)| {
@@ -300,21 +332,28 @@ fn push_transport(out: &mut String, transport: &[TransportProblem]) {
             vec![code_cell(kind), count.to_string(), text_cell(&example)]
         })
         .collect();
-    push_table(out, &["kind", "count", "first example"], rows);
+    doc.table(
+        "Transport problems",
+        "#### Transport problems (not drift)\n\n",
+        &["kind", "count", "first example"],
+        rows,
+    );
     let commands: Vec<(String, String)> = kinds
         .iter()
         .take(MAX_ROWS)
         .map(|(kind, _, first)| (format!("{kind}: {}", first.trial), first.reproduce.clone()))
         .collect();
-    push_details(out, "Reproduce transport problems", &commands);
+    doc.whole(
+        "Reproduce transport problems",
+        details("Reproduce transport problems", &commands),
+    );
 }
 
 /// What was not exercised: one row per trial (or part of one), by reason.
-fn push_not_exercised(out: &mut String, report: &Report) {
+fn push_not_exercised(doc: &mut Doc, report: &Report) {
     let Some(heading) = super::not_exercised::heading(report) else {
         return;
     };
-    let _ = writeln!(out, "#### {}\n", inline_text(&heading));
     let rows = super::not_exercised::by_reason(report)
         .into_iter()
         .flat_map(|(reason, gaps)| {
@@ -329,26 +368,32 @@ fn push_not_exercised(out: &mut String, report: &Report) {
             })
         })
         .collect();
-    push_table(out, &["reason", "trial", "scope", "what"], rows);
+    doc.table(
+        "Not exercised",
+        &format!("#### {}\n\n", inline_text(&heading)),
+        &["reason", "trial", "scope", "what"],
+        rows,
+    );
 }
 
 /// The run's notes as a list.
-fn push_notes(out: &mut String, notes: &[String]) {
+fn push_notes(doc: &mut Doc, notes: &[String]) {
     if notes.is_empty() {
         return;
     }
-    out.push_str("#### Notes\n\n");
+    let mut out = String::from("#### Notes\n\n");
     for note in notes {
         let _ = writeln!(out, "- {}", inline_text(note));
     }
     out.push('\n');
+    doc.whole("Notes", out);
 }
 
 /// A `<details>` block with `(comment, command)` pairs in a `sh` code block, at most
-/// [`MAX_ROWS`] of them.
-fn push_details(out: &mut String, summary: &str, commands: &[(String, String)]) {
+/// [`MAX_ROWS`] of them; nothing for no commands.
+fn details(summary: &str, commands: &[(String, String)]) -> String {
     if commands.is_empty() {
-        return;
+        return String::new();
     }
     let mut body = String::new();
     for (comment, command) in commands.iter().take(MAX_ROWS) {
@@ -360,12 +405,10 @@ fn push_details(out: &mut String, summary: &str, commands: &[(String, String)]) 
     }
     let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
     // The `<details>` line is an HTML block: backslash escapes do not apply there.
-    let _ = writeln!(
-        out,
-        "<details><summary>{}</summary>\n",
+    format!(
+        "<details><summary>{}</summary>\n\n{fence}sh\n{body}{fence}\n\n</details>\n\n",
         html_escape(summary)
-    );
-    let _ = write!(out, "{fence}sh\n{body}{fence}\n\n</details>\n\n");
+    )
 }
 
 /// Text for inside an HTML element, where Markdown escapes are not processed.
@@ -481,7 +524,7 @@ mod tests {
                     OperationId::BudgetV1,
                     "response_schema",
                     Category::Enum,
-                    &format!("body.items[{i}].state"),
+                    &format!("body.items{i}.state"),
                     "unknown",
                     "t",
                 )
@@ -497,6 +540,63 @@ mod tests {
             md.contains("\n10 more not shown (see --report json=PATH).\n"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn look_alikes_are_one_row_and_the_report_fits_a_comment() {
+        let mut report = empty_report();
+        let long = "v".repeat(400);
+        // 50 findings differing only by index, then distinct ones by the thousand.
+        report.findings = (0..50)
+            .map(|i| {
+                finding(
+                    OperationId::BudgetV1,
+                    "response_schema",
+                    Category::Enum,
+                    &format!("body.items[{i}].state"),
+                    "unknown",
+                    "t",
+                )
+            })
+            .chain(OperationId::ALL.iter().flat_map(|&op| {
+                let long = long.clone();
+                (0..1000).map(move |i| {
+                    let mut f = finding(
+                        op,
+                        "response_schema",
+                        Category::Consistency,
+                        &format!("body.f{i}|x`y`"),
+                        &long,
+                        "t",
+                    );
+                    f.reproduce = format!("curl -sS 'http://127.0.0.1/{i}/{long}'");
+                    f
+                })
+            }))
+            .collect();
+        report.summary.notes = vec!["a note".into()];
+        let md = write_markdown(&report);
+        assert!(md.len() < super::super::fit::MAX_CHARS, "{}", md.len());
+        assert!(
+            md.contains("`body.items[0].state` (and 49 more like it)"),
+            "{md}"
+        );
+        assert_eq!(md.matches("body.items[").count(), 1);
+        let closing = md.lines().last().unwrap();
+        assert!(closing.contains(" more not shown** "), "{closing}");
+        assert!(closing.contains("Notes"), "{closing}");
+        assert!(closing.contains("--report json=PATH"), "{closing}");
+        // Every kept row of a findings table has its five cells.
+        for line in md.lines().filter(|l| l.starts_with("| `response_schema`")) {
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 6, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_backslash_before_a_pipe_does_not_split_a_cell() {
+        assert_eq!(code_cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
     }
 
     #[test]

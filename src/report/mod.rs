@@ -1,12 +1,17 @@
 //! Reports: the model ([`Report`]) and one writer per format. Writers only format; what a run
 //! found is decided before they are called. Formats: a human summary on stdout, JSON, JUnit XML
-//! (findings as `<failure>`, transport problems as `<error>`), Markdown for pull requests and a
-//! self-contained HTML page (`html/`: one file, no network, folded findings, coverage matrix).
+//! (findings as `<failure>`, transport problems as `<error>`), Markdown for pull requests, a
+//! self-contained HTML page (`html/`: one file, no network, folded findings, coverage matrix) and
+//! CTRF JSON (one test per trial). Inside GitHub Actions, [`github`] also writes the step summary
+//! and the `::error` annotations.
 //! [`emit`] gets them onto disk: checked before the run, written atomically, none lost for
 //! another's failure.
 
 mod coverage;
+mod ctrf;
 pub mod emit;
+mod fit;
+pub mod github;
 mod html;
 mod human;
 mod json;
@@ -18,6 +23,7 @@ mod not_exercised;
 mod observations;
 mod text;
 
+pub use ctrf::write_ctrf;
 pub use html::{group_label as html_group_label, write_html};
 pub use human::{distinct_findings, write_human};
 pub use json::write_json;
@@ -54,6 +60,8 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained HTML page, readable offline and as a CI artifact.
     Html,
+    /// Common Test Report Format JSON (<https://ctrf.io>).
+    Ctrf,
 }
 
 impl FromStr for ReportRequest {
@@ -61,16 +69,17 @@ impl FromStr for ReportRequest {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (format, path) = s.split_once('=').ok_or_else(|| {
-            format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown, html)")
+            format!("`{s}` is not FORMAT=PATH (formats: json, junit, markdown, html, ctrf)")
         })?;
         let format = match format {
             "json" => ReportFormat::Json,
             "junit" => ReportFormat::Junit,
             "markdown" | "md" => ReportFormat::Markdown,
             "html" => ReportFormat::Html,
+            "ctrf" => ReportFormat::Ctrf,
             other => {
                 return Err(format!(
-                    "unknown report format `{other}` (json, junit, markdown, html)"
+                    "unknown report format `{other}` (json, junit, markdown, html, ctrf)"
                 ))
             }
         };
@@ -91,6 +100,7 @@ pub fn renderer(format: ReportFormat) -> emit::Render {
         ReportFormat::Junit => write_junit,
         ReportFormat::Markdown => write_markdown,
         ReportFormat::Html => write_html,
+        ReportFormat::Ctrf => write_ctrf,
     }
 }
 

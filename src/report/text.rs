@@ -98,8 +98,13 @@ pub(super) fn inline_text(text: &str) -> String {
 }
 
 /// Code-span cell for identifiers and locations: truncated, on one line, `|` escaped (GitHub
-/// honours `\|` inside code spans in tables), fenced with more backticks than it holds.
+/// honours `\|` inside code spans in tables), fenced with more backticks than it holds. A
+/// backslash before a pipe cannot be kept in a code span (the table reads `\\` as an escaped
+/// backslash, so the pipe after it would end the cell): such text is a [`text_cell`].
 pub(super) fn code_cell(text: &str) -> String {
+    if text.contains("\\|") {
+        return text_cell(text);
+    }
     let text = one_line(&truncate(text)).replace('|', "\\|");
     if text.is_empty() {
         return String::new();

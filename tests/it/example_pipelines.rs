@@ -62,13 +62,14 @@ fn serve() -> Served {
 /// (GitLab). Each is split into words as a shell would for these simple lines, with the CI's
 /// run-number variable given a fixed value.
 fn pipeline_commands(file: &str) -> Vec<Vec<String>> {
-    const PROGRAM: &str = "./target/release/partner-conformance";
+    // The pipelines build the tool and put it on PATH.
+    const PROGRAM: &str = "partner-conformance";
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let indent = |line: &str| line.len() - line.trim_start().len();
     let mut commands = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if !line.trim_start().starts_with(PROGRAM) {
+        if !line.trim_start().starts_with(&format!("{PROGRAM} ")) {
             continue;
         }
         let mut joined = line.trim().to_string();
@@ -144,7 +145,21 @@ fn loopback_profile(served: &Served) -> String {
 
 /// Runs the binary in `dir` with the pipeline's environment: AK/SK and the AICC token only.
 fn run_in(dir: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_partner-conformance"))
+    run_with(dir, args, None)
+}
+
+/// [`run_in`], inside a GitHub Actions step whose summary file is `summary` when given.
+fn run_with(dir: &Path, args: &[String], summary: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
+    match summary {
+        Some(summary) => command
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", summary),
+        None => command
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_STEP_SUMMARY"),
+    };
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("HUAWEICLOUD_TOKEN")
@@ -191,8 +206,20 @@ fn the_example_pipelines_pass_against_serve_with_aksk_only() {
             described.contains("HUAWEICLOUD_SDK_AK (set), HUAWEICLOUD_SDK_SK (set)"),
             "{described}"
         );
-        for command in pipeline_commands(file) {
-            let output = run_in(&dir, &command);
+        // On GitHub the tool writes the step summary itself: no step of the pipeline does.
+        let text_of =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        assert!(
+            !text_of
+                .lines()
+                .any(|l| l.contains("GITHUB_STEP_SUMMARY") && !l.trim_start().starts_with('#')),
+            "{file} writes the step summary"
+        );
+        let summary = dir.join("step-summary.md");
+        let github = file.contains("github");
+        let commands = pipeline_commands(file);
+        for command in &commands {
+            let output = run_with(&dir, command, github.then_some(summary.as_path()));
             let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
             assert_eq!(
                 output.status.code(),
@@ -209,6 +236,14 @@ fn the_example_pipelines_pass_against_serve_with_aksk_only() {
                     assert!(dir.join(path).is_file(), "{file}: {path} not written");
                 }
             }
+        }
+        if github {
+            let written = std::fs::read_to_string(&summary).unwrap();
+            assert_eq!(
+                written.matches("### partner-conformance: ").count(),
+                commands.len(),
+                "one summary per step: {written}"
+            );
         }
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -2,6 +2,7 @@
 //! the product; `support` holds the loopback mock harness they share.
 
 mod baseline_recording;
+mod ci_native;
 mod ci_trust;
 mod cli_output;
 mod coverage;

@@ -206,7 +206,7 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
         })
         .collect();
     let json = serde_json::to_string(value).unwrap();
-    vec![
+    let mut forms = vec![
         ("raw", value.to_string()),
         ("percent-encoded", upper),
         ("percent-encoded, lower-case hex", lower),
@@ -222,7 +222,29 @@ fn forms(value: &str) -> Vec<(&'static str, String)> {
         ("HTML-escaped", html_entities(value, "&#39;")),
         ("HTML-escaped, hex quote", html_entities(value, "&#x27;")),
         ("HTML-escaped, named quote", html_entities(value, "&apos;")),
-    ]
+    ];
+    // A GitHub annotation escapes each of these again: `%` as `%25` (so a percent-encoded echo
+    // reads `%252B`), line breaks as `%0D`/`%0A`, and in its title `:` and `,` as well.
+    let workflow: Vec<(&'static str, String)> = forms
+        .iter()
+        .flat_map(|(_, form)| [escape_data(form), escape_property(form)])
+        .filter(|escaped| forms.iter().all(|(_, f)| f != escaped))
+        .map(|escaped| ("workflow-command-escaped", escaped))
+        .collect();
+    forms.extend(workflow);
+    forms
+}
+
+/// A GitHub workflow command's message escapes.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A GitHub workflow command's property escapes.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// `value` with `& < > "` as named entities and `'` as `quote`.
@@ -280,7 +302,11 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
                         "customer_infos": [{"customer_id": token, "association_type": "3"}]}),
                 );
             }
-            let forms = forms(&token);
+            // The echoes a target could send; the workflow-command forms are ours to avoid.
+            let forms: Vec<_> = forms(&token)
+                .into_iter()
+                .filter(|(form, _)| *form != "workflow-command-escaped")
+                .collect();
             let code = match path {
                 p if p.ends_with("/credit") => &forms[1].1,
                 p if p.ends_with("/budget") => &forms[2].1,
@@ -302,9 +328,15 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         ("junit", dir.join("r.xml")),
         ("markdown", dir.join("r.md")),
         ("html", dir.join("r.html")),
+        ("ctrf", dir.join("r.ctrf.json")),
     ];
+    // Inside a GitHub Actions step: the step summary (in `dir`, so searched with every other
+    // file) and the annotations on stdout are outputs too.
+    let step_summary = dir.join("step-summary.md");
     let mut command = Command::new(env!("CARGO_BIN_EXE_partner-conformance"));
     command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
         .args([
             "run",
             "--no-regressions",
@@ -388,6 +420,8 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
         "r.xml",
         "r.md",
         "r.html",
+        "r.ctrf.json",
+        "step-summary.md",
         "requests.log",
         "baseline.toml",
         "run.json",
@@ -411,6 +445,11 @@ async fn a_target_echoing_the_token_does_not_make_it_leak() {
     assert!(
         html.contains("[REDACTED]"),
         "the HTML report quotes the echo, redacted"
+    );
+    let stdout = &texts[0].1;
+    assert!(
+        stdout.lines().any(|l| l.starts_with("::error ")),
+        "the findings were annotated: {stdout}"
     );
     let log = &texts
         .iter()
