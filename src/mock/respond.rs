@@ -95,9 +95,10 @@ pub fn operation_error(
     detail: Option<&str>,
     origin: Origin,
 ) -> Answer {
-    let limit = op
-        .response(entry.status)
-        .and_then(|r| message_limit(&spec.flatten(&r.file, &r.schema)));
+    let limit = op.response(entry.status).and_then(|r| {
+        spec.flattened_member(&r.file, &r.schema, "properties")
+            .and_then(message_limit)
+    });
     Answer {
         status: entry.status,
         content_type: op.meta.content_type.clone(),
@@ -120,10 +121,10 @@ pub fn gateway_error(spec: &Spec, entry: &ErrorEntry, detail: Option<&str>) -> A
     }
 }
 
-/// The documented maximum length of `error_msg` in a (flattened) response schema.
-fn message_limit(schema: &Value) -> Option<usize> {
-    schema
-        .pointer("/properties/error_msg/maxLength")
+/// The documented maximum length of `error_msg` among a response schema's properties.
+fn message_limit(properties: &Value) -> Option<usize> {
+    properties
+        .pointer("/error_msg/maxLength")
         .and_then(Value::as_u64)
         .and_then(|n| usize::try_from(n).ok())
 }
