@@ -44,6 +44,24 @@ pub enum ReadError {
 /// Reads at most `limit` bytes of `path`; refuses devices, directories and larger files.
 /// `what` names the kind of file in the error ("a baseline file").
 pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    open_bounded(path, limit, what)?
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit, what });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` to be read as a stream, refused as [`read_bytes`] refuses it (before a byte is
+/// read); the reader ends after `limit + 1` bytes, so a caller that gets that many knows the
+/// file grew past its bound while it was read.
+pub fn open_bounded(
+    path: &Path,
+    limit: u64,
+    what: &'static str,
+) -> Result<std::io::Take<std::fs::File>, ReadError> {
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::NotFound,
         _ => ReadError::Io(e),
@@ -60,14 +78,9 @@ pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>
     if metadata.len() > limit {
         return Err(ReadError::TooLarge { limit, what });
     }
-    let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit, what });
-    }
-    Ok(bytes)
+        .map(|f| f.take(limit.saturating_add(1)))
+        .map_err(ReadError::Io)
 }
 
 /// [`read_bytes`] for UTF-8 text; a byte-order mark is kept for the parser to handle.

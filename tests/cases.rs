@@ -214,12 +214,14 @@ fn run_scenario(shared: &Shared, scenario: &Scenario) -> Result<(), Failed> {
         .block_on(shared.client.send(&request))
         .map_err(|e| format!("cases/{}: no answer: {e}", scenario.file))?;
 
-    let reproduce = curl_line(
-        &request,
-        op,
-        shared.client.target(),
-        shared.client.credentials(),
-    );
+    let reproduce = checks::Reproduce::new(|| {
+        curl_line(
+            &request,
+            op,
+            shared.client.target(),
+            shared.client.credentials(),
+        )
+    });
     let trial = format!("cases::{}::{}", scenario.operation, scenario.name);
     let ctx = ResponseContext {
         spec,
@@ -246,7 +248,7 @@ fn run_scenario(shared: &Shared, scenario: &Scenario) -> Result<(), Failed> {
                 f.code, f.category, f.location, f.expected, f.observed
             ));
         }
-        lines.push(format!("  reproduce: {reproduce}"));
+        lines.push(format!("  reproduce: {}", reproduce.line()));
         lines.push(format!("  body: {}", exchange.body));
         return Err(lines.join("\n").into());
     }

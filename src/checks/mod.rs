@@ -27,7 +27,9 @@ pub use crate::outcome::{element_selector_len, Category, Finding, FindingOrigin}
 pub use default_page_size::record_keys;
 pub use fuzzy_filter::pieces;
 pub use status_code_conformance::observed_entry;
-pub use support::context::{doc_label, Recorded, Recorder, ResponseContext, StatefulContext};
+pub use support::context::{
+    doc_label, Recorded, Recorder, Reproduce, ResponseContext, StatefulContext,
+};
 pub use support::explain::explain;
 pub use support::policy::{EmptyFilterPolicy, NotFoundPolicy, NullPolicy, Policies, Toggle};
 pub use support::selection::{CheckSelection, UnknownCheck};

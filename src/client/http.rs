@@ -466,7 +466,12 @@ impl HttpClient {
             }
         };
         // What the target echoed of the credentials goes no further than this.
-        let raw_body = self.redactor.redact_bytes(&body).into_owned();
+        // Kept as read unless a credential had to be cut out (no copy of every answer).
+        let redacted = match self.redactor.redact_bytes(&body) {
+            std::borrow::Cow::Owned(redacted) => Some(redacted),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        let raw_body = redacted.unwrap_or(body);
         if let Some(values) = too_many_values(&raw_body) {
             return Err(TransportError {
                 kind: TransportKind::BodyTooLarge,

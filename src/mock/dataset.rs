@@ -28,20 +28,23 @@ impl Fixtures {
 
 /// See [`Fixtures::load`].
 fn load(spec: &Spec, file: Option<&Path>, readings: &ReadingSet) -> Result<Fixtures, FixtureError> {
-    let (name, text): (String, Cow<'static, str>) = match file {
-        Some(path) => {
-            let (name, text) = Fixtures::read_file(path)?;
-            (name, Cow::Owned(text))
-        }
-        None => (EMBEDDED_NAME.to_string(), Cow::Borrowed(EMBEDDED)),
-    };
     let data: Vec<Reading> = readings
         .iter()
         .filter(|r| r.info().layer == Layer::Data)
         .collect();
     if data.is_empty() {
-        return Fixtures::parse(spec, &name, &text);
+        return match file {
+            Some(path) => Fixtures::from_file(spec, path),
+            None => Fixtures::embedded(spec),
+        };
     }
+    let (name, text): (String, Cow<'static, str>) = match file {
+        Some(path) => {
+            let (name, text) = super::load::read_text(path)?;
+            (name, Cow::Owned(text))
+        }
+        None => (EMBEDDED_NAME.to_string(), Cow::Borrowed(EMBEDDED)),
+    };
     let failure = |message: String| FixtureError {
         file: name.clone(),
         location: "reading".into(),

@@ -135,10 +135,8 @@ pub fn budget_for_ineligible(
     if !acts_on(drifts, Drift::BudgetForReferral, op) {
         return None;
     }
-    fixtures
-        .customers
-        .iter()
-        .find_map(|c| c.budget_for(op).cloned())
+    (0..fixtures.customers.len())
+        .find_map(|i| fixtures.budget(i, op))
         .map(Value::Object)
 }
 

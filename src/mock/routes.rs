@@ -252,9 +252,9 @@ fn list_page(state: &MockState, op: &Operation, accepted: &Accepted) -> Value {
     interpret::selection(&state.readings, op.id, &mut options);
     let page = select(op, &state.fixtures, accepted, &options);
     let records = page
-        .records
+        .positions
         .iter()
-        .map(|c| c.record(op.id).clone())
+        .filter_map(|p| state.fixtures.record(*p, op.id))
         .collect();
     respond::list_body(op, records, page.total)
 }

@@ -9,8 +9,9 @@ pub fn parse_time(text: &str) -> Option<chrono::NaiveDateTime> {
 }
 
 /// Whether a text has the fixed-width shape of the documented time (`yyyy-MM-ddTHH:mm:ssZ`, all
-/// digits where digits go): two such texts order as their instants do, so no parsing is needed.
-fn is_canonical_time(text: &str) -> bool {
+/// digits where digits go): two such texts order as their instants do, so no parsing is needed
+/// (and the mock's index of times can order them as text).
+pub fn is_canonical_time(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 20
         && bytes.iter().enumerate().all(|(i, b)| match i {

@@ -21,13 +21,13 @@ pub use error::SpecError;
 pub use load::{
     embedded_sha256, embedded_sources, escape_pointer, sources_sha256, BASE_URI, VOCABULARY_FILE,
 };
-pub use matching::parse_time;
+pub use matching::{is_canonical_time, parse_time};
 pub use model::{Operation, Spec};
 pub use operation::{OperationId, UnknownOperation};
 pub use parameter::{ParamLocation, ParamType, Parameter};
 pub use position::{KeywordPositions, Position};
 pub use requirement::{catalogue, DocQuotes, Requirement, Semantic, Subject};
-pub use response::ResponseSchema;
+pub use response::{ResponseSchema, MAX_VIOLATIONS_PER_BODY};
 pub use rule::RuleId;
 pub use violation::{SchemaViolation, MAX_UNEXPECTED_PER_OBJECT};
 pub use vocabulary::{

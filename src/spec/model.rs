@@ -295,6 +295,39 @@ impl Spec {
         self.flatten_depth(file, schema, 0)
     }
 
+    /// What `flatten(file, schema).get(key)` gives, without copying the schema: the member
+    /// itself or, when absent, its `$ref`'s (for a lookup made per answer, such as the length
+    /// limit of an error message).
+    pub fn flattened_member<'s>(
+        &'s self,
+        file: &str,
+        schema: &'s Value,
+        key: &str,
+    ) -> Option<&'s Value> {
+        self.member_depth(file, schema, key, 0)
+    }
+
+    fn member_depth<'s>(
+        &'s self,
+        file: &str,
+        schema: &'s Value,
+        key: &str,
+        depth: usize,
+    ) -> Option<&'s Value> {
+        let object = schema.as_object()?;
+        if key != "$ref" {
+            if let Some(value) = object.get(key) {
+                return Some(value);
+            }
+        }
+        let reference = object.get("$ref")?.as_str()?;
+        if depth >= 16 {
+            return None;
+        }
+        let (target_file, target) = self.resolve(file, reference)?;
+        self.member_depth(&target_file, target, key, depth + 1)
+    }
+
     fn flatten_depth(&self, file: &str, schema: &Value, depth: usize) -> Value {
         let Some(object) = schema.as_object() else {
             return schema.clone();
@@ -346,5 +379,22 @@ mod tests {
             "common/types.json"
         );
         assert_eq!(join_relative("a/b.json", "c.json"), "a/c.json");
+    }
+
+    #[test]
+    fn a_flattened_member_is_the_member_of_the_flattened_schema() {
+        let spec = Spec::embedded().unwrap();
+        let mut seen = 0;
+        for op in spec.operations() {
+            for response in op.responses() {
+                let flat = spec.flatten(&response.file, &response.schema);
+                for key in ["properties", "type", "required", "$ref", "absent"] {
+                    let member = spec.flattened_member(&response.file, &response.schema, key);
+                    assert_eq!(member, flat.get(key), "{} {} {key}", op.id, response.status);
+                    seen += usize::from(member.is_some());
+                }
+            }
+        }
+        assert!(seen > 10, "{seen}");
     }
 }

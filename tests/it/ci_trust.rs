@@ -830,9 +830,10 @@ fn a_schemas_directory_is_read_within_bounds() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Inputs over their bound are refused by their size, before they are read: a 300 MB
-/// `--fixtures` file (read whole, then refused, it cost 300 MB of memory and more to parse) and
-/// the files of a run directory given to `replay` (read without any bound before).
+/// Inputs over their bound are refused by their size, before they are read: a `--fixtures`
+/// file over its 1 GiB bound (a 300 MB one, read whole then refused, once cost 300 MB of memory
+/// and more to parse; fixtures are streamed now, and a million customers are 523 MB) and the
+/// files of a run directory given to `replay` (read without any bound before).
 #[cfg(unix)]
 #[test]
 fn oversized_fixtures_and_run_directory_files_are_refused_unread() {
@@ -841,7 +842,7 @@ fn oversized_fixtures_and_run_directory_files_are_refused_unread() {
     let fixtures = dir.join("fixtures.json");
     std::fs::File::create(&fixtures)
         .unwrap()
-        .set_len(300 << 20)
+        .set_len((1 << 30) + 1)
         .unwrap();
     let fixtures = fixtures.to_str().unwrap();
     let started = Instant::now();
@@ -853,12 +854,12 @@ fn oversized_fixtures_and_run_directory_files_are_refused_unread() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(
             text(&output.stderr)
-                .contains("larger than 67108864 bytes, the most read for a fixtures file"),
+                .contains("larger than 1073741824 bytes, the most read for a fixtures file"),
             "{args:?}: {}",
             text(&output.stderr)
         );
     }
-    eprintln!("300 MB fixtures refused twice in {:?}", started.elapsed());
+    eprintln!("1 GiB fixtures refused twice in {:?}", started.elapsed());
     if let Some(peak) = peak_memory_kib(&["run", "--no-regressions", "--fixtures", fixtures]) {
         eprintln!("peak memory refusing them: {peak} KiB");
         assert!(peak < 64 * 1024, "peak memory {peak} KiB");

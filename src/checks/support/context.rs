@@ -27,8 +27,8 @@ pub struct ResponseContext<'a> {
     pub expectation: &'a Expectation,
     /// Run policies.
     pub policies: &'a Policies,
-    /// The reproduce line of the request.
-    pub reproduce: &'a str,
+    /// The reproduce line of the request, made when a finding first needs it.
+    pub reproduce: &'a Reproduce<'a>,
     /// The trial name.
     pub trial: &'a str,
     /// The rule the request tests (a parameter's constraint, a scenario, a semantic): what a
@@ -56,7 +56,7 @@ impl ResponseContext<'_> {
             category,
             self.rule.clone(),
             (location.into(), expected.into(), observed.into()),
-            self.reproduce.to_string(),
+            self.reproduce.line().to_string(),
             doc,
             self.trial,
             crate::outcome::FindingOrigin {
@@ -65,6 +65,35 @@ impl ResponseContext<'_> {
             },
         )
         .resting_on(self.position)
+    }
+}
+
+/// The reproduce line of a request, made the first time a finding about its answer needs it:
+/// most answers have no finding, and quoting a request for a shell cost about as much as a
+/// per-response check on every answer.
+pub struct Reproduce<'a> {
+    line: std::sync::OnceLock<String>,
+    make: Box<dyn Fn() -> String + Send + Sync + 'a>,
+}
+
+impl<'a> Reproduce<'a> {
+    /// A line `make` writes when it is first asked for.
+    pub fn new(make: impl Fn() -> String + Send + Sync + 'a) -> Self {
+        Reproduce {
+            line: std::sync::OnceLock::new(),
+            make: Box::new(make),
+        }
+    }
+
+    /// The line (made once).
+    pub fn line(&self) -> &str {
+        self.line.get_or_init(|| (self.make)())
+    }
+}
+
+impl std::fmt::Debug for Reproduce<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Reproduce").field(&self.line.get()).finish()
     }
 }
 
@@ -336,7 +365,7 @@ impl StatefulContext<'_> {
         match result {
             Ok(exchange) => {
                 let spec = self.spec();
-                let reproduce = self.curl(request);
+                let reproduce = Reproduce::new(|| self.curl(request));
                 let ctx = ResponseContext {
                     spec,
                     op: spec.operation(request.operation),

@@ -50,7 +50,7 @@ pub fn run(
         exchange,
         expectation,
         policies,
-        reproduce: "curl ...",
+        reproduce: &super::context::Reproduce::new(|| "curl ...".to_string()),
         trial: "test",
         rule: &crate::spec::RuleId::valid_request(exchange.request.operation),
         position: None,
