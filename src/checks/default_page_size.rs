@@ -4,7 +4,7 @@
 use super::{CheckInfo, DocSource, Runner, Verifies};
 
 use super::support::context::{doc_label, StatefulContext};
-use super::support::walk::Paging;
+use super::support::walk::ListShape;
 use crate::client::PreparedRequest;
 use crate::outcome::Category;
 use crate::outcome::{Expectation, NotExercised, Reason};
@@ -34,11 +34,7 @@ pub fn record_keys(body: &Value, list: &str, key: &str) -> Vec<String> {
 pub async fn default_page_size(ctx: &StatefulContext<'_>, op: OperationId) {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let (Some(paging), Some(list), Some(key)) = (
-        Paging::of(operation),
-        operation.list_field(),
-        operation.record_key(spec),
-    ) else {
+    let Some(ListShape { paging, list, key }) = ListShape::of(spec, operation) else {
         return;
     };
     let (size, number) = (paging.size, paging.position);

@@ -116,26 +116,35 @@ fn walk<'a>(
         };
         out.entry(key).or_default().extend(here);
     }
-    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
-        for (name, child) in properties {
-            path.push(name.clone());
-            walk(file, child, path, depth + 1, resolve, out);
+    for (name, child) in subschemas(object) {
+        path.extend(name.cloned());
+        walk(file, child, path, depth + 1, resolve, out);
+        if name.is_some() {
             path.pop();
         }
     }
-    if let Some(items) = object.get("items") {
-        walk(file, items, path, depth + 1, resolve, out);
-    }
-    for combinator in ["allOf", "anyOf", "oneOf"] {
-        for child in object
-            .get(combinator)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            walk(file, child, path, depth + 1, resolve, out);
-        }
-    }
+}
+
+/// The schemas directly below a schema object, each with the field name it adds to a path:
+/// each property (its name), the items of an array and the branches of `allOf`, `anyOf` and
+/// `oneOf` (none: they describe the same value). Every walk of a schema tree goes through it, so
+/// all of them reach the same fields.
+pub(crate) fn subschemas(
+    object: &serde_json::Map<String, Value>,
+) -> impl Iterator<Item = (Option<&String>, &Value)> {
+    let properties = object
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, child)| (Some(name), child));
+    let items = object.get("items").map(|items| (None, items));
+    let branches = ["allOf", "anyOf", "oneOf"]
+        .into_iter()
+        .filter_map(|combinator| object.get(combinator).and_then(Value::as_array))
+        .flatten()
+        .map(|child| (None, child));
+    properties.chain(items).chain(branches)
 }
 
 impl super::Operation {

@@ -446,8 +446,8 @@ fn response_object(
             doc: child_doc.as_ref().or(doc.as_ref()).map(DocQuotes::of),
         });
     }
-    for (name, child) in properties.into_iter().flatten() {
-        path.push(name.clone());
+    for (name, child) in super::position::subschemas(object) {
+        path.extend(name.cloned());
         // A field quotes its own row; one without a row quotes its table's.
         response_requirements(
             spec,
@@ -460,39 +460,8 @@ fn response_object(
             depth + 1,
             out,
         );
-        path.pop();
-    }
-    if let Some(items) = object.get("items") {
-        response_requirements(
-            spec,
-            op,
-            status,
-            file,
-            items,
-            path,
-            doc.clone(),
-            depth + 1,
-            out,
-        );
-    }
-    for combinator in ["allOf", "anyOf", "oneOf"] {
-        for child in object
-            .get(combinator)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            response_requirements(
-                spec,
-                op,
-                status,
-                file,
-                child,
-                path,
-                doc.clone(),
-                depth + 1,
-                out,
-            );
+        if name.is_some() {
+            path.pop();
         }
     }
 }

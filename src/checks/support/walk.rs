@@ -156,6 +156,28 @@ pub struct Paging<'a> {
     pub by_offset: bool,
 }
 
+/// A paged list operation's shape: its paging parameters, the field holding its records and the
+/// key naming each record. Whatever pages through a list needs all three, or cannot run.
+pub struct ListShape<'a> {
+    /// The paging parameters.
+    pub paging: Paging<'a>,
+    /// The body field holding the records.
+    pub list: &'a str,
+    /// The record field naming each record.
+    pub key: String,
+}
+
+impl<'a> ListShape<'a> {
+    /// The shape of `op`, when it is a paged list with a record key.
+    pub fn of(spec: &crate::spec::Spec, op: &'a Operation) -> Option<ListShape<'a>> {
+        Some(ListShape {
+            paging: Paging::of(op)?,
+            list: op.list_field()?,
+            key: op.record_key(spec)?,
+        })
+    }
+}
+
 impl<'a> Paging<'a> {
     /// The paging parameters of `op`, when it is a paged list.
     pub fn of(op: &'a Operation) -> Option<Paging<'a>> {

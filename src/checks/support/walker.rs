@@ -3,7 +3,7 @@
 //! operation. The data a walk yields, and its cache, are in [`super::walk`].
 
 use super::context::StatefulContext;
-use super::walk::{Page, Paging, Walk, WalkError};
+use super::walk::{ListShape, Page, Walk, WalkError};
 use crate::client::PreparedRequest;
 use crate::outcome::Expectation;
 use crate::spec::{OperationId, PagingRole};
@@ -42,11 +42,7 @@ pub async fn walk(
 ) -> Result<Walk, WalkError> {
     let spec = ctx.spec();
     let operation = spec.operation(op);
-    let (Some(paging), Some(list), Some(key)) = (
-        Paging::of(operation),
-        operation.list_field(),
-        operation.record_key(spec),
-    ) else {
+    let Some(ListShape { paging, list, key }) = ListShape::of(spec, operation) else {
         return Err(WalkError::NotAList(op));
     };
     let count_field = operation.count_field();
