@@ -127,7 +127,11 @@ fn test(report: &Report, trial: &TrialRecord) -> (Status, Value) {
         let reason = trial.skip_reason.as_ref().map(ToString::to_string);
         (Status::Skipped, reason, None)
     } else if trial.outcome == TrialOutcome::Accepted {
-        (Status::Skipped, Some(accepted(report, trial)), None)
+        (
+            Status::Skipped,
+            Some(super::junit::accepted_message(report, trial)),
+            None,
+        )
     } else {
         (Status::Passed, None, None)
     };
@@ -236,28 +240,6 @@ fn broken(transport: &[&TransportProblem]) -> (String, String) {
         trace.push_str(&format!("{}: {}\n", p.kind, p.reproduce));
     }
     (message, trace)
-}
-
-/// Drift the baseline accepts: how many findings, and the entries' reasons.
-fn accepted(report: &Report, trial: &TrialRecord) -> String {
-    let accepted: Vec<_> = trial
-        .accepted
-        .iter()
-        .filter_map(|&i| report.accepted.get(i))
-        .collect();
-    let reasons: Vec<&str> = accepted
-        .iter()
-        .filter_map(|a| a.reason.as_deref())
-        .collect();
-    let mut message = format!(
-        "{} accepted by the baseline",
-        plural(accepted.len(), "finding")
-    );
-    if !reasons.is_empty() {
-        message.push_str(": ");
-        message.push_str(&reasons.join("; "));
-    }
-    message
 }
 
 #[cfg(test)]

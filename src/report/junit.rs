@@ -152,12 +152,19 @@ fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
 
 /// Drift the baseline accepts is `<skipped>`, never passed: the trial did not conform.
 fn accepted(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
+    let mut status = TestCaseStatus::skipped();
+    status.set_message(accepted_message(report, trial));
+    status
+}
+
+/// Drift the baseline accepts, in one sentence: how many findings, and the entries' reasons
+/// (JUnit and CTRF say it alike).
+pub(super) fn accepted_message(report: &Report, trial: &TrialRecord) -> String {
     let accepted: Vec<_> = trial
         .accepted
         .iter()
         .filter_map(|&i| report.accepted.get(i))
         .collect();
-    let mut status = TestCaseStatus::skipped();
     let reasons: Vec<&str> = accepted
         .iter()
         .filter_map(|a| a.reason.as_deref())
@@ -170,8 +177,7 @@ fn accepted(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
         message.push_str(": ");
         message.push_str(&reasons.join("; "));
     }
-    status.set_message(message);
-    status
+    message
 }
 
 /// A behaviour change against a recording is a `<failure>` of type `behaviour_change`.

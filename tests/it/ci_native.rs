@@ -165,7 +165,7 @@ fn leading_count(text: &str) -> usize {
 #[test]
 fn every_format_counts_a_drifted_run_the_same() {
     let dir = crate::fixtures::tempdir();
-    let paths: Vec<PathBuf> = ["r.json", "r.md", "r.xml", "r.ctrf.json"]
+    let paths: Vec<PathBuf> = ["r.json", "r.md", "r.xml", "r.ctrf.json", "r.html"]
         .iter()
         .map(|name| dir.join(name))
         .collect();
@@ -180,6 +180,8 @@ fn every_format_counts_a_drifted_run_the_same() {
             "junit=r.xml",
             "--report",
             "ctrf=r.ctrf.json",
+            "--report",
+            "html=r.html",
         ],
         None,
         "32",
@@ -255,6 +257,20 @@ fn every_format_counts_a_drifted_run_the_same() {
         assert_eq!(test["rawStatus"], trial["outcome"]);
     }
     assert_ctrf_shape(&ctrf);
+
+    // HTML: the figures the page shows as written (the browser test checks them once its
+    // script has run, in tests/it/html_report.rs).
+    let html = read(&paths[4]);
+    let shown = |key: &str| crate::html_report::shown(&html, key);
+    assert_eq!(shown("findings"), findings.to_string());
+    assert_eq!(shown("trials"), trials.len().to_string());
+    for (name, count) in [("passed", passed), ("drift", drift), ("skipped", skipped)] {
+        assert_eq!(
+            shown(&format!("trials.{name}")),
+            count.to_string(),
+            "{name}"
+        );
+    }
 }
 
 /// The fields the CTRF schema requires, with their types, and no status outside its list.

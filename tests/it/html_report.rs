@@ -152,7 +152,7 @@ fn the_html_report_shows_in_a_browser_what_the_json_report_says() {
 }
 
 /// The figure the page shows under `data-count="key"`.
-fn shown(dom: &str, key: &str) -> String {
+pub fn shown(dom: &str, key: &str) -> String {
     let marker = format!("data-count=\"{key}\">");
     let start = dom
         .find(&marker)
