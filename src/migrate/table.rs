@@ -256,10 +256,7 @@ pub fn markdown(rows: &[MigrationRow]) -> String {
             .iter()
             .filter(|r| r.old_operation == old && r.new_operation == new)
         {
-            let part = match row.part {
-                Part::Request => "request",
-                Part::Response => "response",
-            };
+            let part = row.part.as_str();
             let _ = writeln!(
                 out,
                 "| {part} | {} | {} | {} | {} | {} | {} |",

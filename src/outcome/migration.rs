@@ -14,6 +14,16 @@ pub enum Part {
     Response,
 }
 
+impl Part {
+    /// The word the migration table shows for it (Markdown and HTML alike).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Request => "request",
+            Part::Response => "response",
+        }
+    }
+}
+
 /// What the target showed for one row of the migration table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MigrationEvidence {

@@ -103,16 +103,8 @@ pub fn write_ctrf(report: &Report) -> String {
 
 /// One trial as a CTRF test, with its status (for the summary counts).
 fn test(report: &Report, trial: &TrialRecord) -> (Status, Value) {
-    let findings: Vec<&Finding> = trial
-        .findings
-        .iter()
-        .filter_map(|&i| report.findings.get(i))
-        .collect();
-    let transport: Vec<&TransportProblem> = trial
-        .transport
-        .iter()
-        .filter_map(|&i| report.transport.get(i))
-        .collect();
+    let findings = report.findings_of(trial);
+    let transport = report.transport_of(trial);
     // The JUnit report's order of precedence: drift decides, then a change, then transport.
     let (status, message, trace) = if trial.outcome == TrialOutcome::Drift || !findings.is_empty() {
         let (message, trace) = failure(&findings);

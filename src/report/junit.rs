@@ -100,16 +100,8 @@ fn test_suite(report: &Report, name: &str, trials: &[&TrialRecord]) -> TestSuite
 
 /// One trial as a test case.
 fn test_case(report: &Report, suite: &str, trial: &TrialRecord) -> TestCase {
-    let findings: Vec<&Finding> = trial
-        .findings
-        .iter()
-        .filter_map(|&i| report.findings.get(i))
-        .collect();
-    let transport: Vec<&TransportProblem> = trial
-        .transport
-        .iter()
-        .filter_map(|&i| report.transport.get(i))
-        .collect();
+    let findings = report.findings_of(trial);
+    let transport = report.transport_of(trial);
     let drift = trial.outcome == TrialOutcome::Drift || !findings.is_empty();
     let broken = trial.outcome == TrialOutcome::Transport || !transport.is_empty();
     let status = if drift {

@@ -212,6 +212,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// The findings a trial's record points at.
+    pub fn findings_of<'a>(&'a self, trial: &'a TrialRecord) -> Vec<&'a Finding> {
+        trial
+            .findings
+            .iter()
+            .filter_map(|&i| self.findings.get(i))
+            .collect()
+    }
+
+    /// The transport problems a trial's record points at.
+    pub fn transport_of<'a>(&'a self, trial: &'a TrialRecord) -> Vec<&'a TransportProblem> {
+        trial
+            .transport
+            .iter()
+            .filter_map(|&i| self.transport.get(i))
+            .collect()
+    }
+}
+
+impl Report {
     /// Replaces every secret value in every text of the report with `[REDACTED]`. Reports quote
     /// what a target sent (codes, messages, bodies); a hostile target could echo a credential.
     pub fn redact(&mut self, secrets: &[String]) {

@@ -4,7 +4,6 @@
 //! trial with its outcome.
 
 use super::markup::Page;
-use crate::outcome::Part;
 use crate::report::human::transport_kinds;
 use crate::report::model::Report;
 use crate::report::not_exercised;
@@ -170,10 +169,7 @@ pub(super) fn push_migration(page: &mut Page, report: &Report) {
             .iter()
             .filter(|r| r.old_operation == old && r.new_operation == new)
         {
-            let part = match row.part {
-                Part::Request => "request",
-                Part::Response => "response",
-            };
+            let part = row.part.as_str();
             page.row(&[
                 part,
                 row.old.as_deref().unwrap_or("—"),
