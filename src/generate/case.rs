@@ -9,6 +9,7 @@ use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sha2::{Digest, Sha256};
 use std::future::Future;
+use std::sync::Arc;
 
 /// Whether a case is meant to be accepted or refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,13 +115,13 @@ impl GeneratedCase {
 /// names it: the constraints whose refusal a run can show. The same walk as the invalid
 /// strategy's, so the two cannot disagree.
 pub fn breakable(op: &Operation) -> Vec<(String, String)> {
-    let params: Vec<Parameter> = op.value_parameters().cloned().collect();
+    let params: Vec<&Parameter> = op.value_parameters().collect();
     let mut out = Vec::new();
-    for param in &params {
+    for param in params.iter().copied() {
         let Some(validator) = param.validator() else {
             continue;
         };
-        for (scenario, _) in violations(param, &validator) {
+        for (scenario, _) in violations(param, validator) {
             let Some(keyword) = scenario.keyword() else {
                 continue;
             };
@@ -161,13 +162,6 @@ impl std::fmt::Debug for CaseStrategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CaseStrategy")
     }
-}
-
-/// The query parameters of an operation with their valid-value strategies.
-fn plans(op: &Operation) -> Vec<(Parameter, BoxedStrategy<Raw>)> {
-    op.value_parameters()
-        .map(|p| (p.clone(), valid_raw(p)))
-        .collect()
 }
 
 /// Makes a set of raw values valid as a whole: parameters whose companions are absent are
@@ -234,9 +228,9 @@ fn to_case(
 impl CaseStrategy {
     /// The strategy for `op`; `None` when the polarity has no case (no parameter to break).
     pub fn new(op: &Operation, polarity: Polarity) -> Option<CaseStrategy> {
-        let plans = plans(op);
-        let params: Vec<Parameter> = plans.iter().map(|(p, _)| p.clone()).collect();
-        let base: Vec<BoxedStrategy<Raw>> = plans.iter().map(|(_, s)| s.clone()).collect();
+        // Shared by every alternative's closure: a parameter holds its schema.
+        let params: Arc<[Parameter]> = op.value_parameters().cloned().collect();
+        let base: Vec<BoxedStrategy<Raw>> = params.iter().map(valid_raw).collect();
         let id = op.id;
         let inner = match polarity {
             Polarity::Valid => {
@@ -253,7 +247,7 @@ impl CaseStrategy {
                     let Some(validator) = param.validator() else {
                         continue;
                     };
-                    for (scenario, bad) in violations(param, &validator) {
+                    for (scenario, bad) in violations(param, validator) {
                         let params = params.clone();
                         let name = param.name.clone();
                         options.push(
@@ -293,7 +287,7 @@ impl CaseStrategy {
     /// The case a seed produces, with its value tree for shrinking.
     pub fn tree(&self, seed: [u8; 32]) -> Option<Box<dyn ValueTree<Value = GeneratedCase>>> {
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-        let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+        let mut runner = TestRunner::new_with_rng(lean_config(), rng);
         if seed[..4] == OPTION_MARK {
             let index = u32::from_le_bytes([seed[4], seed[5], seed[6], seed[7]]) as usize;
             if let Some(option) = self.options.get(index) {
@@ -307,6 +301,18 @@ impl CaseStrategy {
     pub fn case(&self, seed: [u8; 32]) -> Option<GeneratedCase> {
         self.tree(seed).map(|t| t.current())
     }
+}
+
+/// The runner's configuration for making one case: proptest's defaults without a failure file
+/// (cases are kept by the suite's own regressions). A union's alternatives each copy the
+/// runner's configuration, so the copy should not allocate; what the configuration holds does
+/// not change which case a seed makes.
+fn lean_config() -> Config {
+    static LEAN: std::sync::LazyLock<Config> = std::sync::LazyLock::new(|| Config {
+        failure_persistence: None,
+        ..Config::default()
+    });
+    LEAN.clone()
 }
 
 /// After one parameter is broken, its companions (`x-requires`) must still be present, so that

@@ -364,7 +364,11 @@ async fn run_cases(
             sctx.recorder.transport(problem);
         }
     }
-    let strategy = CaseStrategy::new(op, polarity);
+    // Built only when a case is to be shrunk: most trials end without one.
+    let strategy = match to_shrink.is_empty() {
+        true => None,
+        false => CaseStrategy::new(op, polarity),
+    };
     let mut shrunk = 0;
     for (seed, case, mut findings, transport) in to_shrink {
         if !findings.is_empty() && shrunk < SHRINKS_PER_TRIAL {

@@ -52,6 +52,7 @@ impl Spec {
             gateway_errors,
             gateway_response: None,
             requirements: Vec::new(),
+            response_fields: BTreeMap::new(),
             sha256,
         };
         let options = spec.validator_options();
@@ -61,6 +62,7 @@ impl Spec {
             spec.operations.push(operation);
         }
         spec.requirements = super::requirement::catalogue(&spec, &|_| Vec::new());
+        spec.index_response_fields();
         for path in spec.files.keys() {
             let dir = path.split('/').next().unwrap_or_default();
             if path.contains('/') && dir != "common" && dir.parse::<OperationId>().is_err() {
@@ -246,6 +248,7 @@ impl Spec {
                     positions: super::position::keyword_positions(&schema),
                     schema,
                     pointer,
+                    validator: Default::default(),
                 });
             }
         }

@@ -22,7 +22,7 @@ pub use load::{
     embedded_sha256, embedded_sources, escape_pointer, sources_sha256, BASE_URI, VOCABULARY_FILE,
 };
 pub use matching::{is_canonical_time, parse_time};
-pub use model::{Operation, Spec};
+pub use model::{Operation, ResponseFields, Spec};
 pub use operation::{OperationId, UnknownOperation};
 pub use parameter::{ParamLocation, ParamType, Parameter};
 pub use position::{KeywordPositions, Position};

@@ -26,8 +26,20 @@ pub struct Spec {
     /// The requirements the schemas state (request, response, errors, Content-Type), built
     /// once: per-exchange evidence looks them up.
     pub(super) requirements: Vec<super::Requirement>,
+    /// The response-field requirements of each operation and status, as indices into
+    /// `requirements`, with their field paths: every answer's evidence asks for them.
+    pub(super) response_fields: BTreeMap<(OperationId, u16), ResponseFields>,
     /// SHA-256 of the schema files it was built from (see [`super::load::sources_sha256`]).
     pub(super) sha256: String,
+}
+
+/// The requirements about the fields of one operation's answer with one status.
+#[derive(Debug, Default)]
+pub struct ResponseFields {
+    /// Indices into [`Spec::requirements`], in catalogue order.
+    pub requirements: Vec<usize>,
+    /// The field paths they name (`customer_info_list.corp_name`; `body`).
+    pub paths: std::collections::BTreeSet<String>,
 }
 
 /// One documented operation, ready to validate requests and responses.
@@ -252,6 +264,30 @@ impl Spec {
     /// checks verify are added by the check layer).
     pub fn requirements(&self) -> &[super::Requirement] {
         &self.requirements
+    }
+
+    /// The requirements about the fields of an operation's answer with this status, and the
+    /// field paths they name (empty when the status has none).
+    pub fn response_fields(&self, op: OperationId, status: u16) -> &ResponseFields {
+        static NONE: ResponseFields = ResponseFields {
+            requirements: Vec::new(),
+            paths: std::collections::BTreeSet::new(),
+        };
+        self.response_fields.get(&(op, status)).unwrap_or(&NONE)
+    }
+
+    /// Indexes the response-field requirements by operation and status (once, after the
+    /// catalogue is built).
+    pub(super) fn index_response_fields(&mut self) {
+        let mut index: BTreeMap<(OperationId, u16), ResponseFields> = BTreeMap::new();
+        for (i, requirement) in self.requirements.iter().enumerate() {
+            if let super::Subject::Response { status, path, .. } = &requirement.subject {
+                let fields = index.entry((requirement.operation, *status)).or_default();
+                fields.requirements.push(i);
+                fields.paths.insert(path.clone());
+            }
+        }
+        self.response_fields = index;
     }
 
     /// Every operation, in [`OperationId::ALL`] order.

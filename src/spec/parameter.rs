@@ -5,6 +5,7 @@
 use super::vocabulary::{DocRef, Filter, Lookup, PagingRole, Presence, Replaces};
 use jsonschema::Validator;
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 
 /// Where a request parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -76,6 +77,9 @@ pub struct Parameter {
     pub positions: super::KeywordPositions,
     /// JSON pointer of the property inside `request.json`.
     pub pointer: String,
+    /// [`Parameter::validator`], compiled the first time it is asked for: generators and the
+    /// coverage of every answer ask for it, and compiling a schema costs more than using it.
+    pub(super) validator: OnceLock<Option<Arc<Validator>>>,
 }
 
 impl Parameter {
@@ -123,15 +127,20 @@ impl Parameter {
 
     /// A validator of this parameter's own schema (formats asserted), for generators that must
     /// know whether a candidate value breaks the contract.
-    pub fn validator(&self) -> Option<Validator> {
-        let mut schema = self.schema.clone();
-        if let Some(object) = schema.as_object_mut() {
-            object.retain(|k, _| !k.starts_with("x-") && k != "$id");
-        }
-        jsonschema::draft202012::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .ok()
+    pub fn validator(&self) -> Option<&Validator> {
+        self.validator
+            .get_or_init(|| {
+                let mut schema = self.schema.clone();
+                if let Some(object) = schema.as_object_mut() {
+                    object.retain(|k, _| !k.starts_with("x-") && k != "$id");
+                }
+                jsonschema::draft202012::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .ok()
+                    .map(Arc::new)
+            })
+            .as_deref()
     }
 
     /// The `enum` values, when the parameter has one.

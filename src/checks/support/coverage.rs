@@ -12,6 +12,8 @@ use crate::spec::{
     WireForm,
 };
 use serde_json::Value;
+use std::collections::BTreeSet;
+use std::ops::Bound;
 
 /// Array elements of one answer walked for the fields they show: a field seen in the first
 /// elements is seen; a hostile list of millions costs no more than this.
@@ -260,23 +262,11 @@ pub fn exchange_evidence(
                 .count();
             let cut = schema_findings >= crate::spec::MAX_UNEXPECTED_PER_OBJECT
                 && crate::spec::ResponseSchema::was_cut(response.validate(body).len());
-            let fields: Vec<&Requirement> = spec
-                .requirements()
-                .iter()
-                .filter(|r| r.operation == op.id)
-                .filter(|r| matches!(&r.subject, Subject::Response { status: s, .. } if *s == response.status))
-                .collect();
+            let fields = spec.response_fields(op.id, response.status);
             if !cut {
-                let known: std::collections::HashSet<&str> = fields
-                    .iter()
-                    .filter_map(|r| match &r.subject {
-                        Subject::Response { path, .. } => Some(path.as_str()),
-                        _ => None,
-                    })
-                    .collect();
                 let mut seen = std::collections::HashMap::new();
-                walk_fields(body, &mut String::new(), &known, &mut seen, 0);
-                for requirement in fields {
+                walk_fields(body, &mut String::new(), &fields.paths, &mut seen, 0);
+                for requirement in fields.requirements.iter().map(|&i| &spec.requirements()[i]) {
                     if let Subject::Response { path, keyword, .. } = &requirement.subject {
                         // A keyword about strings or numbers holds vacuously on other values:
                         // only a value it applies to shows it.
@@ -371,11 +361,11 @@ fn accepted_evidence(
 /// for the body itself), as the catalogue names response fields. Only the paths the catalogue
 /// knows are followed (and at most [`MAX_ELEMENTS_WALKED`] elements of an array), so a hostile
 /// body of long or many undocumented keys costs nothing here.
-fn walk_fields(
+fn walk_fields<'k>(
     value: &Value,
     path: &mut String,
-    known: &std::collections::HashSet<&str>,
-    seen: &mut std::collections::HashMap<String, u8>,
+    known: &'k BTreeSet<String>,
+    seen: &mut std::collections::HashMap<&'k str, u8>,
     depth: usize,
 ) {
     if value.is_null() || depth > MAX_DEPTH {
@@ -386,13 +376,13 @@ fn walk_fields(
     } else {
         path.as_str()
     };
-    if known.contains(here) {
+    if let Some(known) = known.get(here) {
         let kind = match value {
             Value::String(_) => STRING,
             Value::Number(_) => NUMBER,
             _ => OTHER,
         };
-        *seen.entry(here.to_string()).or_default() |= kind;
+        *seen.entry(known.as_str()).or_default() |= kind;
     }
     match value {
         Value::Object(map) => {
@@ -403,11 +393,17 @@ fn walk_fields(
                     path.push('.');
                 }
                 path.push_str(key);
-                // Descend only towards a documented field.
-                let wanted = known.iter().any(|k| {
-                    k.strip_prefix(path.as_str())
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-                });
+                // Descend only towards a documented field: this one, or one under it (in sorted
+                // order the first path at or after "this." starts with it if any does).
+                let wanted = known.contains(path.as_str()) || {
+                    path.push('.');
+                    let under = known
+                        .range::<str, _>((Bound::Included(path.as_str()), Bound::Unbounded))
+                        .next()
+                        .is_some_and(|k| k.starts_with(path.as_str()));
+                    path.pop();
+                    under
+                };
                 if wanted {
                     walk_fields(child, path, known, seen, depth + 1);
                 }
@@ -446,13 +442,14 @@ mod tests {
 
     #[test]
     fn the_walk_of_a_body_follows_only_documented_fields() {
-        let known: std::collections::HashSet<&str> = [
+        let known: BTreeSet<String> = [
             "body",
             "count",
             "customer_info_list",
             "customer_info_list.corp_name",
         ]
         .into_iter()
+        .map(String::from)
         .collect();
         // Long, deep and wide undocumented keys cost nothing; a dotted key is no path.
         let long = "k".repeat(100_000);
@@ -464,12 +461,15 @@ mod tests {
             "count": 3,
             "undocumented": deep,
             "customer_info_list.corp_name": "spoof",
-            "customer_info_list": [{"corp_name": null}, {"corp_name": "x", "extra": {"a": 1}}]
+            "customer_info_list": [{"corp_name": null}, {"corp_name": "x", "extra": {"a": 1}}],
+            // Prefixes of a documented path that are not a parent of it.
+            "customer_info_lis": {"corp_name": "no"},
+            "customer_info_list-": {"corp_name": "no"}
         });
         let mut seen = std::collections::HashMap::new();
         walk_fields(&body, &mut String::new(), &known, &mut seen, 0);
         assert_eq!(seen.get("count"), Some(&NUMBER));
-        let mut seen: Vec<String> = seen.into_keys().collect();
+        let mut seen: Vec<&str> = seen.into_keys().collect();
         seen.sort();
         assert_eq!(
             seen,
