@@ -340,7 +340,7 @@ fn companion_values(params: &[Parameter], i: usize) -> Vec<BoxedStrategy<String>
 /// `Unpaired` and `ReversedRange` cases for parameter `i`.
 fn pair_violations(
     id: OperationId,
-    params: &[Parameter],
+    params: &Arc<[Parameter]>,
     base: &[BoxedStrategy<Raw>],
     i: usize,
 ) -> Vec<BoxedStrategy<GeneratedCase>> {
@@ -350,7 +350,7 @@ fn pair_violations(
         let Some(j) = params.iter().position(|q| &q.name == companion) else {
             continue;
         };
-        let params_owned = params.to_vec();
+        let params_owned = Arc::clone(params);
         let name = param.name.clone();
         let valid = super::values::valid_value(param);
         out.push(
@@ -376,7 +376,7 @@ fn pair_violations(
         .and_then(|n| params.iter().position(|q| &q.name == n))
     {
         if param.is_time() {
-            let params_owned = params.to_vec();
+            let params_owned = Arc::clone(params);
             let name = param.name.clone();
             out.push(
                 (base.to_vec(), reversed_times())

@@ -110,9 +110,7 @@ pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
         // A form taken as a value (a body's two-quote string) is valid only if the value is.
         Some(presence) if presence.outcome(form) == PresenceOutcome::Value => {
             let raw = form.raw().unwrap_or_default();
-            validator
-                .as_ref()
-                .is_some_and(|v| v.is_valid(&param.typed(raw)))
+            validator.is_some_and(|v| v.is_valid(&param.typed(raw)))
         }
         Some(presence) => presence.outcome(form) != PresenceOutcome::Reject,
         None => form == WireForm::Absent && !param.required,

@@ -433,4 +433,44 @@ mod tests {
         }
         assert!(seen > 10, "{seen}");
     }
+
+    #[test]
+    fn the_response_field_index_holds_what_a_scan_of_the_catalogue_finds() {
+        let spec = Spec::embedded().unwrap();
+        let mut indexed = 0;
+        for op in spec.operations() {
+            for response in op.responses() {
+                let scanned: Vec<usize> = spec
+                    .requirements()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.operation == op.id)
+                    .filter(|(_, r)| matches!(&r.subject, super::super::Subject::Response { status, .. } if *status == response.status))
+                    .map(|(i, _)| i)
+                    .collect();
+                let fields = spec.response_fields(op.id, response.status);
+                assert_eq!(
+                    fields.requirements, scanned,
+                    "{} {}",
+                    op.id, response.status
+                );
+                for &i in &scanned {
+                    if let super::super::Subject::Response { path, .. } =
+                        &spec.requirements()[i].subject
+                    {
+                        assert!(fields.paths.contains(path), "{path}");
+                    }
+                }
+                indexed += scanned.len();
+            }
+        }
+        assert!(
+            indexed > 50,
+            "the catalogue's response fields were not indexed: {indexed}"
+        );
+        assert!(spec
+            .response_fields(spec.operations()[0].id, 999)
+            .requirements
+            .is_empty());
+    }
 }

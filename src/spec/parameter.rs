@@ -79,7 +79,9 @@ pub struct Parameter {
     pub pointer: String,
     /// [`Parameter::validator`], compiled the first time it is asked for: generators and the
     /// coverage of every answer ask for it, and compiling a schema costs more than using it.
-    pub(super) validator: OnceLock<Option<Arc<Validator>>>,
+    /// Shared by the clones of a parameter (a case strategy clones them), so one compile serves
+    /// the run.
+    pub(super) validator: Arc<OnceLock<Option<Validator>>>,
 }
 
 impl Parameter {
@@ -138,9 +140,8 @@ impl Parameter {
                     .should_validate_formats(true)
                     .build(&schema)
                     .ok()
-                    .map(Arc::new)
             })
-            .as_deref()
+            .as_ref()
     }
 
     /// The `enum` values, when the parameter has one.
