@@ -141,6 +141,20 @@ impl PreparedRequest {
         self
     }
 
+    /// A request of `op` with these parameters, each where the operation carries it (the one
+    /// way a generated case becomes a request, for sending it and for planning it).
+    pub fn with_params<'p>(
+        op: &Operation,
+        target: &Target,
+        params: impl IntoIterator<Item = &'p (String, String)>,
+    ) -> Self {
+        params
+            .into_iter()
+            .fold(Self::new(op, target), |request, (name, value)| {
+                request.with_param(op, name, value)
+            })
+    }
+
     /// The raw value of a parameter, wherever it travels.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query

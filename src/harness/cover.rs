@@ -153,10 +153,7 @@ fn shows(op: &Operation, case: &GeneratedCase, target: &Target) -> BTreeSet<Stri
         out.insert(format!("position {position:?}"));
     }
     if case.scenario == generate::Scenario::Valid {
-        let mut request = PreparedRequest::new(op, target);
-        for (name, value) in &case.params {
-            request = request.with_param(op, name, value);
-        }
+        let request = PreparedRequest::with_params(op, target, &case.params);
         out.extend(accepted_rules(op, &request).iter().map(|r| r.to_string()));
         // Each documented value once: a target may mishandle one value of a set.
         for (name, value) in &case.params {

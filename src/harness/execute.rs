@@ -288,11 +288,7 @@ pub fn expectation_for(op: &Operation, case: &GeneratedCase, policies: &Policies
 }
 
 fn request_for(ctx: &RunContext, op: &Operation, case: &GeneratedCase) -> PreparedRequest {
-    let mut request = PreparedRequest::new(op, ctx.client.target());
-    for (name, value) in &case.params {
-        request = request.with_param(op, name, value);
-    }
-    request
+    PreparedRequest::with_params(op, ctx.client.target(), &case.params)
 }
 
 /// Sends one case with its own recorder (so its findings are known apart) and counts the

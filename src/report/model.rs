@@ -229,9 +229,7 @@ impl Report {
             .filter_map(|&i| self.transport.get(i))
             .collect()
     }
-}
 
-impl Report {
     /// Replaces every secret value in every text of the report with `[REDACTED]`. Reports quote
     /// what a target sent (codes, messages, bodies); a hostile target could echo a credential.
     pub fn redact(&mut self, secrets: &[String]) {

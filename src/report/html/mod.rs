@@ -4,8 +4,9 @@
 //! without the script: findings fold into `<details>` elements the browser opens by itself.
 //!
 //! From the top: the verdict and the run (target, seed, tool version, commit and schemas hash,
-//! when it was written, exit code), the counts, the coverage of the documentation as a colour
-//! matrix per operation and requirement (`coverage.rs`), the findings grouped and folded as the
+//! when the run started and when the page was written, exit code), the counts, the coverage of
+//! the documentation as a colour matrix per operation and requirement (`coverage.rs`), the
+//! findings grouped and folded as the
 //! human summary groups them, each with expected, observed, the documentation quote in English
 //! and Chinese and the curl line (`findings.rs`), then observations, baseline, transport
 //! problems, what was not exercised, notes, the migration table and every trial
@@ -209,7 +210,11 @@ fn push_run(page: &mut Page, report: &Report, written: &str) {
     let operations: Vec<&str> = s.operations.iter().map(|o| o.as_str()).collect();
     let tool = &s.tool;
     let seed = format!("{} (rerun with --seed {})", s.seed, s.seed);
-    let rows: [(&str, String); 12] = [
+    let started = match s.started.as_str() {
+        "" => "unknown".to_string(),
+        started => started.to_string(),
+    };
+    let rows: [(&str, String); 13] = [
         ("target", s.target.clone()),
         ("operations", operations.join(", ")),
         ("seed", seed),
@@ -228,6 +233,7 @@ fn push_run(page: &mut Page, report: &Report, written: &str) {
                 .unwrap_or_else(|| "unknown (not built from a git checkout)".into()),
         ),
         ("schemas sha256", tool.schemas_sha256.clone()),
+        ("started", started),
         ("written", written.to_string()),
         (
             "exit code",
@@ -381,6 +387,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<header class=\"verdict fail\""));
+        assert!(html.contains("<dt>started</dt><dd>2026-12-07T01:00:00Z</dd>"));
         assert!(html.contains("<dt>written</dt><dd>2026-01-02 03:04:05 UTC</dd>"));
         assert!(html.contains("<dt>commit</dt><dd>abc1234</dd>"));
         assert!(html.contains(&format!("<dd>{}</dd>", "0".repeat(64))));
