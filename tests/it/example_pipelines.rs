@@ -345,3 +345,52 @@ fn a_profile_can_list_the_new_operations() {
     assert!(stdout.contains("2 operations"), "{stdout}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The pipelines clone the tool into the partner's repository; a partner whose repository is a
+/// Cargo workspace must still be able to build it there (the tool is a workspace of its own).
+#[test]
+fn the_tool_builds_inside_a_partners_cargo_workspace() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outer.path().join("Cargo.toml"),
+        "[workspace]\nmembers = []\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    let tool = outer.path().join(".partner-conformance");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The manifest as it is, with empty files where it names its targets.
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/lib.rs",
+        "src/main.rs",
+        "tests/cases.rs",
+        "tests/it/main.rs",
+    ] {
+        let to = tool.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        match file.starts_with("Cargo") {
+            true => std::fs::copy(root.join(file), &to).map(drop).unwrap(),
+            false => std::fs::write(&to, "").unwrap(),
+        }
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(&tool)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let root_of = |path: &Path| path.canonicalize().unwrap();
+    assert_eq!(
+        root_of(Path::new(metadata["workspace_root"].as_str().unwrap())),
+        root_of(&tool)
+    );
+}
