@@ -423,6 +423,73 @@ pub struct PreviousCoverage {
     pub verified: BTreeSet<RuleId>,
 }
 
+/// The part of a previous JSON report `--compare-coverage` reads; other members are skipped
+/// unread. Values are kept loosely typed so that a wrong one gets this tool's own sentence.
+#[derive(serde::Deserialize)]
+struct PreviousReport {
+    coverage: Option<PreviousSection>,
+}
+
+/// `coverage` of a previous report.
+#[derive(serde::Deserialize)]
+struct PreviousSection {
+    overall: Option<PreviousOverall>,
+    /// At most [`MAX_PREVIOUS_REQUIREMENTS`] entries are held: a longer list is refused while it
+    /// is read, not after.
+    #[serde(default, deserialize_with = "at_most_max_requirements")]
+    requirements: Option<Vec<PreviousEntry>>,
+}
+
+/// Reads `coverage.requirements`, failing at the first entry past the most any catalogue has.
+fn at_most_max_requirements<'de, D>(deserializer: D) -> Result<Option<Vec<PreviousEntry>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    /// Collects a sequence of at most [`MAX_PREVIOUS_REQUIREMENTS`] entries.
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Option<Vec<PreviousEntry>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(
+                f,
+                "a list of at most {MAX_PREVIOUS_REQUIREMENTS} requirements"
+            )
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = seq.next_element()? {
+                if out.len() == MAX_PREVIOUS_REQUIREMENTS {
+                    return Err(serde::de::Error::custom(format!(
+                        "coverage.requirements has more requirements than any catalogue of this tool ({MAX_PREVIOUS_REQUIREMENTS} at most read)"
+                    )));
+                }
+                out.push(entry);
+            }
+            Ok(Some(out))
+        }
+    }
+    deserializer.deserialize_any(Bounded)
+}
+
+/// `coverage.overall` of a previous report.
+#[derive(serde::Deserialize)]
+struct PreviousOverall {
+    percent: Option<serde_json::Value>,
+}
+
+/// One entry of `coverage.requirements` of a previous report.
+#[derive(serde::Deserialize)]
+struct PreviousEntry {
+    id: Option<serde_json::Value>,
+    status: Option<serde_json::Value>,
+}
+
 /// Largest previous report read: a JSON report of a default run is well under a megabyte; one
 /// full of findings is bounded by the run's own caps.
 const MAX_PREVIOUS_REPORT_BYTES: u64 = 64 << 20;
@@ -437,33 +504,30 @@ impl PreviousCoverage {
     pub fn read(path: &std::path::Path) -> Result<PreviousCoverage, String> {
         let text = crate::files::read_text(path, MAX_PREVIOUS_REPORT_BYTES, "previous report")
             .map_err(|e| e.to_string())?;
-        let value: serde_json::Value = serde_json::from_str(&text)
+        // Only the coverage is read into memory; the rest of the report (its findings and
+        // trials, most of a large file) is skipped as it is parsed.
+        let report: PreviousReport = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a JSON report of this tool: {e}", path.display()))?;
-        let coverage = value.get("coverage").ok_or_else(|| {
+        drop(text);
+        let coverage = report.coverage.ok_or_else(|| {
             format!(
                 "{} has no `coverage` (write it with `--report json=FILE` of a run of this version)",
                 path.display()
             )
         })?;
         let percent = coverage
-            .pointer("/overall/percent")
-            .and_then(serde_json::Value::as_f64)
+            .overall
+            .and_then(|overall| overall.percent)
+            .and_then(|percent| percent.as_f64())
             .ok_or_else(|| format!("{}: coverage.overall.percent is missing", path.display()))?;
         let requirements = coverage
-            .get("requirements")
-            .and_then(serde_json::Value::as_array)
+            .requirements
             .ok_or_else(|| format!("{}: coverage.requirements is missing", path.display()))?;
-        if requirements.len() > MAX_PREVIOUS_REQUIREMENTS {
-            return Err(format!(
-                "{}: {} requirements, more than any catalogue of this tool has ({MAX_PREVIOUS_REQUIREMENTS} at most read)",
-                path.display(),
-                requirements.len()
-            ));
-        }
         let mut verified = BTreeSet::new();
         for (i, entry) in requirements.iter().enumerate() {
             let id = entry
-                .get("id")
+                .id
+                .as_ref()
                 .and_then(serde_json::Value::as_str)
                 .and_then(RuleId::parse)
                 .ok_or_else(|| {
@@ -472,7 +536,7 @@ impl PreviousCoverage {
                         path.display()
                     )
                 })?;
-            if entry.get("status").and_then(serde_json::Value::as_str) == Some("verified") {
+            if entry.status.as_ref().and_then(serde_json::Value::as_str) == Some("verified") {
                 verified.insert(id);
             }
         }

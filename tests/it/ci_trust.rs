@@ -533,6 +533,65 @@ fn generated_cases_are_made_as_they_are_sent() {
 }
 
 /// Found by the adversarial pass: selections and inputs that left nothing to check ended green.
+/// Found by an adversarial pass: a previous report near the 64 MiB bound, most of it findings,
+/// took 710 MiB to compare with, since all of it was parsed into a JSON tree. Only the coverage
+/// is read now; a list of requirements longer than any catalogue is refused while it is read.
+#[test]
+fn a_large_previous_report_is_compared_in_bounded_memory() {
+    let dir = crate::fixtures::tempdir();
+    let previous = dir.join("previous.json");
+    // Small values cost most as a JSON tree: over a hundred bytes each for 8 bytes of text.
+    let findings = vec!["{\"a\":1}"; 8_000_000].join(",");
+    let report = format!(
+        "{{\"findings\":[{findings}],\"coverage\":{{\"overall\":{{\"percent\":100.0}},\"requirements\":[{{\"id\":\"customers_v1.query.page_size.maximum\",\"status\":\"verified\"}}]}}}}"
+    );
+    assert!(report.len() > 60 << 20, "{}", report.len());
+    std::fs::write(&previous, report).unwrap();
+    let previous_arg = previous.display().to_string();
+    let args = [
+        "run",
+        "--no-regressions",
+        "--no-run-dir",
+        "--operations",
+        "customers_v1",
+        "--cases",
+        "1",
+        "--compare-coverage",
+        &previous_arg,
+    ];
+    if let Some(peak) = peak_memory_kib(&args) {
+        // The file is read whole (64 MiB at most) beside the run's own memory.
+        eprintln!("peak memory comparing with a 60 MiB report: {peak} KiB");
+        assert!(peak < 256 * 1024, "peak memory {peak} KiB");
+    }
+    let compared = binary(&args, &[], Duration::from_secs(120));
+    assert_eq!(
+        compared.status.code(),
+        Some(0),
+        "{}",
+        text(&compared.stderr)
+    );
+    // Far more requirements than any catalogue: refused, with the bound named.
+    let many: Vec<String> = (0..30_000)
+        .map(|i| format!("{{\"id\":\"made.up.rule{i}\",\"status\":\"verified\"}}"))
+        .collect();
+    std::fs::write(
+        &previous,
+        format!(
+            "{{\"coverage\":{{\"overall\":{{\"percent\":1}},\"requirements\":[{}]}}}}",
+            many.join(",")
+        ),
+    )
+    .unwrap();
+    let refused = binary(&args, &[], Duration::from_secs(60));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("more requirements than any catalogue of this tool"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
 #[test]
 fn selections_that_leave_nothing_to_check_are_not_a_pass() {
     let run = |args: &[&str]| {
