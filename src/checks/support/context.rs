@@ -510,7 +510,11 @@ mod tests {
         );
         let finding = run(
             &spec,
-            crate::checks::CHECKS[3].runner_per_response(),
+            crate::checks::CHECKS
+                .iter()
+                .find(|c| c.name == "response_schema_conformance")
+                .expect("a registered check")
+                .runner_per_response(),
             &exchange,
             &Expectation::Success,
             &Policies::default(),
