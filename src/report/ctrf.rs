@@ -110,7 +110,7 @@ fn test(report: &Report, trial: &TrialRecord) -> (Status, Value) {
         let (message, trace) = failure(&findings);
         (Status::Failed, Some(message), Some(trace))
     } else if trial.outcome == TrialOutcome::Changed {
-        let (message, trace) = changed(report, trial);
+        let (message, trace) = super::junit::changed_message(report, trial);
         (Status::Failed, Some(message), Some(trace))
     } else if trial.outcome == TrialOutcome::Transport || !transport.is_empty() {
         let (message, trace) = broken(&transport);
@@ -186,35 +186,6 @@ fn failure(findings: &[&Finding]) -> (String, String) {
         trace.push_str(&format!("{} {}: {}\n", f.code, f.location, f.reproduce));
     }
     (message, trace)
-}
-
-/// A behaviour change against a recording: where, then what was recorded and observed.
-fn changed(report: &Report, trial: &TrialRecord) -> (String, String) {
-    let changes: Vec<_> = trial
-        .changes
-        .iter()
-        .filter_map(|&i| report.behaviour_changes.get(i))
-        .collect();
-    let locations: Vec<&str> = changes
-        .iter()
-        .flat_map(|c| c.locations.iter().map(String::as_str))
-        .collect();
-    let trace: Vec<String> = changes
-        .iter()
-        .map(|c| {
-            format!(
-                "recorded: {}\nobserved: {}\nreproduce: {}",
-                c.recorded, c.observed, c.reproduce
-            )
-        })
-        .collect();
-    (
-        format!(
-            "answer differs from the recording: {}",
-            locations.join(", ")
-        ),
-        trace.join("\n\n"),
-    )
 }
 
 /// Transport problems: how many, of which kinds; each with its reproduce line.

@@ -174,22 +174,24 @@ pub(super) fn accepted_message(report: &Report, trial: &TrialRecord) -> String {
 
 /// A behaviour change against a recording is a `<failure>` of type `behaviour_change`.
 fn changed(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
-    let changes: Vec<_> = trial
-        .changes
-        .iter()
-        .filter_map(|&i| report.behaviour_changes.get(i))
-        .collect();
+    let (message, description) = changed_message(report, trial);
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status.set_type("behaviour_change");
-    status.set_message(format!(
-        "answer differs from the recording: {}",
-        changes
-            .iter()
-            .flat_map(|c| c.locations.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    let text: Vec<String> = changes
+    status.set_message(message);
+    status.set_description(description);
+    status
+}
+
+/// What a trial changed against a recording: the locations (the message), then what was
+/// recorded and observed at each with its reproduce line (the detail); JUnit and CTRF say the
+/// same.
+pub(super) fn changed_message(report: &Report, trial: &TrialRecord) -> (String, String) {
+    let changes = report.changes_of(trial);
+    let locations: Vec<&str> = changes
+        .iter()
+        .flat_map(|c| c.locations.iter().map(String::as_str))
+        .collect();
+    let detail: Vec<String> = changes
         .iter()
         .map(|c| {
             format!(
@@ -198,8 +200,13 @@ fn changed(report: &Report, trial: &TrialRecord) -> TestCaseStatus {
             )
         })
         .collect();
-    status.set_description(text.join("\n\n"));
-    status
+    (
+        format!(
+            "answer differs from the recording: {}",
+            locations.join(", ")
+        ),
+        detail.join("\n\n"),
+    )
 }
 
 /// A `<failure>`: message "N findings: categories", type the most severe category.

@@ -230,6 +230,15 @@ impl Report {
             .collect()
     }
 
+    /// The behaviour changes a trial's record points at.
+    pub fn changes_of<'a>(&'a self, trial: &'a TrialRecord) -> Vec<&'a BehaviourChange> {
+        trial
+            .changes
+            .iter()
+            .filter_map(|&i| self.behaviour_changes.get(i))
+            .collect()
+    }
+
     /// Replaces every secret value in every text of the report with `[REDACTED]`. Reports quote
     /// what a target sent (codes, messages, bodies); a hostile target could echo a credential.
     pub fn redact(&mut self, secrets: &[String]) {
