@@ -2,10 +2,11 @@
 //! deterministic per-case seeds so any case can be regenerated (and shrunk) from its seed alone.
 
 use super::scenario::Scenario;
+use super::union::one_of;
 use super::values::{reversed_times, valid_raw, violations, Raw};
 use crate::spec::{parse_time, Operation, OperationId, Parameter, Position, RuleId};
 use proptest::prelude::*;
-use proptest::strategy::{Union, ValueTree};
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -266,7 +267,7 @@ impl CaseStrategy {
                 if options.is_empty() {
                     return None;
                 }
-                let union = Union::new(options.clone()).boxed();
+                let union = one_of(options.iter().map(|o| (1, o.clone())).collect());
                 return Some(CaseStrategy {
                     inner: union,
                     options,
@@ -307,7 +308,7 @@ impl CaseStrategy {
 /// (cases are kept by the suite's own regressions). A union's alternatives each copy the
 /// runner's configuration, so the copy should not allocate; what the configuration holds does
 /// not change which case a seed makes.
-fn lean_config() -> Config {
+pub(super) fn lean_config() -> Config {
     static LEAN: std::sync::LazyLock<Config> = std::sync::LazyLock::new(|| Config {
         failure_persistence: None,
         ..Config::default()

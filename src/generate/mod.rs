@@ -6,6 +6,7 @@
 
 mod case;
 mod scenario;
+mod union;
 mod values;
 
 pub use case::{

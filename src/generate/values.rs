@@ -3,35 +3,109 @@
 //! rejects it, so a violation is never a guess about the schema.
 
 use super::scenario::Scenario;
+use super::union::{one_of, LeanUnion};
 use crate::spec::{ParamType, Parameter, PresenceOutcome, WireForm};
 use jsonschema::Validator;
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::strategy::{NewTree, ValueTree};
+use proptest::test_runner::TestRunner;
+use std::sync::LazyLock;
 
 /// A raw parameter value; `None` is "absent".
 pub type Raw = Option<String>;
 
 /// Characters valid text is made of: letters and digits, URL-reserved punctuation (to exercise
 /// encoding) and CJK ideographs (multi-byte). Never whitespace.
-fn text_char() -> BoxedStrategy<char> {
-    prop_oneof![
-        6 => select(('a'..='z').chain('A'..='Z').chain('0'..='9').collect::<Vec<_>>()),
-        1 => select(vec!['-', '_', '.', '~', '!', '*', '\'', '(', ')', '&', '=', '+', '%', '#', '/', '?', ':', '@']),
-        3 => (0x4E00u32..0x9FA5).prop_map(|c| char::from_u32(c).unwrap_or('中')),
-    ]
-    .boxed()
+fn text_char() -> LeanUnion<CharClass> {
+    static ALPHANUMERIC: LazyLock<Vec<char>> =
+        LazyLock::new(|| ('a'..='z').chain('A'..='Z').chain('0'..='9').collect());
+    const PUNCTUATION: &[char] = &[
+        '-', '_', '.', '~', '!', '*', '\'', '(', ')', '&', '=', '+', '%', '#', '/', '?', ':', '@',
+    ];
+    LeanUnion::new(vec![
+        (6, CharClass::Listed(&ALPHANUMERIC)),
+        (1, CharClass::Listed(PUNCTUATION)),
+        (3, CharClass::Range(0x4E00, 0x9FA5)),
+    ])
+}
+
+/// One class of [`text_char`]: what `select(list)` and `(start..end).prop_map(char)` draw and
+/// how they shrink, without a boxed tree per character (text is most of a case's draws).
+#[derive(Debug, Clone)]
+enum CharClass {
+    /// One of these characters.
+    Listed(&'static [char]),
+    /// A code point in `start..end`, all of them characters.
+    Range(u32, u32),
+}
+
+/// The tree of a [`CharClass`]: a binary search towards the first character, as proptest's.
+#[derive(Debug, Clone)]
+enum CharTree {
+    Listed(&'static [char], proptest::num::usize::BinarySearch),
+    Range(proptest::num::u32::BinarySearch),
+}
+
+impl Strategy for CharClass {
+    type Tree = CharTree;
+    type Value = char;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        use proptest::num::{sample_uniform_incl, u32, usize};
+        Ok(match self {
+            CharClass::Listed(chars) => {
+                // `select` draws an index of the list as a u64.
+                let last = chars.len() as u64 - 1;
+                let index = sample_uniform_incl(runner, 0, last) as usize;
+                CharTree::Listed(chars, usize::BinarySearch::new_above(0, index))
+            }
+            CharClass::Range(start, end) => {
+                let code = sample_uniform_incl(runner, *start, end - 1);
+                CharTree::Range(u32::BinarySearch::new_above(*start, code))
+            }
+        })
+    }
+}
+
+impl ValueTree for CharTree {
+    type Value = char;
+
+    fn current(&self) -> char {
+        match self {
+            CharTree::Listed(chars, index) => chars[index.current()],
+            CharTree::Range(code) => char::from_u32(code.current()).unwrap_or('中'),
+        }
+    }
+
+    fn simplify(&mut self) -> bool {
+        match self {
+            CharTree::Listed(_, index) => index.simplify(),
+            CharTree::Range(code) => code.simplify(),
+        }
+    }
+
+    fn complicate(&mut self) -> bool {
+        match self {
+            CharTree::Listed(_, index) => index.complicate(),
+            CharTree::Range(code) => code.complicate(),
+        }
+    }
 }
 
 /// Text of `min..=max` characters, with the two ends of the range given extra weight.
 fn text(min: usize, max: usize) -> BoxedStrategy<String> {
     let max = max.max(min);
-    let exact = |n: usize| proptest::collection::vec(text_char(), n).prop_map(String::from_iter);
-    prop_oneof![
-        2 => exact(max),
-        1 => exact(min),
-        5 => proptest::collection::vec(text_char(), min..=max).prop_map(String::from_iter),
-    ]
-    .boxed()
+    let of = |range: std::ops::RangeInclusive<usize>| {
+        proptest::collection::vec(text_char(), range)
+            .prop_map(String::from_iter)
+            .boxed()
+    };
+    one_of(vec![
+        (2, of(max..=max)),
+        (1, of(min..=min)),
+        (5, of(min..=max)),
+    ])
 }
 
 /// A valid documented UTC time (days up to 28, so every month is valid).
@@ -74,11 +148,11 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
         ParamType::Integer => {
             let min = param.limit("minimum").unwrap_or(0);
             let max = param.limit("maximum").unwrap_or(min.saturating_add(1000));
-            prop_oneof![
-                1 => Just(min),
-                1 => Just(max),
-                4 => min..=max,
-            ]
+            one_of(vec![
+                (1, Just(min).boxed()),
+                (1, Just(max).boxed()),
+                (4, (min..=max).boxed()),
+            ])
             .prop_map(|n| n.to_string())
             .boxed()
         }
@@ -93,9 +167,14 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
                     let of = |range: std::ops::RangeInclusive<usize>| {
                         proptest::collection::vec(select(alphabet.clone()), range)
                             .prop_map(String::from_iter)
+                            .boxed()
                     };
                     // The ends of the range get extra weight, as for other text.
-                    prop_oneof![2 => of(max..=max), 1 => of(min..=min), 5 => of(min..=max)].boxed()
+                    one_of(vec![
+                        (2, of(max..=max)),
+                        (1, of(min..=min)),
+                        (5, of(min..=max)),
+                    ])
                 }
                 None => text(min, max),
             }
@@ -125,7 +204,7 @@ pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
             options.push((1, Just(form.raw().map(str::to_string)).boxed()));
         }
     }
-    proptest::strategy::Union::new_weighted(options).boxed()
+    one_of(options)
 }
 
 /// Candidate values that break one constraint of the parameter, each confirmed by `validator`.
@@ -228,4 +307,48 @@ pub fn reversed_times() -> BoxedStrategy<(String, String)> {
         .prop_filter("distinct times", |(a, b)| a != b)
         .prop_map(|(a, b)| if a > b { (a, b) } else { (b, a) })
         .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::test_runner::{RngAlgorithm, TestRng};
+
+    /// [`text_char`] as proptest's own strategies say it, which it must draw like.
+    fn reference_char() -> BoxedStrategy<char> {
+        prop_oneof![
+            6 => select(('a'..='z').chain('A'..='Z').chain('0'..='9').collect::<Vec<_>>()),
+            1 => select(vec!['-', '_', '.', '~', '!', '*', '\'', '(', ')', '&', '=', '+', '%', '#', '/', '?', ':', '@']),
+            3 => (0x4E00u32..0x9FA5).prop_map(|c| char::from_u32(c).unwrap_or('中')),
+        ]
+        .boxed()
+    }
+
+    /// Text from the same seed is the same text, leaves the generator where proptest's does,
+    /// and shrinks through the same steps.
+    #[test]
+    fn text_characters_draw_and_shrink_like_proptests_strategies() {
+        let ours = proptest::collection::vec(text_char(), 0..=24);
+        let theirs = proptest::collection::vec(reference_char(), 0..=24);
+        for seed in 0..=255u8 {
+            let runner = || {
+                let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
+                TestRunner::new_with_rng(super::super::case::lean_config(), rng)
+            };
+            let (mut a, mut b) = (runner(), runner());
+            let mut ta = ours.new_tree(&mut a).unwrap();
+            let mut tb = theirs.new_tree(&mut b).unwrap();
+            assert_eq!(ta.current(), tb.current(), "seed {seed}");
+            assert_eq!(a.rng().next_u64(), b.rng().next_u64(), "seed {seed}");
+            for step in 0..200 {
+                let simplified = ta.simplify();
+                assert_eq!(simplified, tb.simplify(), "seed {seed} step {step}");
+                assert_eq!(ta.current(), tb.current(), "seed {seed} step {step}");
+                if step % 5 == 4 {
+                    assert_eq!(ta.complicate(), tb.complicate(), "seed {seed} step {step}");
+                    assert_eq!(ta.current(), tb.current(), "seed {seed} step {step}");
+                }
+            }
+        }
+    }
 }
