@@ -38,7 +38,7 @@ pub use support::walker::base_request;
 pub use support::{decimal, walk, walker};
 
 use crate::spec::{Operation, OperationId, Spec};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::BoxFuture;
 
 /// Where the documentation a check rests on is found in `schemas/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +104,7 @@ pub enum Runner {
         /// failed, the trial is skipped with the walk's error rather than shown as passed.
         walks: fn(&Spec, &Operation) -> Option<OperationId>,
         /// The check itself.
-        run: for<'a> fn(&'a StatefulContext<'a>, OperationId) -> LocalBoxFuture<'a, ()>,
+        run: for<'a> fn(&'a StatefulContext<'a>, OperationId) -> BoxFuture<'a, ()>,
     },
     /// Reports the comparisons `migrate` runs (in `src/migrate`).
     Migration,

@@ -81,10 +81,10 @@ impl GeneratedCase {
 
 /// The strategy of one operation and polarity, built from the contract.
 pub struct CaseStrategy {
-    inner: BoxedStrategy<GeneratedCase>,
+    inner: SBoxedStrategy<GeneratedCase>,
     /// The invalid strategy's alternatives (one per constraint it breaks), which the first
     /// cases of a run take in turn, so a short run still breaks every constraint once.
-    options: Vec<BoxedStrategy<GeneratedCase>>,
+    options: Vec<SBoxedStrategy<GeneratedCase>>,
 }
 
 /// The first bytes of a seed that names one alternative of an invalid strategy (its index in
@@ -231,7 +231,7 @@ impl CaseStrategy {
     pub fn new(op: &Operation, polarity: Polarity) -> Option<CaseStrategy> {
         // Shared by every alternative's closure: a parameter holds its schema.
         let params: Arc<[Parameter]> = op.value_parameters().cloned().collect();
-        let base: Vec<BoxedStrategy<Raw>> = params.iter().map(valid_raw).collect();
+        let base: Vec<SBoxedStrategy<Raw>> = params.iter().map(valid_raw).collect();
         let id = op.id;
         let inner = match polarity {
             Polarity::Valid => {
@@ -240,10 +240,10 @@ impl CaseStrategy {
                     make_consistent(&params, &mut raws);
                     to_case(id, &params, raws, Scenario::Valid, None)
                 })
-                .boxed()
+                .sboxed()
             }
             Polarity::Invalid => {
-                let mut options: Vec<BoxedStrategy<GeneratedCase>> = Vec::new();
+                let mut options: Vec<SBoxedStrategy<GeneratedCase>> = Vec::new();
                 for (i, param) in params.iter().enumerate() {
                     let Some(validator) = param.validator() else {
                         continue;
@@ -259,7 +259,7 @@ impl CaseStrategy {
                                     with_companions(&params, &mut raws, i, drawn);
                                     to_case(id, &params, raws, scenario, Some(name.clone()))
                                 })
-                                .boxed(),
+                                .sboxed(),
                         );
                     }
                     options.extend(pair_violations(id, &params, &base, i));
@@ -329,7 +329,7 @@ fn with_companions(params: &[Parameter], raws: &mut [Raw], broken: usize, drawn:
 }
 
 /// Valid values for the companions of parameter `i`, in `requires` order.
-fn companion_values(params: &[Parameter], i: usize) -> Vec<BoxedStrategy<String>> {
+fn companion_values(params: &[Parameter], i: usize) -> Vec<SBoxedStrategy<String>> {
     params[i]
         .requires
         .iter()
@@ -342,9 +342,9 @@ fn companion_values(params: &[Parameter], i: usize) -> Vec<BoxedStrategy<String>
 fn pair_violations(
     id: OperationId,
     params: &Arc<[Parameter]>,
-    base: &[BoxedStrategy<Raw>],
+    base: &[SBoxedStrategy<Raw>],
     i: usize,
-) -> Vec<BoxedStrategy<GeneratedCase>> {
+) -> Vec<SBoxedStrategy<GeneratedCase>> {
     let mut out = Vec::new();
     let param = &params[i];
     for companion in &param.requires {
@@ -368,7 +368,7 @@ fn pair_violations(
                         Some(name.clone()),
                     )
                 })
-                .boxed(),
+                .sboxed(),
         );
     }
     if let Some(j) = param
@@ -393,7 +393,7 @@ fn pair_violations(
                             Some(name.clone()),
                         )
                     })
-                    .boxed(),
+                    .sboxed(),
             );
         }
     }
@@ -460,6 +460,11 @@ pub fn generate(
 }
 
 /// Shrinks a failing case to a simpler one that still fails, within `budget` attempts.
+///
+/// proptest's value trees cannot move between threads and a trial's future can, so no tree is
+/// held while a candidate is sent: each candidate comes from a tree made afresh from the seed,
+/// with the steps taken so far replayed (trees are deterministic; a budget of a few dozen steps
+/// makes this cheap beside the requests).
 pub async fn shrink<F, Fut>(
     strategy: &CaseStrategy,
     seed: [u8; 32],
@@ -470,21 +475,36 @@ where
     F: FnMut(GeneratedCase) -> Fut,
     Fut: Future<Output = bool>,
 {
-    let mut tree = strategy.tree(seed)?;
-    let mut best = tree.current();
-    if !tree.simplify() {
+    // `true` is a simplification, `false` a complication.
+    let after = |steps: &[bool]| -> Option<(GeneratedCase, bool)> {
+        let mut tree = strategy.tree(seed)?;
+        let mut moved = true;
+        for &simplify in steps {
+            moved = match simplify {
+                true => tree.simplify(),
+                false => tree.complicate(),
+            };
+        }
+        Some((tree.current(), moved))
+    };
+    let mut steps = Vec::new();
+    let mut best = after(&steps)?.0;
+    steps.push(true);
+    let (mut candidate, moved) = after(&steps)?;
+    if !moved {
         return Some(best);
     }
     for _ in 0..budget {
-        let candidate = tree.current();
-        if still_fails(candidate.clone()).await {
+        let fails = still_fails(candidate.clone()).await;
+        if fails {
             best = candidate;
-            if !tree.simplify() {
-                break;
-            }
-        } else if !tree.complicate() {
+        }
+        steps.push(fails);
+        let (next, moved) = after(&steps)?;
+        if !moved {
             break;
         }
+        candidate = next;
     }
     Some(best)
 }
@@ -554,6 +574,52 @@ mod tests {
             "{ids:?}"
         );
     }
+
+    /// Shrinking with a tree made afresh for each candidate takes the steps that holding one
+    /// tree throughout takes, and ends on the same case.
+    #[test]
+    fn shrinking_by_replay_ends_where_one_tree_ends() {
+        let spec = Spec::embedded().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        // Fails while some value is longer than two characters.
+        let fails = |case: &GeneratedCase| case.params.iter().any(|(_, v)| v.chars().count() > 2);
+        for id in [OperationId::CustomersV1, OperationId::CustomersV2] {
+            for polarity in [Polarity::Valid, Polarity::Invalid] {
+                let strategy = CaseStrategy::new(spec.operation(id), polarity).unwrap();
+                for (seed, case) in generate(spec.operation(id), polarity, 11, 40) {
+                    if !fails(&case) {
+                        continue;
+                    }
+                    // The same walk over one tree held throughout.
+                    let mut tree = strategy.tree(seed).unwrap();
+                    let mut expected = tree.current();
+                    if tree.simplify() {
+                        for _ in 0..SHRINK_TEST_BUDGET {
+                            let candidate = tree.current();
+                            if fails(&candidate) {
+                                expected = candidate;
+                                if !tree.simplify() {
+                                    break;
+                                }
+                            } else if !tree.complicate() {
+                                break;
+                            }
+                        }
+                    }
+                    let shrunk =
+                        runtime.block_on(shrink(&strategy, seed, SHRINK_TEST_BUDGET, |c| {
+                            let fails = fails(&c);
+                            async move { fails }
+                        }));
+                    assert_eq!(shrunk, Some(expected), "{id} {polarity:?}");
+                }
+            }
+        }
+    }
+
+    const SHRINK_TEST_BUDGET: usize = 48;
 
     #[test]
     fn valid_cases_reach_the_documented_maximum_length_in_characters() {

@@ -38,9 +38,9 @@ impl<S: Strategy> LeanUnion<S> {
 
 /// [`LeanUnion`] of weighted boxed alternatives, boxed in turn.
 pub fn one_of<T: std::fmt::Debug + 'static>(
-    options: Vec<(u32, BoxedStrategy<T>)>,
-) -> BoxedStrategy<T> {
-    LeanUnion::new(options).boxed()
+    options: Vec<(u32, SBoxedStrategy<T>)>,
+) -> SBoxedStrategy<T> {
+    LeanUnion::new(options).sboxed()
 }
 
 /// An alternative before the drawn one: the seed of its own runner, and its tree once made.
@@ -106,9 +106,9 @@ impl<S: Strategy> Strategy for LeanUnion<S> {
 /// values of `next_u32`, a byte of each. Read as one block of 32 words, which takes the same
 /// words from the generator as 32 calls.
 fn fork_seed(rng: &mut TestRng) -> [u8; 32] {
-    let mut words = [0u8; 128];
-    rng.fill_bytes(&mut words);
-    std::array::from_fn(|i| words[4 * i])
+    let mut words = [[0u8; 4]; 32];
+    rng.fill_bytes(words.as_flattened_mut());
+    words.map(|word| word[0])
 }
 
 impl<S: Strategy> LeanUnionTree<S> {
@@ -190,12 +190,12 @@ mod tests {
         )
     }
 
-    fn options() -> Vec<(u32, BoxedStrategy<String>)> {
+    fn options() -> Vec<(u32, SBoxedStrategy<String>)> {
         vec![
-            (2, "[a-c]{1,4}".boxed()),
-            (1, Just("fixed".to_string()).boxed()),
-            (5, (0u32..1000).prop_map(|n| n.to_string()).boxed()),
-            (3, "[x-z]{2,6}".boxed()),
+            (2, "[a-c]{1,4}".sboxed()),
+            (1, Just("fixed".to_string()).sboxed()),
+            (5, (0u32..1000).prop_map(|n| n.to_string()).sboxed()),
+            (3, "[x-z]{2,6}".sboxed()),
         ]
     }
 

@@ -94,12 +94,12 @@ impl ValueTree for CharTree {
 }
 
 /// Text of `min..=max` characters, with the two ends of the range given extra weight.
-fn text(min: usize, max: usize) -> BoxedStrategy<String> {
+fn text(min: usize, max: usize) -> SBoxedStrategy<String> {
     let max = max.max(min);
     let of = |range: std::ops::RangeInclusive<usize>| {
         proptest::collection::vec(text_char(), range)
             .prop_map(String::from_iter)
-            .boxed()
+            .sboxed()
     };
     one_of(vec![
         (2, of(max..=max)),
@@ -109,7 +109,7 @@ fn text(min: usize, max: usize) -> BoxedStrategy<String> {
 }
 
 /// A valid documented UTC time (days up to 28, so every month is valid).
-fn utc_time() -> BoxedStrategy<String> {
+fn utc_time() -> SBoxedStrategy<String> {
     (
         2000u32..2031,
         1u32..13,
@@ -119,7 +119,7 @@ fn utc_time() -> BoxedStrategy<String> {
         0u32..60,
     )
         .prop_map(|(y, mo, d, h, mi, s)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
-        .boxed()
+        .sboxed()
 }
 
 /// The characters of a parameter's documented `examples`, when it has some: ids shaped like the
@@ -137,9 +137,9 @@ fn example_alphabet(param: &Parameter) -> Option<Vec<char>> {
 }
 
 /// Valid values of a parameter.
-pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
+pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
     if let Some(values) = param.enum_values() {
-        return select(values).boxed();
+        return select(values).sboxed();
     }
     if param.is_time() {
         return utc_time();
@@ -149,12 +149,12 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
             let min = param.limit("minimum").unwrap_or(0);
             let max = param.limit("maximum").unwrap_or(min.saturating_add(1000));
             one_of(vec![
-                (1, Just(min).boxed()),
-                (1, Just(max).boxed()),
-                (4, (min..=max).boxed()),
+                (1, Just(min).sboxed()),
+                (1, Just(max).sboxed()),
+                (4, (min..=max).sboxed()),
             ])
             .prop_map(|n| n.to_string())
-            .boxed()
+            .sboxed()
         }
         ParamType::String => {
             let min = usize::try_from(param.limit("minLength").unwrap_or(1).max(1)).unwrap_or(1);
@@ -167,7 +167,7 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
                     let of = |range: std::ops::RangeInclusive<usize>| {
                         proptest::collection::vec(select(alphabet.clone()), range)
                             .prop_map(String::from_iter)
-                            .boxed()
+                            .sboxed()
                     };
                     // The ends of the range get extra weight, as for other text.
                     one_of(vec![
@@ -183,7 +183,7 @@ pub fn valid_value(param: &Parameter) -> BoxedStrategy<String> {
 }
 
 /// The wire forms a valid request may use for a parameter, with a value most of the time.
-pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
+pub fn valid_raw(param: &Parameter) -> SBoxedStrategy<Raw> {
     let validator = param.validator();
     let allowed = |form: WireForm<'_>| match &param.presence {
         // A form taken as a value (a body's two-quote string) is valid only if the value is.
@@ -194,30 +194,33 @@ pub fn valid_raw(param: &Parameter) -> BoxedStrategy<Raw> {
         Some(presence) => presence.outcome(form) != PresenceOutcome::Reject,
         None => form == WireForm::Absent && !param.required,
     };
-    let mut options: Vec<(u32, BoxedStrategy<Raw>)> =
-        vec![(6, valid_value(param).prop_map(Some).boxed())];
+    let mut options: Vec<(u32, SBoxedStrategy<Raw>)> =
+        vec![(6, valid_value(param).prop_map(Some).sboxed())];
     if allowed(WireForm::Absent) {
-        options.push((3, Just(None).boxed()));
+        options.push((3, Just(None).sboxed()));
     }
     for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
         if allowed(form) {
-            options.push((1, Just(form.raw().map(str::to_string)).boxed()));
+            options.push((1, Just(form.raw().map(str::to_string)).sboxed()));
         }
     }
     one_of(options)
 }
 
 /// Candidate values that break one constraint of the parameter, each confirmed by `validator`.
-pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, BoxedStrategy<Raw>)> {
+pub fn violations(
+    param: &Parameter,
+    validator: &Validator,
+) -> Vec<(Scenario, SBoxedStrategy<Raw>)> {
     let rejects = |raw: &str| !validator.is_valid(&param.typed(raw));
     let fixed =
-        |scenario: Scenario, candidates: Vec<String>| -> Option<(Scenario, BoxedStrategy<Raw>)> {
+        |scenario: Scenario, candidates: Vec<String>| -> Option<(Scenario, SBoxedStrategy<Raw>)> {
             let kept: Vec<Raw> = candidates
                 .into_iter()
                 .filter(|c| rejects(c))
                 .map(Some)
                 .collect();
-            (!kept.is_empty()).then(|| (scenario, select(kept).boxed()))
+            (!kept.is_empty()).then(|| (scenario, select(kept).sboxed()))
         };
     let mut out = Vec::new();
     if let Some(presence) = &param.presence {
@@ -225,7 +228,7 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
         for form in WireForm::NON_VALUES {
             if presence.outcome(form) == PresenceOutcome::Reject {
                 let raw: Raw = form.raw().map(str::to_string);
-                out.push((Scenario::RefusedForm, Just(raw).boxed()));
+                out.push((Scenario::RefusedForm, Just(raw).sboxed()));
             }
         }
     }
@@ -236,7 +239,7 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
         if param.enum_values().is_none() && !param.is_time() {
             out.push((
                 Scenario::TooLong,
-                text(max + 1, max + 4).prop_map(Some).boxed(),
+                text(max + 1, max + 4).prop_map(Some).sboxed(),
             ));
         }
     }
@@ -252,7 +255,7 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
             Scenario::SpaceInFuzzyValue,
             (text(1, half), text(1, half))
                 .prop_map(|(a, b)| Some(format!("{a} {b}")))
-                .boxed(),
+                .sboxed(),
         ));
     }
     if param.is_time() {
@@ -302,11 +305,11 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Bo
 }
 
 /// Two valid times with the first strictly after the second.
-pub fn reversed_times() -> BoxedStrategy<(String, String)> {
+pub fn reversed_times() -> SBoxedStrategy<(String, String)> {
     (utc_time(), utc_time())
         .prop_filter("distinct times", |(a, b)| a != b)
         .prop_map(|(a, b)| if a > b { (a, b) } else { (b, a) })
-        .boxed()
+        .sboxed()
 }
 
 #[cfg(test)]
@@ -315,13 +318,13 @@ mod tests {
     use proptest::test_runner::{RngAlgorithm, TestRng};
 
     /// [`text_char`] as proptest's own strategies say it, which it must draw like.
-    fn reference_char() -> BoxedStrategy<char> {
+    fn reference_char() -> SBoxedStrategy<char> {
         prop_oneof![
             6 => select(('a'..='z').chain('A'..='Z').chain('0'..='9').collect::<Vec<_>>()),
             1 => select(vec!['-', '_', '.', '~', '!', '*', '\'', '(', ')', '&', '=', '+', '%', '#', '/', '?', ':', '@']),
             3 => (0x4E00u32..0x9FA5).prop_map(|c| char::from_u32(c).unwrap_or('中')),
         ]
-        .boxed()
+        .sboxed()
     }
 
     /// Text from the same seed is the same text, leaves the generator where proptest's does,

@@ -180,14 +180,16 @@ fn compare_with_recordings(
         let path = recording::snapshot_path(dir, op, &scenario.name);
         let info = request.summary(ctx.client.spec().operation(scenario.operation));
         let secrets = ctx.client.credentials().secret_values();
-        if let Err(error) = recording::write(&path, &scenario.description, &info, &value, &secrets)
-        {
+        let written = tokio::task::block_in_place(|| {
+            recording::write(&path, &scenario.description, &info, &value, &secrets)
+        });
+        if let Err(error) = written {
             return unavailable(format!("could not record to {}: {error}", path.display()));
         }
     }
     let dir = ctx.against_recording.as_ref()?;
     let path = recording::snapshot_path(dir, op, &scenario.name);
-    let recorded = match recording::read(&path) {
+    let recorded = match tokio::task::block_in_place(|| recording::read(&path)) {
         Ok(Some(recorded)) => recorded,
         Ok(None) => return unavailable(format!("no recording at {}", path.display())),
         Err(error) => return unavailable(error),
@@ -398,19 +400,19 @@ async fn run_cases(
                 }
                 if keep {
                     let request = request_for(ctx, op, &case);
-                    let kept = ctx.regressions.keep(
-                        op.id,
-                        Regression {
-                            polarity: polarity.as_str().into(),
-                            seed: hex::encode(seed),
-                            scenario: case.scenario.describe().into(),
-                            check: findings
-                                .first()
-                                .map(|f| f.check.clone())
-                                .unwrap_or_default(),
-                            reproduce: sctx.curl(&request),
-                        },
-                    );
+                    // The file lock may wait for another run: not on a worker the mock needs.
+                    let regression = Regression {
+                        polarity: polarity.as_str().into(),
+                        seed: hex::encode(seed),
+                        scenario: case.scenario.describe().into(),
+                        check: findings
+                            .first()
+                            .map(|f| f.check.clone())
+                            .unwrap_or_default(),
+                        reproduce: sctx.curl(&request),
+                    };
+                    let kept =
+                        tokio::task::block_in_place(|| ctx.regressions.keep(op.id, regression));
                     if let Err(error) = kept {
                         tracing::warn!(%error, "could not keep a failing seed");
                     }
