@@ -32,17 +32,30 @@ struct State {
 impl RequestLog {
     /// Keeps one line (no credentials: the caller writes none).
     pub fn push(&self, line: String) {
+        let chunk = {
+            let Ok(mut state) = self.state.lock() else {
+                return;
+            };
+            state.lines.push(line);
+            if state.lines.len() < CHUNK {
+                return;
+            }
+            std::mem::take(&mut state.lines)
+        };
+        // Sorted and written with the lock released, and off the runtime's workers (requests
+        // are sent from them): other requests go on meanwhile. The merge does not care in which
+        // order the chunks come back.
+        let spilled = blocking(move || {
+            let mut chunk = chunk;
+            chunk.sort_unstable();
+            spill(&chunk)
+        });
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        state.lines.push(line);
-        if state.lines.len() >= CHUNK {
-            let mut chunk = std::mem::take(&mut state.lines);
-            chunk.sort_unstable();
-            match spill(&chunk) {
-                Ok(file) => state.spilled.push(file),
-                Err(error) => state.error = Some(format!("the request log is incomplete: {error}")),
-            }
+        match spilled {
+            Ok(file) => state.spilled.push(file),
+            Err(error) => state.error = Some(format!("the request log is incomplete: {error}")),
         }
     }
 
@@ -64,6 +77,16 @@ impl RequestLog {
             sources.push(Box::new(BufReader::new(file).lines().map_while(Result::ok)));
         }
         Ok(Box::new(Merge::new(sources)))
+    }
+}
+
+/// Runs blocking work: through `block_in_place` on a worker of a multi-threaded runtime (so the
+/// worker's other tasks move on), directly anywhere else.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

@@ -52,18 +52,10 @@ impl Strategy for CharClass {
     type Value = char;
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
-        use proptest::num::{sample_uniform_incl, u32, usize};
+        // The trees of the strategies `select` and the range are made of: the same draws.
         Ok(match self {
-            CharClass::Listed(chars) => {
-                // `select` draws an index of the list as a u64.
-                let last = chars.len() as u64 - 1;
-                let index = sample_uniform_incl(runner, 0, last) as usize;
-                CharTree::Listed(chars, usize::BinarySearch::new_above(0, index))
-            }
-            CharClass::Range(start, end) => {
-                let code = sample_uniform_incl(runner, *start, end - 1);
-                CharTree::Range(u32::BinarySearch::new_above(*start, code))
-            }
+            CharClass::Listed(chars) => CharTree::Listed(chars, (0..chars.len()).new_tree(runner)?),
+            CharClass::Range(start, end) => CharTree::Range((*start..*end).new_tree(runner)?),
         })
     }
 }
@@ -336,7 +328,7 @@ mod tests {
         for seed in 0..=255u8 {
             let runner = || {
                 let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
-                TestRunner::new_with_rng(super::super::case::lean_config(), rng)
+                TestRunner::new_with_rng(super::super::union::lean_config(), rng)
             };
             let (mut a, mut b) = (runner(), runner());
             let mut ta = ours.new_tree(&mut a).unwrap();

@@ -92,7 +92,9 @@ pub async fn execute(
             None
         }
         TrialKind::Regressions => {
-            let kept = ctx.regressions.load(trial.operation).unwrap_or_default();
+            // A file of up to a few MiB, read and parsed off the workers the mock needs.
+            let kept = tokio::task::block_in_place(|| ctx.regressions.load(trial.operation))
+                .unwrap_or_default();
             let op = ctx.client.spec().operation(trial.operation);
             for polarity in [Polarity::Valid, Polarity::Invalid] {
                 let Some(strategy) = CaseStrategy::new(op, polarity) else {

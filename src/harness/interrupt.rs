@@ -33,7 +33,7 @@ impl RunStart {
     /// kill the process.
     pub fn begin() -> Result<Self, ExitError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(WORKER_THREADS)
+            .worker_threads(worker_threads())
             .enable_all()
             .build()
             .map_err(|e| {
@@ -46,8 +46,11 @@ impl RunStart {
     }
 }
 
-/// Worker threads of a run's runtime: the machines this runs on have two cores.
-const WORKER_THREADS: usize = 2;
+/// Worker threads of a run's runtime: one a core, and at least two (the CI machines have two).
+/// Trials run on these workers (beside the embedded mock), so they bound a run's parallelism.
+fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+}
 
 /// Signal handlers installed for one run.
 #[derive(Debug)]
