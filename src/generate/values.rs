@@ -87,9 +87,19 @@ impl ValueTree for CharTree {
 
 /// Text of `min..=max` characters, with the two ends of the range given extra weight.
 fn text(min: usize, max: usize) -> SBoxedStrategy<String> {
+    ends_weighted(text_char(), min, max)
+}
+
+/// Strings of `min..=max` characters drawn from `chars`, the two ends of the range weighted
+/// (all of the maximum length twice as often as all of the minimum, a length in between five
+/// times): the lengths a backend is most likely to get wrong come up often.
+fn ends_weighted<S>(chars: S, min: usize, max: usize) -> SBoxedStrategy<String>
+where
+    S: Strategy<Value = char> + Clone + Send + Sync + 'static,
+{
     let max = max.max(min);
     let of = |range: std::ops::RangeInclusive<usize>| {
-        proptest::collection::vec(text_char(), range)
+        proptest::collection::vec(chars.clone(), range)
             .prop_map(String::from_iter)
             .sboxed()
     };
@@ -155,19 +165,7 @@ pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(32);
             match example_alphabet(param) {
-                Some(alphabet) => {
-                    let of = |range: std::ops::RangeInclusive<usize>| {
-                        proptest::collection::vec(select(alphabet.clone()), range)
-                            .prop_map(String::from_iter)
-                            .sboxed()
-                    };
-                    // The ends of the range get extra weight, as for other text.
-                    one_of(vec![
-                        (2, of(max..=max)),
-                        (1, of(min..=min)),
-                        (5, of(min..=max)),
-                    ])
-                }
+                Some(alphabet) => ends_weighted(select(alphabet), min, max),
                 None => text(min, max),
             }
         }
