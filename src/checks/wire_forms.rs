@@ -74,7 +74,7 @@ pub async fn wire_forms(ctx: &StatefulContext<'_>, op: OperationId) {
         for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
             let outcome = presence.outcome(form);
             // What a form means may be a position (how a query string carries null: A2).
-            let position = param.position_of(&format!("x-presence.{}", form.name()));
+            let position = param.position_of(form.presence_keyword());
             let fctx = ctx.resting_on(position);
             let raw = form.raw().unwrap_or_default();
             let request = base.clone().with_param(operation, &param.name, raw);

@@ -57,19 +57,7 @@ impl TargetArgs {
     }
 }
 
-/// Whether a base URL points at this machine (loopback runs unthrottled).
-pub(super) fn is_loopback(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = authority
-        .strip_prefix('[')
-        .and_then(|h| h.split_once(']').map(|(h, _)| h))
-        .unwrap_or_else(|| authority.rsplit_once(':').map_or(authority, |(h, _)| h));
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
+pub(super) use crate::client::is_loopback;
 
 /// A base URL must be http(s) with a host.
 pub(super) fn check_url(url: &str) -> Result<(), String> {

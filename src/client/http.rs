@@ -169,7 +169,7 @@ impl HttpClient {
             .pool_max_idle_per_host(limits.concurrency)
             .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")));
         let builder = super::proxy::with_proxies(builder)?;
-        let inner = super::tls::configure(builder, tls)?
+        let inner = super::tls::configure(builder, tls, target.needs_tls_roots())?
             .build()
             .map_err(|e| TlsError::Build(e.to_string()))?;
         Ok(HttpClient {

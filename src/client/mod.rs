@@ -18,6 +18,8 @@ pub use http::{Exchange, HttpClient, Limits};
 pub use proxy::single_request_client;
 pub use request::{encode as encode_component, AuthMode, PreparedRequest, CLIENT_OWNED_HEADERS};
 pub use stop::StopSwitch;
-pub use target::{bss_auth_for, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV};
+pub use target::{
+    bss_auth_for, is_loopback, required_variables, Target, TargetCredentials, AK_ENV, SK_ENV,
+};
 pub use tls::{describe_certificate_problem, TlsError, TlsOptions};
 pub use transport::{TransportError, TransportKind};

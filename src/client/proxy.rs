@@ -54,7 +54,7 @@ pub fn single_request_client(
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")));
-    super::tls::configure(with_proxies(builder)?, tls)?
+    super::tls::configure(with_proxies(builder)?, tls, true)?
         .build()
         .map_err(|e| TlsError::Build(e.to_string()))
 }

@@ -4,6 +4,23 @@ use crate::secret::Secret;
 use crate::spec::{AuthScheme, Operation, Service, Spec};
 use std::collections::BTreeMap;
 
+/// Whether a base URL names this machine: `localhost`, 127.0.0.0/8 or `::1`. A loopback
+/// target runs unthrottled, gets no proxy, and may be the embedded mock.
+pub fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let host = parsed.host_str().unwrap_or_default();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The endpoints under test.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -24,6 +41,16 @@ impl Target {
             Service::Bss => &self.bss_base,
             Service::Aicc => &self.aicc_base,
         }
+    }
+
+    /// Whether a request of this run could meet a certificate: a base URL on https, or off
+    /// loopback (where a proxy from the environment, perhaps an https one, may carry it). Only
+    /// then are the system's roots loaded, which costs a run against the embedded mock a
+    /// twentieth of its time at a thousand cases.
+    pub fn needs_tls_roots(&self) -> bool {
+        [&self.bss_base, &self.aicc_base]
+            .iter()
+            .any(|base| !base.starts_with("http://") || !is_loopback(base))
     }
 
     /// A human label for reports.
@@ -179,4 +206,48 @@ pub fn required_variables<'a>(
     needed.sort_unstable();
     needed.dedup();
     needed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(bss: &str, aicc: &str) -> Target {
+        Target {
+            bss_base: bss.into(),
+            aicc_base: aicc.into(),
+            partner_id: "p".into(),
+            embedded: false,
+        }
+    }
+
+    #[test]
+    fn loopback_hosts_are_this_machine_and_others_are_not() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9/base",
+            "http://localhost:1",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1",
+            "https://example.com",
+            "http://127.0.0.1.example.com",
+            "not a url",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn tls_roots_are_needed_unless_every_base_is_plain_http_on_loopback() {
+        assert!(!target("http://127.0.0.1:1", "http://localhost:2").needs_tls_roots());
+        // https anywhere, or a base off loopback (a proxy may speak TLS), needs them.
+        assert!(target("https://127.0.0.1:1", "http://127.0.0.1:1").needs_tls_roots());
+        assert!(target("http://127.0.0.1:1", "https://aicc.example.com").needs_tls_roots());
+        assert!(target("http://10.1.2.3:8080", "http://10.1.2.3:8080").needs_tls_roots());
+    }
 }

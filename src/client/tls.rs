@@ -39,14 +39,18 @@ pub enum TlsError {
 const MAX_CA_FILE_BYTES: u64 = 16 << 20;
 
 /// Applies the TLS options to a client builder: rustls with the built-in roots (system store
-/// plus the compiled-in Mozilla roots), every certificate of `--ca-cert` added as a root, and
+/// plus the compiled-in Mozilla roots) when `built_in_roots` (a client that can only meet plain
+/// http on loopback skips reading them), every certificate of `--ca-cert` added as a root, and
 /// certificate verification off only for `--insecure`. A CA file that cannot be used fails
 /// here, naming the file, rather than as a vague error at the first request.
 pub fn configure(
     builder: reqwest::ClientBuilder,
     tls: &TlsOptions,
+    built_in_roots: bool,
 ) -> Result<reqwest::ClientBuilder, TlsError> {
-    let mut builder = builder.use_rustls_tls().tls_built_in_root_certs(true);
+    let mut builder = builder
+        .use_rustls_tls()
+        .tls_built_in_root_certs(built_in_roots);
     if let Some(path) = &tls.ca_cert {
         for certificate in load_ca_certs(path)? {
             builder = builder.add_root_certificate(certificate);
@@ -201,7 +205,7 @@ mod tests {
     }
 
     fn ca_cert_error(path: &Path) -> (String, String) {
-        match configure(reqwest::Client::builder(), &options(path)) {
+        match configure(reqwest::Client::builder(), &options(path), true) {
             Err(TlsError::CaCert { path, message }) => (path, message),
             Err(other) => panic!("expected TlsError::CaCert, got {other:?}"),
             Ok(_) => panic!("{} was accepted", path.display()),
@@ -265,7 +269,7 @@ mod tests {
         let bundle = format!("{}{}", ca_pem("first CA"), ca_pem("second CA"));
         let path = temp_file("bundle.pem", bundle.as_bytes());
         assert_eq!(load_ca_certs(&path).unwrap().len(), 2);
-        configure(reqwest::Client::builder(), &options(&path))
+        configure(reqwest::Client::builder(), &options(&path), true)
             .unwrap()
             .build()
             .expect("a client trusting the bundle builds");
@@ -278,7 +282,7 @@ mod tests {
                 ca_cert: None,
                 insecure,
             };
-            configure(reqwest::Client::builder(), &tls)
+            configure(reqwest::Client::builder(), &tls, true)
                 .unwrap()
                 .build()
                 .expect("the client builds with the system roots");

@@ -54,7 +54,7 @@ impl GeneratedCase {
             .as_deref()
             .and_then(|name| op.parameters.iter().find(|p| p.name == name));
         match (self.keyword(), parameter) {
-            (Some(keyword), Some(p)) => RuleId::parameter(op.id, p.location, &p.name, &keyword),
+            (Some(keyword), Some(p)) => p.rule(op.id, &keyword),
             _ => RuleId::valid_request(op.id),
         }
     }

@@ -97,14 +97,9 @@ fn append<T>(all: &mut Vec<T>, items: Vec<T>) -> Vec<usize> {
 }
 
 /// Turns trial results into the report, trials in plan order.
-pub(super) fn build_report(
-    config: &RunConfig,
-    target: String,
-    planned: &[PlannedTrial],
-    mut results: Vec<TrialResult>,
-    notes: Vec<String>,
-    duration_ms: u64,
-) -> Report {
+/// Puts trial results, which come as trials end, in the plan's order: what is gathered from
+/// them (findings, notes, migration evidence) is then the same from run to run.
+pub(super) fn in_plan_order(planned: &[PlannedTrial], results: &mut [TrialResult]) {
     let order: BTreeMap<&str, usize> = planned
         .iter()
         .enumerate()
@@ -116,6 +111,28 @@ pub(super) fn build_report(
             .copied()
             .unwrap_or(usize::MAX)
     });
+}
+
+/// The trials' notes and migration evidence, in the plan's order (the results put in it).
+pub(super) fn gathered(
+    planned: &[PlannedTrial],
+    results: &mut [TrialResult],
+) -> (Vec<String>, Vec<crate::outcome::MigrationEvidence>) {
+    in_plan_order(planned, results);
+    let notes = results.iter().flat_map(|r| r.notes.iter().cloned());
+    let evidence = results.iter().flat_map(|r| r.evidence.iter().cloned());
+    (notes.collect(), evidence.collect())
+}
+
+pub(super) fn build_report(
+    config: &RunConfig,
+    target: String,
+    planned: &[PlannedTrial],
+    mut results: Vec<TrialResult>,
+    notes: Vec<String>,
+    duration_ms: u64,
+) -> Report {
+    in_plan_order(planned, &mut results);
     let mut findings = Vec::new();
     let mut observations = Vec::new();
     let mut transport = Vec::new();
@@ -327,4 +344,39 @@ pub(super) fn settle_baseline(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::{TrialKind, TrialLists};
+    use crate::spec::OperationId;
+
+    fn planned(name: &str) -> PlannedTrial {
+        PlannedTrial {
+            name: name.into(),
+            operation: OperationId::CustomersV1,
+            kind: TrialKind::Regressions,
+        }
+    }
+
+    fn result(name: &str) -> TrialResult {
+        TrialResult {
+            record: crate::report::TrialRecord {
+                name: name.into(),
+                ..Default::default()
+            },
+            lists: TrialLists::default(),
+            evidence: Vec::new(),
+            notes: vec![format!("note of {name}")],
+        }
+    }
+
+    #[test]
+    fn notes_come_in_plan_order_whatever_order_the_trials_ended_in() {
+        let plan = [planned("a"), planned("b"), planned("c")];
+        let mut ended = vec![result("c"), result("a"), result("b")];
+        let (notes, _) = gathered(&plan, &mut ended);
+        assert_eq!(notes, ["note of a", "note of b", "note of c"]);
+    }
 }

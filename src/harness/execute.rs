@@ -31,7 +31,7 @@ pub async fn execute(
     let sctx = stateful_context(
         ctx,
         trial.name.clone(),
-        recorder,
+        (recorder, recorder),
         trial_rule(ctx, trial),
         trial_position(ctx, trial),
     );
@@ -221,7 +221,7 @@ fn compare_with_recordings(
 fn stateful_context<'a>(
     ctx: &'a RunContext,
     trial: String,
-    recorder: &'a Recorder,
+    (recorder, coverage): (&'a Recorder, &'a Recorder),
     rule: RuleId,
     position: Option<Position>,
 ) -> StatefulContext<'a> {
@@ -231,6 +231,7 @@ fn stateful_context<'a>(
         selection: &ctx.selection,
         walks: &ctx.walks,
         recorder,
+        coverage,
         trial,
         rule,
         position,
@@ -307,7 +308,7 @@ async fn send_case(
     let sctx = stateful_context(
         ctx,
         trial.trial.clone(),
-        &recorder,
+        (&recorder, trial.recorder),
         case.rule(op),
         case.position(op),
     );
@@ -316,7 +317,6 @@ async fn send_case(
         .await;
     let recorded = recorder.take();
     trial.recorder.add_requests(recorded.requests);
-    trial.recorder.merge_exercised(recorded.exercised);
     if recorded.cut_short {
         trial.recorder.cut_short();
     }

@@ -435,7 +435,7 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
     if let Some(ticker) = ticker {
         let _ = ticker.join();
     }
-    let results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|e| e.into_inner()));
     if let Some(mock) = mock {
         ctx.runtime.block_on(mock.stop());
     }
@@ -485,11 +485,8 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
                 .into(),
         );
     }
-    let evidence: Vec<crate::outcome::MigrationEvidence> = results
-        .iter()
-        .flat_map(|r| r.evidence.iter().cloned())
-        .collect();
-    notes.extend(results.iter().flat_map(|r| r.notes.iter().cloned()));
+    let (trial_notes, evidence) = compose::gathered(&planned, &mut results);
+    notes.extend(trial_notes);
     let mut report = build_report(
         &config,
         target.label(),

@@ -128,7 +128,7 @@ impl Spec {
             );
         }
         let request_validator = compile(options, &request_file, request)?;
-        let parameters = self.parameters(&request_file, request)?;
+        let parameters = self.parameters(id, &request_file, request)?;
         check_parameter_references(&request_file, &parameters)?;
         let mut responses = BTreeMap::new();
         let prefix = format!("{id}/response.");
@@ -194,7 +194,12 @@ impl Spec {
         })
     }
 
-    fn parameters(&self, file: &str, request: &Value) -> Result<Vec<Parameter>, SpecError> {
+    fn parameters(
+        &self,
+        op: OperationId,
+        file: &str,
+        request: &Value,
+    ) -> Result<Vec<Parameter>, SpecError> {
         let mut out = Vec::new();
         for location in [
             ParamLocation::Path,
@@ -246,6 +251,7 @@ impl Spec {
                     replaces: optional(file, &schema, "x-replaces", &field("x-replaces"))?,
                     doc: optional(file, &schema, "x-doc", &field("x-doc"))?,
                     positions: super::position::keyword_positions(&schema),
+                    rules: Arc::new(super::parameter::rule_ids(op, location, name, &schema)),
                     schema,
                     pointer,
                     validator: Default::default(),

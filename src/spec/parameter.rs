@@ -3,8 +3,10 @@
 //! operation's `request.json`.
 
 use super::vocabulary::{DocRef, Filter, Lookup, PagingRole, Presence, Replaces};
+use super::{OperationId, RuleId};
 use jsonschema::Validator;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 /// Where a request parameter travels.
@@ -82,9 +84,50 @@ pub struct Parameter {
     /// Shared by the clones of a parameter (a case strategy clones them), so one compile serves
     /// the run.
     pub(super) validator: Arc<OnceLock<Option<Validator>>>,
+    /// The ids of its rules by keyword (its schema's keywords, `required`, and each wire form's
+    /// `x-presence.<form>`), made once: the coverage of the documentation names some of them
+    /// for every answer a run gets.
+    pub(super) rules: Arc<BTreeMap<String, RuleId>>,
+}
+
+/// The ids of a parameter's rules, by keyword (see [`Parameter::rule`]).
+pub(super) fn rule_ids(
+    op: OperationId,
+    location: ParamLocation,
+    name: &str,
+    schema: &Value,
+) -> BTreeMap<String, RuleId> {
+    let keywords = schema
+        .as_object()
+        .into_iter()
+        .flat_map(|map| map.keys().map(String::as_str))
+        .chain(["required"])
+        .chain(
+            super::WireForm::NON_VALUES
+                .iter()
+                .chain([&super::WireForm::Value("")])
+                .map(|form| form.presence_keyword()),
+        );
+    keywords
+        .map(|keyword| {
+            (
+                keyword.to_string(),
+                RuleId::parameter(op, location, name, keyword),
+            )
+        })
+        .collect()
 }
 
 impl Parameter {
+    /// The id of the rule `keyword` of this parameter of `op`: the one made with the spec
+    /// when the keyword is one of its own, else made now.
+    pub fn rule(&self, op: OperationId, keyword: &str) -> RuleId {
+        self.rules
+            .get(keyword)
+            .cloned()
+            .unwrap_or_else(|| RuleId::parameter(op, self.location, &self.name, keyword))
+    }
+
     /// The position a keyword of this parameter rests on (`maximum`, `x-presence.null`), or
     /// `None` when it is documented.
     pub fn position_of(&self, keyword: &str) -> Option<&super::Position> {

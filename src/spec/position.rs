@@ -166,7 +166,7 @@ impl super::Operation {
         for parameter in &self.parameters {
             let value = value_of(&parameter.name);
             let form = super::WireForm::classify(value);
-            let mut keys = vec![format!("x-presence.{}", form.name())];
+            let mut keys = vec![form.presence_keyword().to_string()];
             if let Some(value) = value {
                 keys.push("x-lookup".into());
                 if !value.is_ascii() {

@@ -272,7 +272,7 @@ fn request_requirements(op: &Operation, p: &Parameter, out: &mut Vec<Requirement
     if let Some(presence) = &p.presence {
         for form in super::WireForm::NON_VALUES {
             push(
-                format!("x-presence.{}", form.name()),
+                form.presence_keyword().to_string(),
                 format!(
                     "{} form: {}",
                     form.name(),

@@ -12,11 +12,14 @@ use super::operation::OperationId;
 use super::parameter::ParamLocation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
-/// The id of one documented rule (see the module documentation for the forms).
+/// The id of one documented rule (see the module documentation for the forms). Shared text:
+/// the coverage of the documentation names a few of them for every answer of a run, and a
+/// clone costs a count, not an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct RuleId(String);
+pub struct RuleId(Arc<str>);
 
 impl RuleId {
     /// A request parameter's constraint: `<op>.<query|body|header|path>.<name>.<keyword>`.
@@ -26,16 +29,12 @@ impl RuleId {
         name: &str,
         keyword: &str,
     ) -> RuleId {
-        RuleId(format!(
-            "{op}.{}.{}.{keyword}",
-            location_word(location),
-            clean(name)
-        ))
+        RuleId(format!("{op}.{}.{}.{keyword}", location_word(location), clean(name)).into())
     }
 
     /// That a request meeting every documented constraint is accepted.
     pub fn valid_request(op: OperationId) -> RuleId {
-        RuleId(format!("{op}.request.accepted"))
+        RuleId(format!("{op}.request.accepted").into())
     }
 
     /// A constraint of a response field: `<op>.response.<status>.<field path>.<keyword>`, from a
@@ -43,18 +42,18 @@ impl RuleId {
     /// record selectors left out (`customer_info_list.corp_name`); the whole body is `body`.
     pub fn response_field(op: OperationId, status: u16, location: &str, keyword: &str) -> RuleId {
         let path = field_path(location);
-        RuleId(format!("{op}.response.{status}.{path}.{keyword}"))
+        RuleId(format!("{op}.response.{status}.{path}.{keyword}").into())
     }
 
     /// A property of every answer of an operation (`content_type`, `status`).
     pub fn response(op: OperationId, what: &str) -> RuleId {
-        RuleId(format!("{op}.response.{}", clean(what)))
+        RuleId(format!("{op}.response.{}", clean(what)).into())
     }
 
     /// An entry of an operation's error catalogue: `<op>.error.<status>.<code>` (`CBC.0100` as
     /// `CBC_0100`; an entry without a code by its role).
     pub fn error(op: OperationId, status: u16, code: &str) -> RuleId {
-        RuleId(format!("{op}.error.{status}.{}", clean(code)))
+        RuleId(format!("{op}.error.{status}.{}", clean(code)).into())
     }
 
     /// The requirement of an error catalogue entry: by its code, or by its role where the entry
@@ -71,12 +70,12 @@ impl RuleId {
 
     /// A hand-written scenario of `cases/`, by its file stem.
     pub fn case(op: OperationId, stem: &str) -> RuleId {
-        RuleId(format!("{op}.case.{}", clean(stem)))
+        RuleId(format!("{op}.case.{}", clean(stem)).into())
     }
 
     /// A documented semantic that a stateful check verifies (`pagination`, `fuzzy_filter`).
     pub fn semantic(op: OperationId, name: &str) -> RuleId {
-        RuleId(format!("{op}.semantic.{}", clean(name)))
+        RuleId(format!("{op}.semantic.{}", clean(name)).into())
     }
 
     /// This rule narrowed to one of its statements, named by `statement` (a sentence of what
@@ -118,7 +117,7 @@ impl RuleId {
             return self.clone();
         }
         words.truncate(8);
-        RuleId(format!("{}.{}", self.0, words.join("_")))
+        RuleId(format!("{}.{}", self.0, words.join("_")).into())
     }
 
     /// The id as text.
@@ -136,7 +135,7 @@ impl RuleId {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             });
-        ok.then(|| RuleId(text.to_string()))
+        ok.then(|| RuleId(text.into()))
     }
 }
 

@@ -47,6 +47,18 @@ impl<'a> WireForm<'a> {
         }
     }
 
+    /// The keyword naming this form's meaning in `x-presence` (`x-presence.null`): how rule
+    /// ids and positions spell it.
+    pub fn presence_keyword(self) -> &'static str {
+        match self {
+            WireForm::Absent => "x-presence.absent",
+            WireForm::Empty => "x-presence.empty",
+            WireForm::QuotedEmpty => "x-presence.quoted-empty",
+            WireForm::Null => "x-presence.null",
+            WireForm::Value(_) => "x-presence.value",
+        }
+    }
+
     /// The four forms that are not a value, whose meaning `x-presence` documents.
     pub const NON_VALUES: [WireForm<'static>; 4] = [
         WireForm::Absent,

@@ -250,15 +250,6 @@ impl Recorder {
         }
     }
 
-    /// Adds evidence counted by another recorder (a generated case's own).
-    pub fn merge_exercised(&self, other: crate::outcome::Exercised) {
-        if let Ok(mut all) = self.exercised.lock() {
-            for (rule, tally) in other {
-                all.entry(rule).or_default().merge(&tally);
-            }
-        }
-    }
-
     /// Counts one request.
     pub fn count_request(&self) {
         self.add_requests(1);
@@ -329,6 +320,10 @@ pub struct StatefulContext<'a> {
     pub walks: &'a WalkCache,
     /// Where results go.
     pub recorder: &'a Recorder,
+    /// Where the evidence for the coverage of the documentation goes: `recorder`, except for a
+    /// generated case, whose findings are held apart (to shrink it) while its evidence goes
+    /// straight to its trial's tally, not through a tally of its own.
+    pub coverage: &'a Recorder,
     /// The trial name.
     pub trial: String,
     /// The rule the requests it sends test, for findings of the per-response checks about
@@ -378,7 +373,7 @@ impl StatefulContext<'_> {
                     position: self.position.as_ref(),
                 };
                 let findings = crate::checks::check_response(&ctx, self.selection);
-                self.recorder.exercised(super::coverage::exchange_evidence(
+                self.coverage.exercised(super::coverage::exchange_evidence(
                     spec,
                     &exchange,
                     expectation,
@@ -485,6 +480,7 @@ impl StatefulContext<'_> {
             selection: self.selection,
             walks: self.walks,
             recorder: self.recorder,
+            coverage: self.coverage,
             trial: self.trial.clone(),
             rule: self.rule.clone(),
             position: position.or(self.position.as_ref()).cloned(),

@@ -317,16 +317,12 @@ fn accepted_evidence(
             // Headers the client sets itself (the token, Content-Type) are always sent.
             ParamLocation::Header => Some(""),
         };
-        let id =
-            |keyword: &str| RuleId::parameter(op.id, parameter.location, &parameter.name, keyword);
+        let id = |keyword: &str| parameter.rule(op.id, keyword);
         let form = WireForm::classify(raw);
         if parameter.presence.is_some() {
             if let WireForm::Value(_) = form {
             } else {
-                out.push((
-                    id(&format!("x-presence.{}", form.name())),
-                    Evidence::Accepted,
-                ));
+                out.push((id(form.presence_keyword()), Evidence::Accepted));
                 continue;
             }
         }

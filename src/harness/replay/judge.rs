@@ -78,6 +78,7 @@ pub async fn replay(
             selection: &selection,
             walks: &walks,
             recorder: &recorder,
+            coverage: &recorder,
             trial: stored.trial.clone(),
             rule: crate::spec::RuleId::valid_request(stored.request.operation),
             position: None,

@@ -7,6 +7,7 @@
 
 use super::{RunManifest, StoredRequest, MANIFEST};
 use crate::checks::{check_info, CheckSelection};
+use crate::client::is_loopback;
 use crate::spec::{Operation, OperationId, Spec};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -151,23 +152,6 @@ pub fn base_url_problem(url: &str) -> Result<(), String> {
         return Ok(());
     };
     Err(format!("base URL `{}` {problem}", printable(url)))
-}
-
-/// Whether a base URL (already checked by [`base_url_problem`]) names a loopback host:
-/// `localhost`, 127.0.0.0/8 or `::1`.
-fn is_loopback(url: &str) -> bool {
-    let Ok(parsed) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    let host = parsed.host_str().unwrap_or_default();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether two base URLs name the same endpoint: same scheme, host (case-insensitive), port (a
