@@ -198,41 +198,57 @@ impl PreparedRequest {
 
     /// The path with parameters substituted and encoded.
     pub fn path(&self, op: &Operation) -> String {
-        op.meta
-            .path
-            .split('/')
-            .map(
-                |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(name) => self
-                        .path_params
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, v)| encode(v))
-                        .unwrap_or_default(),
-                    None => segment.to_string(),
-                },
-            )
-            .collect::<Vec<_>>()
-            .join("/")
-            + if self.trailing_slash { "/" } else { "" }
+        let mut out = String::new();
+        self.push_path(op, &mut out);
+        out
+    }
+
+    /// Appends [`Self::path`] to `out`: every request builds its URL, so in one buffer.
+    fn push_path(&self, op: &Operation, out: &mut String) {
+        for (i, segment) in op.meta.path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => {
+                    if let Some((_, value)) = self.path_params.iter().find(|(n, _)| n == name) {
+                        out.extend(utf8_percent_encode(value, COMPONENT));
+                    }
+                }
+                None => out.push_str(segment),
+            }
+        }
+        if self.trailing_slash {
+            out.push('/');
+        }
     }
 
     /// The encoded query string, in the request's order (empty when there is none).
     pub fn query_string(&self) -> String {
-        self.query
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        let mut out = String::new();
+        self.push_query(&mut out);
+        out
+    }
+
+    /// Appends [`Self::query_string`] to `out`.
+    fn push_query(&self, out: &mut String) {
+        for (i, (key, value)) in self.query.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.extend(utf8_percent_encode(key, COMPONENT));
+            out.push('=');
+            out.extend(utf8_percent_encode(value, COMPONENT));
+        }
     }
 
     /// The full URL against a target.
     pub fn url(&self, op: &Operation, target: &Target) -> String {
-        let mut url = format!("{}{}", target.base_for(op), self.path(op));
-        let query = self.query_string();
-        if !query.is_empty() {
+        let mut url = String::from(target.base_for(op));
+        self.push_path(op, &mut url);
+        if !self.query.is_empty() {
             url.push('?');
-            url.push_str(&query);
+            self.push_query(&mut url);
         }
         url
     }

@@ -55,11 +55,30 @@ impl Spec {
             response_fields: BTreeMap::new(),
             sha256,
         };
-        let options = spec.validator_options();
-        spec.gateway_response = Some(spec.response_schema(&options, GATEWAY_FILE, 0)?);
-        for id in OperationId::ALL {
-            let operation = spec.build_operation(*id, &options)?;
-            spec.operations.push(operation);
+        let options = spec.validator_options()?;
+        // Compiling the validators is most of the start of a run: one thread per operation
+        // (each result in order, so the first error is the same as compiled one by one).
+        let (gateway, operations) = std::thread::scope(|scope| {
+            let spec = &spec;
+            let options = &options;
+            let operations: Vec<_> = OperationId::ALL
+                .iter()
+                .map(|id| scope.spawn(move || spec.build_operation(*id, options)))
+                .collect();
+            let gateway = spec.response_schema(options, GATEWAY_FILE, 0);
+            let operations: Vec<_> = operations
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (gateway, operations)
+        });
+        spec.gateway_response = Some(gateway?);
+        for operation in operations {
+            spec.operations.push(operation?);
         }
         spec.requirements = super::requirement::catalogue(&spec, &|_| Vec::new());
         spec.index_response_fields();
@@ -83,17 +102,26 @@ impl Spec {
         Ok(spec)
     }
 
-    fn validator_options(&self) -> jsonschema::ValidationOptions {
+    /// The options every validator of the contract is compiled with: every file of it in one
+    /// registry, made once, so a `$ref` to another file resolves. Handed the files instead,
+    /// each compile copied and indexed all of them again.
+    fn validator_options(&self) -> Result<jsonschema::ValidationOptions, SpecError> {
         let resources = self.files.iter().map(|(path, value)| {
             (
                 format!("{BASE_URI}{path}"),
                 jsonschema::Resource::from_contents(value.clone()),
             )
         });
+        let registry = jsonschema::Registry::options()
+            .draft(jsonschema::Draft::Draft202012)
+            .build(resources)
+            .map_err(|e| {
+                SpecError::invalid("(the files together)", "", format!("do not resolve: {e}"))
+            })?;
         // Formats are asserted: `date-time` is how the contract rules out 2019-02-30.
-        jsonschema::draft202012::options()
+        Ok(jsonschema::draft202012::options()
             .should_validate_formats(true)
-            .with_resources(resources)
+            .with_registry(registry))
     }
 
     fn build_operation(

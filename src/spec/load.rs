@@ -1,5 +1,6 @@
 //! Reading `schemas/` (embedded at build time, or a directory given at run time) and checking it:
-//! JSON syntax, the 2020-12 meta-schema, `$id` layout and the x- vocabulary.
+//! JSON syntax, the 2020-12 meta-schema, `$id` layout, `$ref`s between files and the x-
+//! vocabulary.
 
 use super::error::SpecError;
 use include_dir::{include_dir, Dir};
@@ -202,14 +203,90 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
         .find(|f| f.path == VOCABULARY_FILE)
         .ok_or_else(|| SpecError::invalid(VOCABULARY_FILE, "", "file is missing"))?;
     let keywords = KeywordValidators::compile(vocabulary)?;
+    let paths: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for file in &files {
         check_meta_schema(file)?;
         check_id(file)?;
+        check_refs(file, &paths)?;
         if file.path != VOCABULARY_FILE {
             keywords.check_schema(&file.path, &file.value, "")?;
         }
     }
     Ok(files)
+}
+
+/// Every `$ref` of a file to another file names a file of the contract. Found by the resolver
+/// instead, a dangling one is reported with the file it could not find, but not the file and
+/// place that refer to it.
+fn check_refs(
+    file: &SchemaFile,
+    paths: &std::collections::BTreeSet<&str>,
+) -> Result<(), SpecError> {
+    fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let start = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&escape_pointer(key));
+                    match (key.as_str(), child) {
+                        ("$ref", Value::String(reference)) => {
+                            out.push((pointer.clone(), reference.clone()))
+                        }
+                        _ => walk(child, pointer, out),
+                    }
+                    pointer.truncate(start);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let start = pointer.len();
+                    pointer.push_str(&format!("/{i}"));
+                    walk(child, pointer, out);
+                    pointer.truncate(start);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut references = Vec::new();
+    walk(&file.value, &mut String::new(), &mut references);
+    for (pointer, reference) in references {
+        let target = reference.split('#').next().unwrap_or_default();
+        let path = if target.is_empty() {
+            continue;
+        } else if let Some(path) = target.strip_prefix(BASE_URI) {
+            path.to_string()
+        } else if target.contains(':') {
+            // Nothing is fetched: a schema from elsewhere could never be resolved.
+            return Err(SpecError::invalid(
+                &file.path,
+                pointer,
+                format!("`{reference}` is outside the contract: a `$ref` names a file of it"),
+            ));
+        } else {
+            let mut segments: Vec<&str> = file.path.split('/').collect();
+            segments.pop();
+            for segment in target.split('/') {
+                match segment {
+                    "." | "" => {}
+                    ".." => {
+                        segments.pop();
+                    }
+                    other => segments.push(other),
+                }
+            }
+            segments.join("/")
+        };
+        if !paths.contains(path.as_str()) {
+            return Err(SpecError::invalid(
+                &file.path,
+                pointer,
+                format!("`{reference}` refers to {path}, which is not a file of the contract"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_meta_schema(file: &SchemaFile) -> Result<(), SpecError> {

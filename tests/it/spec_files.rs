@@ -111,6 +111,24 @@ fn a_broken_contract_gets_an_error_naming_file_and_place() {
     });
     assert!(error.contains("`$id`"), "{error}");
 
+    let error = load_error("customers_v1/response.200.json", |t| {
+        t.replacen("../common/cbc-error-v1.json#", "../common/nope.json#", 1)
+    });
+    assert!(
+        error.starts_with("customers_v1/response.200.json: /properties/")
+            && error.contains("refers to common/nope.json, which is not a file of the contract"),
+        "{error}"
+    );
+
+    let error = load_error("customers_v1/response.200.json", |t| {
+        t.replacen(
+            "../common/cbc-error-v1.json#",
+            "https://example.com/x.json#",
+            1,
+        )
+    });
+    assert!(error.contains("is outside the contract"), "{error}");
+
     let mut sources = embedded_sources();
     sources.retain(|(p, _)| p != "budget_v1/response.500.json");
     let error = Spec::from_sources(sources).unwrap_err().to_string();
