@@ -345,3 +345,49 @@ impl PreparedRequest {
 pub fn encode(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Spec;
+
+    fn target() -> Target {
+        Target {
+            bss_base: "http://127.0.0.1:9".into(),
+            aicc_base: "http://127.0.0.1:9".into(),
+            partner_id: "p".into(),
+            embedded: true,
+        }
+    }
+
+    #[test]
+    fn the_url_is_base_encoded_path_and_query_in_order() {
+        let spec = Spec::embedded().unwrap();
+        let op = spec.operation(OperationId::CustomersV1);
+        let mut request = PreparedRequest::new(op, &target());
+        request.path_params = vec![("partner_id".into(), "a b/ü".into())];
+        request.query = vec![
+            ("page_size".into(), "10".into()),
+            ("".into(), "".into()),
+            ("corp_name".into(), "信息 &=+%".into()),
+            ("page_size".into(), "-_.~".into()),
+        ];
+        let path = op.meta.path.replace("{partner_id}", "a%20b%2F%C3%BC");
+        let query = "page_size=10&=&corp_name=%E4%BF%A1%E6%81%AF%20%26%3D%2B%25&page_size=-_.~";
+        assert_eq!(request.path(op), path);
+        assert_eq!(request.query_string(), query);
+        assert_eq!(
+            request.url(op, &target()),
+            format!("http://127.0.0.1:9{path}?{query}")
+        );
+        // A trailing slash, no query, and a path parameter not given (left empty).
+        request.trailing_slash = true;
+        request.query.clear();
+        request.path_params.clear();
+        let bare = op.meta.path.replace("{partner_id}", "");
+        assert_eq!(
+            request.url(op, &target()),
+            format!("http://127.0.0.1:9{bare}/")
+        );
+    }
+}

@@ -105,10 +105,11 @@ impl GeneratedCase {
             .iter()
             .find(|(name, _)| Some(name) == self.parameter.as_ref())
             .map(|(_, v)| v.as_str());
-        Some(format!(
-            "{keyword}.{}",
-            crate::spec::WireForm::classify(value).name()
-        ))
+        Some(
+            crate::spec::WireForm::classify(value)
+                .presence_keyword()
+                .to_string(),
+        )
     }
 }
 

@@ -96,7 +96,6 @@ fn append<T>(all: &mut Vec<T>, items: Vec<T>) -> Vec<usize> {
     (start..all.len()).collect()
 }
 
-/// Turns trial results into the report, trials in plan order.
 /// Puts trial results, which come as trials end, in the plan's order: what is gathered from
 /// them (findings, notes, migration evidence) is then the same from run to run.
 pub(super) fn in_plan_order(planned: &[PlannedTrial], results: &mut [TrialResult]) {
@@ -124,6 +123,7 @@ pub(super) fn gathered(
     (notes.collect(), evidence.collect())
 }
 
+/// Turns trial results into the report, trials in plan order.
 pub(super) fn build_report(
     config: &RunConfig,
     target: String,

@@ -128,7 +128,7 @@ pub async fn execute(
                 Reason::Interrupted,
             ]);
             if !sctx.recorder.is_skipped() && !sctx.recorder.is_cut_short() && !blocked {
-                sctx.recorder.exercised([(
+                sctx.coverage.exercised([(
                     RuleId::semantic(trial.operation, name),
                     crate::outcome::Evidence::Completed,
                 )]);
@@ -308,7 +308,7 @@ async fn send_case(
     let sctx = stateful_context(
         ctx,
         trial.trial.clone(),
-        (&recorder, trial.recorder),
+        (&recorder, trial.coverage),
         case.rule(op),
         case.position(op),
     );

@@ -19,6 +19,10 @@ use std::sync::{Arc, OnceLock};
 /// The shared gateway error file whose `x-errors` apply to every BSS operation.
 const GATEWAY_FILE: &str = "common/gateway-error.json";
 
+/// The stack of a thread compiling an operation's validators: a main thread's (8 MiB), since
+/// compiling recurses as deep as a contract read from a directory nests.
+const COMPILE_STACK_BYTES: usize = 8 << 20;
+
 impl Spec {
     /// The contract embedded in the binary, loaded and compiled once per process.
     pub fn embedded() -> Result<Arc<Spec>, SpecError> {
@@ -61,17 +65,25 @@ impl Spec {
         let (gateway, operations) = std::thread::scope(|scope| {
             let spec = &spec;
             let options = &options;
+            // A thread the system refuses means compiling that operation here, as before;
+            // the stack is a main thread's, for a deep contract read from a directory.
             let operations: Vec<_> = OperationId::ALL
                 .iter()
-                .map(|id| scope.spawn(move || spec.build_operation(*id, options)))
+                .map(|id| {
+                    std::thread::Builder::new()
+                        .stack_size(COMPILE_STACK_BYTES)
+                        .spawn_scoped(scope, move || spec.build_operation(*id, options))
+                        .map_err(|_| *id)
+                })
                 .collect();
             let gateway = spec.response_schema(options, GATEWAY_FILE, 0);
             let operations: Vec<_> = operations
                 .into_iter()
-                .map(|handle| {
-                    handle
+                .map(|spawned| match spawned {
+                    Ok(handle) => handle
                         .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(id) => spec.build_operation(id, options),
                 })
                 .collect();
             (gateway, operations)
@@ -116,7 +128,15 @@ impl Spec {
             .draft(jsonschema::Draft::Draft202012)
             .build(resources)
             .map_err(|e| {
-                SpecError::invalid("(the files together)", "", format!("do not resolve: {e}"))
+                // The error names a resource by its URI: the file, when it is one of ours.
+                let text = e.to_string();
+                let file = text
+                    .split(BASE_URI)
+                    .nth(1)
+                    .and_then(|rest| rest.split(['\'', '"', '`', ' ', '#']).next())
+                    .unwrap_or("(the files together)")
+                    .to_string();
+                SpecError::invalid(file, "", format!("does not resolve: {text}"))
             })?;
         // Formats are asserted: `date-time` is how the contract rules out 2019-02-30.
         Ok(jsonschema::draft202012::options()

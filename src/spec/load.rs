@@ -6,7 +6,7 @@ use super::error::SpecError;
 use include_dir::{include_dir, Dir};
 use jsonschema::Validator;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The `schemas/` directory as it was when the binary was built.
@@ -203,7 +203,7 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
         .find(|f| f.path == VOCABULARY_FILE)
         .ok_or_else(|| SpecError::invalid(VOCABULARY_FILE, "", "file is missing"))?;
     let keywords = KeywordValidators::compile(vocabulary)?;
-    let paths: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for file in &files {
         check_meta_schema(file)?;
         check_id(file)?;
@@ -215,78 +215,85 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
     Ok(files)
 }
 
-/// Every `$ref` of a file to another file names a file of the contract. Found by the resolver
-/// instead, a dangling one is reported with the file it could not find, but not the file and
-/// place that refer to it.
-fn check_refs(
-    file: &SchemaFile,
-    paths: &std::collections::BTreeSet<&str>,
-) -> Result<(), SpecError> {
-    fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map {
-                    let start = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&escape_pointer(key));
-                    match (key.as_str(), child) {
-                        ("$ref", Value::String(reference)) => {
-                            out.push((pointer.clone(), reference.clone()))
-                        }
-                        _ => walk(child, pointer, out),
-                    }
-                    pointer.truncate(start);
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let start = pointer.len();
-                    pointer.push_str(&format!("/{i}"));
-                    walk(child, pointer, out);
-                    pointer.truncate(start);
-                }
-            }
-            _ => {}
-        }
-    }
+/// Every `$ref` in schema position names a file of the contract, relative to the referring
+/// file, as `Spec::resolve` reads it (a `$ref` inside an example or an `x-` value is data, not
+/// a reference). Found by the resolver instead, a dangling one was reported with the file it
+/// could not find, but not the file and place that refer to it.
+fn check_refs(file: &SchemaFile, paths: &BTreeSet<&str>) -> Result<(), SpecError> {
     let mut references = Vec::new();
-    walk(&file.value, &mut String::new(), &mut references);
+    schema_refs(&file.value, "", &mut references);
+    let base = reqwest::Url::parse(&format!("{BASE_URI}{}", file.path)).ok();
     for (pointer, reference) in references {
         let target = reference.split('#').next().unwrap_or_default();
-        let path = if target.is_empty() {
+        if target.is_empty() {
             continue;
-        } else if let Some(path) = target.strip_prefix(BASE_URI) {
-            path.to_string()
-        } else if target.contains(':') {
-            // Nothing is fetched: a schema from elsewhere could never be resolved.
-            return Err(SpecError::invalid(
-                &file.path,
-                pointer,
-                format!("`{reference}` is outside the contract: a `$ref` names a file of it"),
-            ));
+        }
+        let problem = if reqwest::Url::parse(target).is_ok() {
+            Some("is absolute: the contract's files refer to each other by relative paths".into())
+        } else if base
+            .as_ref()
+            .and_then(|base| base.join(target).ok())
+            .is_none_or(|joined| !joined.as_str().starts_with(BASE_URI))
+        {
+            Some("leaves the schemas directory".to_string())
         } else {
-            let mut segments: Vec<&str> = file.path.split('/').collect();
-            segments.pop();
-            for segment in target.split('/') {
-                match segment {
-                    "." | "" => {}
-                    ".." => {
-                        segments.pop();
-                    }
-                    other => segments.push(other),
-                }
-            }
-            segments.join("/")
+            let path = join_relative(&file.path, target);
+            (!paths.contains(path.as_str()))
+                .then(|| format!("refers to {path}, which is not a file of the contract"))
         };
-        if !paths.contains(path.as_str()) {
+        if let Some(problem) = problem {
             return Err(SpecError::invalid(
                 &file.path,
                 pointer,
-                format!("`{reference}` refers to {path}, which is not a file of the contract"),
+                format!("`{reference}` {problem}"),
             ));
         }
     }
     Ok(())
+}
+
+/// The `$ref`s of a schema in schema position, with their pointers: where `check_schema`
+/// looks for x- keywords.
+fn schema_refs(schema: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    let Some(object) = schema.as_object() else {
+        return;
+    };
+    for (key, value) in object {
+        let here = format!("{pointer}/{}", escape_pointer(key));
+        if key == "$ref" {
+            if let Some(reference) = value.as_str() {
+                out.push((here, reference.to_string()));
+            }
+        } else if SCHEMA_MAPS.contains(&key.as_str()) {
+            for (name, sub) in value.as_object().into_iter().flatten() {
+                schema_refs(sub, &format!("{here}/{}", escape_pointer(name)), out);
+            }
+        } else if SCHEMA_VALUES.contains(&key.as_str()) {
+            schema_refs(value, &here, out);
+        } else if SCHEMA_LISTS.contains(&key.as_str()) {
+            for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
+                schema_refs(sub, &format!("{here}/{i}"), out);
+            }
+        }
+    }
+}
+
+/// Joins a relative reference to the directory of `base` and normalises `..` and `.`
+/// (`customers_v1/request.json` and `../common/types.json` give `common/types.json`): how every
+/// `$ref` between files is read, and checked when the files are loaded.
+pub(super) fn join_relative(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for segment in relative.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
 }
 
 fn check_meta_schema(file: &SchemaFile) -> Result<(), SpecError> {

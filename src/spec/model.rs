@@ -2,7 +2,7 @@
 //! and [`Operation`] (one documented operation, ready to validate requests and responses), with
 //! the questions the rest of the crate asks them. How files become a `Spec` is in `build.rs`.
 
-use super::load::escape_pointer;
+use super::load::{escape_pointer, join_relative};
 use super::operation::OperationId;
 use super::parameter::{ParamLocation, Parameter};
 use super::response::ResponseSchema;
@@ -386,22 +386,6 @@ impl Spec {
         }
         Value::Object(merged)
     }
-}
-
-/// Joins a relative reference to the directory of `base` and normalises `..` and `.`.
-fn join_relative(base: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = base.split('/').collect();
-    parts.pop();
-    for segment in relative.split('/') {
-        match segment {
-            "." | "" => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

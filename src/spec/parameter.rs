@@ -200,3 +200,40 @@ impl Parameter {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Spec, WireForm};
+    use super::*;
+
+    #[test]
+    fn a_parameters_rule_ids_are_the_ones_rule_id_makes() {
+        let spec = Spec::embedded().unwrap();
+        for op in spec.operations() {
+            for p in &op.parameters {
+                let mut keywords: Vec<&str> = p
+                    .schema
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                for form in WireForm::NON_VALUES
+                    .into_iter()
+                    .chain([WireForm::Value("")])
+                {
+                    keywords.push(form.presence_keyword());
+                }
+                // Made with the spec, or (a keyword it does not have) made when asked.
+                keywords.push("required");
+                keywords.push("x-not-a-keyword");
+                for keyword in keywords {
+                    assert_eq!(
+                        p.rule(op.id, keyword),
+                        RuleId::parameter(op.id, p.location, &p.name, keyword)
+                    );
+                }
+            }
+        }
+    }
+}

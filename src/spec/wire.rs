@@ -108,6 +108,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_forms_presence_keyword_is_x_presence_and_its_name() {
+        for form in WireForm::NON_VALUES
+            .into_iter()
+            .chain([WireForm::Value("x")])
+        {
+            assert_eq!(
+                form.presence_keyword(),
+                format!("x-presence.{}", form.name())
+            );
+        }
+    }
+
+    #[test]
     fn classifies_the_four_forms_and_values() {
         assert_eq!(WireForm::classify(None), WireForm::Absent);
         assert_eq!(WireForm::classify(Some("")), WireForm::Empty);

@@ -120,14 +120,24 @@ fn a_broken_contract_gets_an_error_naming_file_and_place() {
         "{error}"
     );
 
+    // Written absolute, even as the contract's own base, a reference is not read as one.
+    for absolute in [
+        "https://example.com/x.json#",
+        "https://partner-conformance.invalid/schemas/common/cbc-error-v1.json#",
+    ] {
+        let error = load_error("customers_v1/response.200.json", |t| {
+            t.replacen("../common/cbc-error-v1.json#", absolute, 1)
+        });
+        assert!(error.contains("is absolute"), "{error}");
+    }
     let error = load_error("customers_v1/response.200.json", |t| {
         t.replacen(
             "../common/cbc-error-v1.json#",
-            "https://example.com/x.json#",
+            "../../x-vocabulary.json#",
             1,
         )
     });
-    assert!(error.contains("is outside the contract"), "{error}");
+    assert!(error.contains("leaves the schemas directory"), "{error}");
 
     let mut sources = embedded_sources();
     sources.retain(|(p, _)| p != "budget_v1/response.500.json");
@@ -136,6 +146,25 @@ fn a_broken_contract_gets_an_error_naming_file_and_place() {
         error.contains("status 500") && error.contains("budget_v1/response.500.json"),
         "{error}"
     );
+}
+
+#[test]
+fn a_ref_in_data_or_spelled_with_dot_segments_is_not_refused() {
+    let mut sources = embedded_sources();
+    let entry = sources
+        .iter_mut()
+        .find(|(p, _)| p == "customers_v1/response.200.json")
+        .unwrap();
+    // An example holding a `$ref` member is data; `./../common/` is the same file as `../common/`.
+    entry.1 = entry
+        .1
+        .replacen(
+            "../common/cbc-error-v1.json#",
+            "./../common/cbc-error-v1.json#",
+            1,
+        )
+        .replacen('{', r#"{"examples": [{"$ref": "nowhere.json"}],"#, 1);
+    Spec::from_sources(sources).unwrap();
 }
 
 #[test]
