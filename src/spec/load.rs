@@ -222,24 +222,19 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
 fn check_refs(file: &SchemaFile, paths: &BTreeSet<&str>) -> Result<(), SpecError> {
     let mut references = Vec::new();
     schema_refs(&file.value, "", &mut references);
-    let base = reqwest::Url::parse(&format!("{BASE_URI}{}", file.path)).ok();
     for (pointer, reference) in references {
         let target = reference.split('#').next().unwrap_or_default();
         if target.is_empty() {
             continue;
         }
-        let problem = if reqwest::Url::parse(target).is_ok() {
+        let problem = if target.starts_with('/') || has_scheme(target) {
             Some("is absolute: the contract's files refer to each other by relative paths".into())
-        } else if base
-            .as_ref()
-            .and_then(|base| base.join(target).ok())
-            .is_none_or(|joined| !joined.as_str().starts_with(BASE_URI))
-        {
-            Some("leaves the schemas directory".to_string())
         } else {
-            let path = join_relative(&file.path, target);
-            (!paths.contains(path.as_str()))
-                .then(|| format!("refers to {path}, which is not a file of the contract"))
+            match join_relative(&file.path, target) {
+                None => Some("leaves the schemas directory".to_string()),
+                Some(path) => (!paths.contains(path.as_str()))
+                    .then(|| format!("refers to {path}, which is not a file of the contract")),
+            }
         };
         if let Some(problem) = problem {
             return Err(SpecError::invalid(
@@ -280,20 +275,32 @@ fn schema_refs(schema: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
 
 /// Joins a relative reference to the directory of `base` and normalises `..` and `.`
 /// (`customers_v1/request.json` and `../common/types.json` give `common/types.json`): how every
-/// `$ref` between files is read, and checked when the files are loaded.
-pub(super) fn join_relative(base: &str, relative: &str) -> String {
+/// `$ref` between files is read, and checked when the files are loaded. `None` when the
+/// reference climbs out of the schemas directory.
+pub(super) fn join_relative(base: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = base.split('/').collect();
     parts.pop();
     for segment in relative.split('/') {
         match segment {
             "." | "" => {}
             ".." => {
-                parts.pop();
+                parts.pop()?;
             }
             other => parts.push(other),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
+}
+
+/// Whether a reference starts with a URI scheme (`https:`, `urn:`): RFC 3986's letter, then
+/// letters, digits, `+`, `-` or `.`, before the first `:`.
+fn has_scheme(reference: &str) -> bool {
+    reference.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 fn check_meta_schema(file: &SchemaFile) -> Result<(), SpecError> {
@@ -440,6 +447,34 @@ pub fn escape_pointer(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_references_within_the_directory_only() {
+        let join = |base, relative| join_relative(base, relative);
+        assert_eq!(
+            join("customers_v1/request.json", "../common/types.json").as_deref(),
+            Some("common/types.json")
+        );
+        assert_eq!(join("a/b.json", "./c.json").as_deref(), Some("a/c.json"));
+        assert_eq!(join("customers_v1/request.json", "../../x.json"), None);
+        assert_eq!(join("x-vocabulary.json", "../x.json"), None);
+    }
+
+    #[test]
+    fn a_scheme_is_told_from_a_colon_in_a_path() {
+        for absolute in [
+            "https://example.com/x.json",
+            "HTTPS://x",
+            "urn:x",
+            "c:x.json",
+        ] {
+            assert!(has_scheme(absolute), "{absolute}");
+        }
+        for relative in ["./a:b.json", "../common/x.json", ":x", "1a:x"] {
+            assert!(!has_scheme(relative), "{relative}");
+        }
+    }
 
     #[test]
     fn near_misses_are_suggested() {
