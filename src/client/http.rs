@@ -162,9 +162,10 @@ impl HttpClient {
         limits: Limits,
         tls: &TlsOptions,
     ) -> Result<Self, TlsError> {
+        // No reqwest-wide timeout: `exchange` bounds the whole request, connect to last body
+        // byte, itself, and a second timer per request would only cost.
         let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(limits.timeout)
             .connect_timeout(limits.timeout)
             .pool_max_idle_per_host(limits.concurrency)
             .user_agent(concat!("partner-conformance/", env!("CARGO_PKG_VERSION")));

@@ -1,8 +1,9 @@
 //! Generated cases of one operation: valid requests and requests breaking one constraint, with
 //! deterministic per-case seeds so any case can be regenerated (and shrunk) from its seed alone.
 
+use super::draw::{all, pair, triple, Gen};
 use super::scenario::Scenario;
-use super::union::{lean_config, one_of};
+use super::union::lean_config;
 use super::values::{reversed_times, valid_raw, violations, Raw};
 use crate::spec::{parse_time, Operation, OperationId, Parameter, Position, RuleId};
 use proptest::prelude::*;
@@ -79,12 +80,13 @@ impl GeneratedCase {
     }
 }
 
-/// The strategy of one operation and polarity, built from the contract.
+/// The strategy of one operation and polarity, built from the contract: cases are drawn
+/// without value trees, and trees are made only to shrink (see [`Gen`]).
 pub struct CaseStrategy {
-    inner: SBoxedStrategy<GeneratedCase>,
+    inner: Gen<GeneratedCase>,
     /// The invalid strategy's alternatives (one per constraint it breaks), which the first
     /// cases of a run take in turn, so a short run still breaks every constraint once.
-    options: Vec<SBoxedStrategy<GeneratedCase>>,
+    options: Vec<Gen<GeneratedCase>>,
 }
 
 /// The first bytes of a seed that names one alternative of an invalid strategy (its index in
@@ -232,19 +234,18 @@ impl CaseStrategy {
     pub fn new(op: &Operation, polarity: Polarity) -> Option<CaseStrategy> {
         // Shared by every alternative's closure: a parameter holds its schema.
         let params: Arc<[Parameter]> = op.value_parameters().cloned().collect();
-        let base: Vec<SBoxedStrategy<Raw>> = params.iter().map(valid_raw).collect();
+        let base: Vec<Gen<Raw>> = params.iter().map(valid_raw).collect();
         let id = op.id;
         let inner = match polarity {
             Polarity::Valid => {
                 let params = params.clone();
-                base.prop_map(move |mut raws| {
+                all(&base).map(move |mut raws| {
                     make_consistent(&params, &mut raws);
                     to_case(id, &params, raws, Scenario::Valid, None)
                 })
-                .sboxed()
             }
             Polarity::Invalid => {
-                let mut options: Vec<SBoxedStrategy<GeneratedCase>> = Vec::new();
+                let mut options: Vec<Gen<GeneratedCase>> = Vec::new();
                 for (i, param) in params.iter().enumerate() {
                     let Some(validator) = param.validator() else {
                         continue;
@@ -252,23 +253,22 @@ impl CaseStrategy {
                     for (scenario, bad) in violations(param, validator) {
                         let params = params.clone();
                         let name = param.name.clone();
-                        options.push(
-                            (base.clone(), bad, companion_values(&params, i))
-                                .prop_map(move |(mut raws, bad, drawn)| {
-                                    make_consistent(&params, &mut raws);
-                                    raws[i] = bad;
-                                    with_companions(&params, &mut raws, i, drawn);
-                                    to_case(id, &params, raws, scenario, Some(name.clone()))
-                                })
-                                .sboxed(),
-                        );
+                        let companions = all(&companion_values(&params, i));
+                        options.push(triple(&all(&base), &bad, &companions).map(
+                            move |(mut raws, bad, drawn)| {
+                                make_consistent(&params, &mut raws);
+                                raws[i] = bad;
+                                with_companions(&params, &mut raws, i, drawn);
+                                to_case(id, &params, raws, scenario, Some(name.clone()))
+                            },
+                        ));
                     }
                     options.extend(pair_violations(id, &params, &base, i));
                 }
                 if options.is_empty() {
                     return None;
                 }
-                let union = one_of(options.iter().map(|o| (1, o.clone())).collect());
+                let union = Gen::one_of(options.iter().map(|o| (1, o.clone())).collect());
                 return Some(CaseStrategy {
                     inner: union,
                     options,
@@ -286,22 +286,31 @@ impl CaseStrategy {
         self.options.len()
     }
 
-    /// The case a seed produces, with its value tree for shrinking.
-    pub fn tree(&self, seed: [u8; 32]) -> Option<Box<dyn ValueTree<Value = GeneratedCase>>> {
+    /// The runner a seed starts, and what it makes: the alternative an option-marked seed
+    /// names, else the whole strategy.
+    fn start(&self, seed: [u8; 32]) -> (TestRunner, &Gen<GeneratedCase>) {
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-        let mut runner = TestRunner::new_with_rng(lean_config(), rng);
+        let runner = TestRunner::new_with_rng(lean_config(), rng);
         if seed[..4] == OPTION_MARK {
             let index = u32::from_le_bytes([seed[4], seed[5], seed[6], seed[7]]) as usize;
             if let Some(option) = self.options.get(index) {
-                return option.new_tree(&mut runner).ok();
+                return (runner, option);
             }
         }
-        self.inner.new_tree(&mut runner).ok()
+        (runner, &self.inner)
     }
 
-    /// The case a seed produces.
+    /// The case a seed produces, with its value tree for shrinking.
+    pub fn tree(&self, seed: [u8; 32]) -> Option<Box<dyn ValueTree<Value = GeneratedCase>>> {
+        let (mut runner, gen) = self.start(seed);
+        gen.strategy().new_tree(&mut runner).ok()
+    }
+
+    /// The case a seed produces: the value [`CaseStrategy::tree`] shows, drawn without the
+    /// tree.
     pub fn case(&self, seed: [u8; 32]) -> Option<GeneratedCase> {
-        self.tree(seed).map(|t| t.current())
+        let (mut runner, gen) = self.start(seed);
+        gen.draw(&mut runner).ok()
     }
 }
 
@@ -318,7 +327,7 @@ fn with_companions(params: &[Parameter], raws: &mut [Raw], broken: usize, drawn:
 }
 
 /// Valid values for the companions of parameter `i`, in `requires` order.
-fn companion_values(params: &[Parameter], i: usize) -> Vec<SBoxedStrategy<String>> {
+fn companion_values(params: &[Parameter], i: usize) -> Vec<Gen<String>> {
     params[i]
         .requires
         .iter()
@@ -331,9 +340,9 @@ fn companion_values(params: &[Parameter], i: usize) -> Vec<SBoxedStrategy<String
 fn pair_violations(
     id: OperationId,
     params: &Arc<[Parameter]>,
-    base: &[SBoxedStrategy<Raw>],
+    base: &[Gen<Raw>],
     i: usize,
-) -> Vec<SBoxedStrategy<GeneratedCase>> {
+) -> Vec<Gen<GeneratedCase>> {
     let mut out = Vec::new();
     let param = &params[i];
     for companion in &param.requires {
@@ -343,22 +352,18 @@ fn pair_violations(
         let params_owned = Arc::clone(params);
         let name = param.name.clone();
         let valid = super::values::valid_value(param);
-        out.push(
-            (base.to_vec(), valid)
-                .prop_map(move |(mut raws, value)| {
-                    make_consistent(&params_owned, &mut raws);
-                    raws[i] = Some(value);
-                    raws[j] = None;
-                    to_case(
-                        id,
-                        &params_owned,
-                        raws,
-                        Scenario::Unpaired,
-                        Some(name.clone()),
-                    )
-                })
-                .sboxed(),
-        );
+        out.push(pair(&all(base), &valid).map(move |(mut raws, value)| {
+            make_consistent(&params_owned, &mut raws);
+            raws[i] = Some(value);
+            raws[j] = None;
+            to_case(
+                id,
+                &params_owned,
+                raws,
+                Scenario::Unpaired,
+                Some(name.clone()),
+            )
+        }));
     }
     if let Some(j) = param
         .not_after
@@ -369,20 +374,18 @@ fn pair_violations(
             let params_owned = Arc::clone(params);
             let name = param.name.clone();
             out.push(
-                (base.to_vec(), reversed_times())
-                    .prop_map(move |(mut raws, (late, early))| {
-                        make_consistent(&params_owned, &mut raws);
-                        raws[i] = Some(late);
-                        raws[j] = Some(early);
-                        to_case(
-                            id,
-                            &params_owned,
-                            raws,
-                            Scenario::ReversedRange,
-                            Some(name.clone()),
-                        )
-                    })
-                    .sboxed(),
+                pair(&all(base), &reversed_times()).map(move |(mut raws, (late, early))| {
+                    make_consistent(&params_owned, &mut raws);
+                    raws[i] = Some(late);
+                    raws[j] = Some(early);
+                    to_case(
+                        id,
+                        &params_owned,
+                        raws,
+                        Scenario::ReversedRange,
+                        Some(name.clone()),
+                    )
+                }),
             );
         }
     }
@@ -637,6 +640,39 @@ mod tests {
             hex::encode(hasher.finalize()),
             "a798e5eb30439df5bc9254acb4f1cd4ddd3e5dc6feaf3d22f31dd0cddcc90e96"
         );
+    }
+
+    /// A case is drawn without its tree (see `draw.rs`) and shrunk from its tree: the two must
+    /// be the same case for every seed, or a shrunk case would not be a simpler form of the case
+    /// that failed. Every operation and polarity, each alternative named by an option-marked
+    /// seed, and a thousand run seeds' cases each.
+    #[test]
+    fn a_drawn_case_is_the_case_its_tree_shows() {
+        let spec = Spec::embedded().unwrap();
+        for op in spec.operations() {
+            for polarity in [Polarity::Valid, Polarity::Invalid] {
+                let Some(strategy) = CaseStrategy::new(op, polarity) else {
+                    continue;
+                };
+                let marked = (0..strategy.alternatives() as u32).map(|index| {
+                    let mut seed = [0u8; 32];
+                    seed[..4].copy_from_slice(&OPTION_MARK);
+                    seed[4..8].copy_from_slice(&index.to_le_bytes());
+                    seed
+                });
+                let drawn = (0..1000).map(|index| case_seed(11, op.id, polarity, index));
+                for seed in marked.chain(drawn) {
+                    let tree = strategy.tree(seed).map(|t| t.current());
+                    assert_eq!(
+                        strategy.case(seed),
+                        tree,
+                        "{} {polarity:?} seed {}",
+                        op.id.as_str(),
+                        hex::encode(seed)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! ([`Scenario`]); the same seed gives the same cases.
 
 mod case;
+mod draw;
 mod scenario;
 mod union;
 mod values;

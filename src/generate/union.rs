@@ -41,12 +41,35 @@ impl<S: Strategy> LeanUnion<S> {
     }
 }
 
-/// [`LeanUnion`] of weighted boxed alternatives, boxed in turn: the form the strategies of a
-/// parameter are built in, so alternatives of different types can be mixed.
-pub fn one_of<T: std::fmt::Debug + 'static>(
-    options: Vec<(u32, SBoxedStrategy<T>)>,
-) -> SBoxedStrategy<T> {
-    LeanUnion::new(options).sboxed()
+impl<S: Strategy> LeanUnion<S> {
+    /// proptest's pick: uniform in [0, total), then the count of running sums at or below it.
+    fn pick(&self, runner: &mut TestRunner) -> usize {
+        let draw = proptest::num::sample_uniform_incl(runner, 0u64, self.total - 1);
+        let mut sum = 0u64;
+        self.options
+            .iter()
+            .take_while(|(w, _)| {
+                sum += u64::from(*w);
+                sum <= draw
+            })
+            .count()
+    }
+
+    /// The alternative a tree made now would show, with the generator left where that tree
+    /// leaves it before drawing the alternative: the pick, and the seed of every alternative
+    /// before it taken and dropped (a value drawn without a tree is never shrunk).
+    pub fn choose(&self, runner: &mut TestRunner) -> usize {
+        let pick = self.pick(runner);
+        for _ in 0..pick {
+            fork_seed(runner.rng());
+        }
+        pick
+    }
+
+    /// Alternative `index`.
+    pub fn option(&self, index: usize) -> &S {
+        &self.options[index].1
+    }
 }
 
 /// The runner's configuration for making one case: proptest's defaults without a failure file
@@ -93,17 +116,7 @@ impl<S: Strategy> Strategy for LeanUnion<S> {
     type Value = S::Value;
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
-        // proptest's pick: uniform in [0, total), then the count of running sums at or below it.
-        let draw = proptest::num::sample_uniform_incl(runner, 0u64, self.total - 1);
-        let mut sum = 0u64;
-        let pick = self
-            .options
-            .iter()
-            .take_while(|(w, _)| {
-                sum += u64::from(*w);
-                sum <= draw
-            })
-            .count();
+        let pick = self.pick(runner);
         let earlier = (0..pick)
             .map(|_| Earlier::Seed(fork_seed(runner.rng())))
             .collect();
@@ -246,7 +259,7 @@ mod tests {
     }
 
     fn same_as_proptest(options: Vec<(u32, SBoxedStrategy<String>)>) {
-        let ours = one_of(options.clone());
+        let ours = LeanUnion::new(options.clone()).sboxed();
         let theirs = Union::new_weighted(options);
         let mut failed = 0;
         for seed in 0..=255u8 {

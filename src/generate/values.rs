@@ -2,15 +2,16 @@
 //! values that break one constraint. A candidate is kept only if the parameter's own validator
 //! rejects it, so a violation is never a guess about the schema.
 
+use super::draw::{pair, Gen};
 use super::scenario::Scenario;
-use super::union::{one_of, LeanUnion};
+use super::union::LeanUnion;
 use crate::spec::{ParamType, Parameter, PresenceOutcome, WireForm};
 use jsonschema::Validator;
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::{NewTree, ValueTree};
-use proptest::test_runner::TestRunner;
-use std::sync::LazyLock;
+use proptest::test_runner::{Reason, TestRunner};
+use std::sync::{Arc, LazyLock};
 
 /// A raw parameter value; `None` is "absent".
 pub type Raw = Option<String>;
@@ -85,25 +86,44 @@ impl ValueTree for CharTree {
     }
 }
 
+/// Draws one character as its strategy's tree would show it (see [`super::draw`]).
+type CharDrawer = Arc<dyn Fn(&mut TestRunner) -> Result<char, Reason> + Send + Sync>;
+
 /// Text of `min..=max` characters, with the two ends of the range given extra weight.
-fn text(min: usize, max: usize) -> SBoxedStrategy<String> {
-    ends_weighted(text_char(), min, max)
+fn text(min: usize, max: usize) -> Gen<String> {
+    let union = text_char();
+    let chars = union.clone();
+    let draw: CharDrawer = Arc::new(move |runner| {
+        let class = chars.option(chars.choose(runner));
+        Ok(class.new_tree(runner)?.current())
+    });
+    ends_weighted(union, draw, min, max)
 }
 
-/// Strings of `min..=max` characters drawn from `chars`, the two ends of the range weighted
-/// (all of the maximum length twice as often as all of the minimum, a length in between five
-/// times): the lengths a backend is most likely to get wrong come up often.
-fn ends_weighted<S>(chars: S, min: usize, max: usize) -> SBoxedStrategy<String>
+/// Strings of `min..=max` characters drawn from `chars` (drawn without trees by `draw`), the
+/// two ends of the range weighted (all of the maximum length twice as often as all of the
+/// minimum, a length in between five times): the lengths a backend is most likely to get wrong
+/// come up often.
+fn ends_weighted<S>(chars: S, draw: CharDrawer, min: usize, max: usize) -> Gen<String>
 where
     S: Strategy<Value = char> + Clone + Send + Sync + 'static,
 {
     let max = max.max(min);
     let of = |range: std::ops::RangeInclusive<usize>| {
-        proptest::collection::vec(chars.clone(), range)
-            .prop_map(String::from_iter)
-            .sboxed()
+        let (start, end) = (*range.start(), *range.end());
+        let draw = Arc::clone(&draw);
+        Gen::paired(
+            proptest::collection::vec(chars.clone(), range)
+                .prop_map(String::from_iter)
+                .sboxed(),
+            // `collection::vec`'s draws: the length, then each element.
+            move |runner| {
+                let len = proptest::num::sample_uniform_incl(runner, start, end);
+                (0..len).map(|_| draw(runner)).collect()
+            },
+        )
     };
-    one_of(vec![
+    Gen::one_of(vec![
         (2, of(max..=max)),
         (1, of(min..=min)),
         (5, of(min..=max)),
@@ -111,17 +131,20 @@ where
 }
 
 /// A valid documented UTC time (days up to 28, so every month is valid).
-fn utc_time() -> SBoxedStrategy<String> {
-    (
-        2000u32..2031,
-        1u32..13,
-        1u32..29,
-        0u32..24,
-        0u32..60,
-        0u32..60,
+fn utc_time() -> Gen<String> {
+    Gen::leaf(
+        (
+            2000u32..2031,
+            1u32..13,
+            1u32..29,
+            0u32..24,
+            0u32..60,
+            0u32..60,
+        )
+            .prop_map(|(y, mo, d, h, mi, s)| {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+            }),
     )
-        .prop_map(|(y, mo, d, h, mi, s)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
-        .sboxed()
 }
 
 /// The characters of a parameter's documented `examples`, when it has some: ids shaped like the
@@ -139,9 +162,9 @@ fn example_alphabet(param: &Parameter) -> Option<Vec<char>> {
 }
 
 /// Valid values of a parameter.
-pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
+pub fn valid_value(param: &Parameter) -> Gen<String> {
     if let Some(values) = param.enum_values() {
-        return select(values).sboxed();
+        return Gen::leaf(select(values));
     }
     if param.is_time() {
         return utc_time();
@@ -150,13 +173,12 @@ pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
         ParamType::Integer => {
             let min = param.limit("minimum").unwrap_or(0);
             let max = param.limit("maximum").unwrap_or(min.saturating_add(1000));
-            one_of(vec![
-                (1, Just(min).sboxed()),
-                (1, Just(max).sboxed()),
-                (4, (min..=max).sboxed()),
+            Gen::one_of(vec![
+                (1, Gen::leaf(Just(min))),
+                (1, Gen::leaf(Just(max))),
+                (4, Gen::leaf(min..=max)),
             ])
-            .prop_map(|n| n.to_string())
-            .sboxed()
+            .map(|n| n.to_string())
         }
         ParamType::String => {
             let min = usize::try_from(param.limit("minLength").unwrap_or(1).max(1)).unwrap_or(1);
@@ -165,7 +187,15 @@ pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(32);
             match example_alphabet(param) {
-                Some(alphabet) => ends_weighted(select(alphabet), min, max),
+                Some(alphabet) => {
+                    let alphabet: Arc<[char]> = alphabet.into();
+                    let listed = Arc::clone(&alphabet);
+                    // `select`'s draw: an index in the list.
+                    let draw: CharDrawer = Arc::new(move |runner| {
+                        Ok(listed[(0..listed.len()).new_tree(runner)?.current()])
+                    });
+                    ends_weighted(select(alphabet.to_vec()), draw, min, max)
+                }
                 None => text(min, max),
             }
         }
@@ -173,7 +203,7 @@ pub fn valid_value(param: &Parameter) -> SBoxedStrategy<String> {
 }
 
 /// The wire forms a valid request may use for a parameter, with a value most of the time.
-pub fn valid_raw(param: &Parameter) -> SBoxedStrategy<Raw> {
+pub fn valid_raw(param: &Parameter) -> Gen<Raw> {
     let validator = param.validator();
     let allowed = |form: WireForm<'_>| match &param.presence {
         // A form taken as a value (a body's two-quote string) is valid only if the value is.
@@ -184,41 +214,36 @@ pub fn valid_raw(param: &Parameter) -> SBoxedStrategy<Raw> {
         Some(presence) => presence.outcome(form) != PresenceOutcome::Reject,
         None => form == WireForm::Absent && !param.required,
     };
-    let mut options: Vec<(u32, SBoxedStrategy<Raw>)> =
-        vec![(6, valid_value(param).prop_map(Some).sboxed())];
+    let mut options: Vec<(u32, Gen<Raw>)> = vec![(6, valid_value(param).map(Some))];
     if allowed(WireForm::Absent) {
-        options.push((3, Just(None).sboxed()));
+        options.push((3, Gen::leaf(Just(None))));
     }
     for form in [WireForm::Empty, WireForm::QuotedEmpty, WireForm::Null] {
         if allowed(form) {
-            options.push((1, Just(form.raw().map(str::to_string)).sboxed()));
+            options.push((1, Gen::leaf(Just(form.raw().map(str::to_string)))));
         }
     }
-    one_of(options)
+    Gen::one_of(options)
 }
 
 /// Candidate values that break one constraint of the parameter, each confirmed by `validator`.
-pub fn violations(
-    param: &Parameter,
-    validator: &Validator,
-) -> Vec<(Scenario, SBoxedStrategy<Raw>)> {
+pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Gen<Raw>)> {
     let rejects = |raw: &str| !validator.is_valid(&param.typed(raw));
-    let fixed =
-        |scenario: Scenario, candidates: Vec<String>| -> Option<(Scenario, SBoxedStrategy<Raw>)> {
-            let kept: Vec<Raw> = candidates
-                .into_iter()
-                .filter(|c| rejects(c))
-                .map(Some)
-                .collect();
-            (!kept.is_empty()).then(|| (scenario, select(kept).sboxed()))
-        };
+    let fixed = |scenario: Scenario, candidates: Vec<String>| -> Option<(Scenario, Gen<Raw>)> {
+        let kept: Vec<Raw> = candidates
+            .into_iter()
+            .filter(|c| rejects(c))
+            .map(Some)
+            .collect();
+        (!kept.is_empty()).then(|| (scenario, Gen::leaf(select(kept))))
+    };
     let mut out = Vec::new();
     if let Some(presence) = &param.presence {
         // One candidate per refused form, so each form is a constraint of its own to cover.
         for form in WireForm::NON_VALUES {
             if presence.outcome(form) == PresenceOutcome::Reject {
                 let raw: Raw = form.raw().map(str::to_string);
-                out.push((Scenario::RefusedForm, Just(raw).sboxed()));
+                out.push((Scenario::RefusedForm, Gen::leaf(Just(raw))));
             }
         }
     }
@@ -227,10 +252,7 @@ pub fn violations(
         .and_then(|n| usize::try_from(n).ok())
     {
         if param.enum_values().is_none() && !param.is_time() {
-            out.push((
-                Scenario::TooLong,
-                text(max + 1, max + 4).prop_map(Some).sboxed(),
-            ));
+            out.push((Scenario::TooLong, text(max + 1, max + 4).map(Some)));
         }
     }
     if param.ty == ParamType::String
@@ -243,9 +265,7 @@ pub fn violations(
             .clamp(1, 8);
         out.push((
             Scenario::SpaceInFuzzyValue,
-            (text(1, half), text(1, half))
-                .prop_map(|(a, b)| Some(format!("{a} {b}")))
-                .sboxed(),
+            pair(&text(1, half), &text(1, half)).map(|(a, b)| Some(format!("{a} {b}"))),
         ));
     }
     if param.is_time() {
@@ -295,11 +315,23 @@ pub fn violations(
 }
 
 /// Two valid times with the first strictly after the second.
-pub fn reversed_times() -> SBoxedStrategy<(String, String)> {
-    (utc_time(), utc_time())
-        .prop_filter("distinct times", |(a, b)| a != b)
-        .prop_map(|(a, b)| if a > b { (a, b) } else { (b, a) })
-        .sboxed()
+pub fn reversed_times() -> Gen<(String, String)> {
+    const WHENCE: &str = "distinct times";
+    let time = utc_time();
+    let ordered = |(a, b): (String, String)| if a > b { (a, b) } else { (b, a) };
+    let strategy = (time.strategy().clone(), time.strategy().clone())
+        .prop_filter(WHENCE, |(a, b)| a != b)
+        .prop_map(ordered)
+        .sboxed();
+    // `prop_filter`'s draws: the pair again after each rejection, counted against the
+    // runner's local rejections.
+    Gen::paired(strategy, move |runner| loop {
+        let (a, b) = (time.draw(runner)?, time.draw(runner)?);
+        if a != b {
+            return Ok(ordered((a, b)));
+        }
+        runner.reject_local(WHENCE)?;
+    })
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub fn validate(
     if op.has_body() {
         instance["body"] = Value::Object(instance_body);
     }
-    if let Some(violation) = op.validate_request(&instance).into_iter().next() {
+    if let Some(violation) = op.request_violation(&instance) {
         let location = violation
             .instance_path
             .trim_start_matches('/')

@@ -67,15 +67,19 @@ impl Operation {
         self.errors.iter().find(|e| e.role == role)
     }
 
-    /// Every violation of the request schema by a `{path, query, headers}` instance.
-    pub fn validate_request(&self, instance: &Value) -> Vec<SchemaViolation> {
+    /// The first violation of the request schema by a `{path, query, headers}` instance, the
+    /// one an invalid-parameter answer names; `None` when it conforms. A conforming request
+    /// (most of them) costs `is_valid`, which builds no error; a refused one, its first error.
+    pub fn request_violation(&self, instance: &Value) -> Option<SchemaViolation> {
+        if self.request_validator.is_valid(instance) {
+            return None;
+        }
         self.request_validator
             .iter_errors(instance)
             .flat_map(|e| {
                 SchemaViolation::from_error_each(&e, super::response::MAX_VIOLATIONS_PER_BODY)
             })
-            .take(super::response::MAX_VIOLATIONS_PER_BODY)
-            .collect()
+            .next()
     }
 
     /// The compiled schema for a status, if that status is documented.
