@@ -163,7 +163,9 @@ impl HttpClient {
         tls: &TlsOptions,
     ) -> Result<Self, TlsError> {
         // No reqwest-wide timeout: `exchange` bounds the whole request, connect to last body
-        // byte, itself, and a second timer per request would only cost.
+        // byte, itself, and a second timer per request would only cost. The connect timeout
+        // stays: it costs a timer per new connection, not per request, and names a connection
+        // that cannot be made as such.
         let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.timeout)

@@ -2,12 +2,13 @@
 //! building a value tree.
 //!
 //! A case is sent far more often than it is shrunk: of a run's thousands of cases, a few are
-//! shrunk, and only those need proptest's value trees (one boxed tree per parameter, per text,
-//! per character). Making every case through its tree cost about two thirds of generation. A
-//! [`Gen`] keeps the strategy, from which shrinking makes trees as before, and beside it a
-//! drawer that takes the same draws from the generator in the same order and returns only the
-//! value. The combinators below build both halves from the same parts, so they cannot drift
-//! apart, and `generate::case`'s tests compare the two for every operation and many seeds.
+//! shrunk, and only those need proptest's value trees (a boxed tree per parameter and per text,
+//! and a tree per character). A [`Gen`] keeps the strategy, from which shrinking makes trees as
+//! before, and beside it a drawer that takes the same draws from the generator in the same
+//! order and returns only the value. The combinators below build both halves from the same
+//! parts, so they cannot drift apart. [`Gen::paired`] is the exception: its caller writes the
+//! drawer beside the strategy, and only the tests keep the two in step (`generate::case`'s
+//! compare them for every operation and many seeds, `values`' for text).
 
 use super::union::LeanUnion;
 use proptest::prelude::*;
@@ -101,6 +102,31 @@ impl<T: std::fmt::Debug + 'static> Gen<T> {
     }
 }
 
+impl<T: std::fmt::Debug + Clone + 'static> Gen<T> {
+    /// `prop_filter`, on both halves: the drawer draws again after each rejection and counts
+    /// it against the runner's local rejections, as the filter's `new_tree` does, so both
+    /// fail alike once those run out.
+    pub fn filter(
+        self,
+        whence: &'static str,
+        keep: impl Fn(&T) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        let keep = Arc::new(keep);
+        let kept = Arc::clone(&keep);
+        let drawer = self.drawer;
+        Gen {
+            strategy: self.strategy.prop_filter(whence, move |v| kept(v)).sboxed(),
+            drawer: Arc::new(move |runner| loop {
+                let value = drawer(runner)?;
+                if keep(&value) {
+                    return Ok(value);
+                }
+                runner.reject_local(whence)?;
+            }),
+        }
+    }
+}
+
 /// The values of several strategies, in order, as proptest's strategy for a `Vec` of
 /// strategies makes them (no length drawn).
 pub fn all<T: std::fmt::Debug + 'static>(gens: &[Gen<T>]) -> Gen<Vec<T>> {
@@ -168,13 +194,40 @@ mod tests {
         ]);
         let listed = all(&[choice.clone(), choice.clone(), choice]);
         let combined = triple(&listed, &pair(&number, &word), &number);
-        for seed in 0..=255u8 {
+        draws_like_its_tree(&combined, 0..=255);
+    }
+
+    /// For each seed: the drawn value is the tree's, and the generator is left where the tree
+    /// leaves it.
+    fn draws_like_its_tree<T: PartialEq + std::fmt::Debug + 'static>(
+        gen: &Gen<T>,
+        seeds: std::ops::RangeInclusive<u8>,
+    ) {
+        for seed in seeds {
             let (mut a, mut b) = (runner(seed), runner(seed));
-            let drawn = combined.draw(&mut a).unwrap();
-            let tree = combined.strategy().new_tree(&mut b).unwrap();
+            let drawn = gen.draw(&mut a).unwrap();
+            let tree = gen.strategy().new_tree(&mut b).unwrap();
             assert_eq!(drawn, tree.current(), "seed {seed}");
             assert_eq!(a.rng().next_u64(), b.rng().next_u64(), "seed {seed}");
         }
+    }
+
+    /// A filter that rejects half of its draws draws again as proptest's does, and one that
+    /// rejects every draw fails where proptest's does.
+    #[test]
+    fn a_filter_draws_again_as_proptests_does() {
+        let distinct =
+            pair(&Gen::leaf(0u32..2), &Gen::leaf(0u32..2)).filter("distinct", |(a, b)| a != b);
+        let never = Gen::leaf(0u32..3).filter("never", |_| false);
+        draws_like_its_tree(&distinct, 0..=63);
+        let (mut a, mut b) = (runner(0), runner(0));
+        assert!(never.draw(&mut a).is_err());
+        assert!(never.strategy().new_tree(&mut b).is_err());
+        assert_eq!(
+            a.rng().next_u64(),
+            b.rng().next_u64(),
+            "after the rejections"
+        );
     }
 
     /// A strategy that never makes a value.

@@ -316,22 +316,10 @@ pub fn violations(param: &Parameter, validator: &Validator) -> Vec<(Scenario, Ge
 
 /// Two valid times with the first strictly after the second.
 pub fn reversed_times() -> Gen<(String, String)> {
-    const WHENCE: &str = "distinct times";
     let time = utc_time();
-    let ordered = |(a, b): (String, String)| if a > b { (a, b) } else { (b, a) };
-    let strategy = (time.strategy().clone(), time.strategy().clone())
-        .prop_filter(WHENCE, |(a, b)| a != b)
-        .prop_map(ordered)
-        .sboxed();
-    // `prop_filter`'s draws: the pair again after each rejection, counted against the
-    // runner's local rejections.
-    Gen::paired(strategy, move |runner| loop {
-        let (a, b) = (time.draw(runner)?, time.draw(runner)?);
-        if a != b {
-            return Ok(ordered((a, b)));
-        }
-        runner.reject_local(WHENCE)?;
-    })
+    pair(&time, &time)
+        .filter("distinct times", |(a, b)| a != b)
+        .map(|(a, b)| if a > b { (a, b) } else { (b, a) })
 }
 
 #[cfg(test)]

@@ -67,18 +67,17 @@ impl Operation {
         self.errors.iter().find(|e| e.role == role)
     }
 
-    /// The first violation of the request schema by a `{path, query, headers}` instance, the
-    /// one an invalid-parameter answer names; `None` when it conforms. A conforming request
-    /// (most of them) costs `is_valid`, which builds no error; a refused one, its first error.
+    /// The first violation of the request schema by a `{path, query, headers}` instance (and
+    /// `body` for an operation with one), the one an invalid-parameter answer names; `None`
+    /// when it conforms. The mock asks for every request: one that conforms costs `is_valid`,
+    /// which builds no error; one that does not, that and its first error.
     pub fn request_violation(&self, instance: &Value) -> Option<SchemaViolation> {
         if self.request_validator.is_valid(instance) {
             return None;
         }
         self.request_validator
             .iter_errors(instance)
-            .flat_map(|e| {
-                SchemaViolation::from_error_each(&e, super::response::MAX_VIOLATIONS_PER_BODY)
-            })
+            .flat_map(|e| SchemaViolation::from_error_each(&e, 1))
             .next()
     }
 
