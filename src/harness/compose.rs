@@ -98,7 +98,7 @@ fn append<T>(all: &mut Vec<T>, items: Vec<T>) -> Vec<usize> {
 
 /// Puts trial results, which come as trials end, in the plan's order: what is gathered from
 /// them (findings, notes, migration evidence) is then the same from run to run.
-pub(super) fn in_plan_order(planned: &[PlannedTrial], results: &mut [TrialResult]) {
+fn in_plan_order(planned: &[PlannedTrial], results: &mut [TrialResult]) {
     let order: BTreeMap<&str, usize> = planned
         .iter()
         .enumerate()
@@ -112,7 +112,8 @@ pub(super) fn in_plan_order(planned: &[PlannedTrial], results: &mut [TrialResult
     });
 }
 
-/// The trials' notes and migration evidence, in the plan's order (the results put in it).
+/// The trials' notes and migration evidence, in the plan's order; the results are left in it
+/// for [`build_report`].
 pub(super) fn gathered(
     planned: &[PlannedTrial],
     results: &mut [TrialResult],
@@ -123,16 +124,14 @@ pub(super) fn gathered(
     (notes.collect(), evidence.collect())
 }
 
-/// Turns trial results into the report, trials in plan order.
+/// Turns trial results, in plan order (as [`gathered`] leaves them), into the report.
 pub(super) fn build_report(
     config: &RunConfig,
     target: String,
-    planned: &[PlannedTrial],
-    mut results: Vec<TrialResult>,
+    results: Vec<TrialResult>,
     notes: Vec<String>,
     duration_ms: u64,
 ) -> Report {
-    in_plan_order(planned, &mut results);
     let mut findings = Vec::new();
     let mut observations = Vec::new();
     let mut transport = Vec::new();
@@ -378,5 +377,8 @@ mod tests {
         let mut ended = vec![result("c"), result("a"), result("b")];
         let (notes, _) = gathered(&plan, &mut ended);
         assert_eq!(notes, ["note of a", "note of b", "note of c"]);
+        // Left in plan order for `build_report`, which no longer sorts them itself.
+        let names: Vec<&str> = ended.iter().map(|r| r.record.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
     }
 }

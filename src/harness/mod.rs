@@ -297,7 +297,6 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
             let mut report = build_report(
                 &config,
                 target.label(),
-                &[],
                 Vec::new(),
                 vec![sentence.clone()],
                 started.elapsed().as_millis() as u64,
@@ -490,7 +489,6 @@ pub fn run(mut config: RunConfig, start: RunStart) -> Result<RunOutcome, ExitErr
     let mut report = build_report(
         &config,
         target.label(),
-        &planned,
         results,
         notes,
         started.elapsed().as_millis() as u64,

@@ -220,12 +220,13 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
 /// a reference). Found by the resolver instead, a dangling one was reported with the file it
 /// could not find, but not the file and place that refer to it.
 fn check_refs(file: &SchemaFile, paths: &BTreeSet<&str>) -> Result<(), SpecError> {
-    let mut references = Vec::new();
-    schema_refs(&file.value, "", &mut references);
-    for (pointer, reference) in references {
+    each_keyword(&file.value, "", &mut |key, value, pointer| {
+        let (true, Some(reference)) = (key == "$ref", value.as_str()) else {
+            return Ok(());
+        };
         let target = reference.split('#').next().unwrap_or_default();
         if target.is_empty() {
-            continue;
+            return Ok(());
         }
         let problem = if target.starts_with('/') || has_scheme(target) {
             Some("is absolute: the contract's files refer to each other by relative paths".into())
@@ -236,41 +237,46 @@ fn check_refs(file: &SchemaFile, paths: &BTreeSet<&str>) -> Result<(), SpecError
                     .then(|| format!("refers to {path}, which is not a file of the contract")),
             }
         };
-        if let Some(problem) = problem {
-            return Err(SpecError::invalid(
+        match problem {
+            Some(problem) => Err(SpecError::invalid(
                 &file.path,
                 pointer,
                 format!("`{reference}` {problem}"),
-            ));
+            )),
+            None => Ok(()),
         }
-    }
-    Ok(())
+    })
 }
 
-/// The `$ref`s of a schema in schema position, with their pointers: where `check_schema`
-/// looks for x- keywords.
-fn schema_refs(schema: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+/// Calls `visit(keyword, value, pointer)` for every member of a schema in schema position,
+/// descending into the keywords that hold subschemas (`properties`, `items`, `allOf`...) instead
+/// of visiting them: the places where x- keywords and `$ref`s are read, and nothing inside an
+/// example or an x- value, which is data. The first error `visit` returns ends the walk.
+fn each_keyword(
+    schema: &Value,
+    pointer: &str,
+    visit: &mut dyn FnMut(&str, &Value, &str) -> Result<(), SpecError>,
+) -> Result<(), SpecError> {
     let Some(object) = schema.as_object() else {
-        return;
+        return Ok(());
     };
     for (key, value) in object {
         let here = format!("{pointer}/{}", escape_pointer(key));
-        if key == "$ref" {
-            if let Some(reference) = value.as_str() {
-                out.push((here, reference.to_string()));
-            }
-        } else if SCHEMA_MAPS.contains(&key.as_str()) {
+        if SCHEMA_MAPS.contains(&key.as_str()) {
             for (name, sub) in value.as_object().into_iter().flatten() {
-                schema_refs(sub, &format!("{here}/{}", escape_pointer(name)), out);
+                each_keyword(sub, &format!("{here}/{}", escape_pointer(name)), visit)?;
             }
         } else if SCHEMA_VALUES.contains(&key.as_str()) {
-            schema_refs(value, &here, out);
+            each_keyword(value, &here, visit)?;
         } else if SCHEMA_LISTS.contains(&key.as_str()) {
             for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
-                schema_refs(sub, &format!("{here}/{i}"), out);
+                each_keyword(sub, &format!("{here}/{i}"), visit)?;
             }
+        } else {
+            visit(key, value, &here)?;
         }
     }
+    Ok(())
 }
 
 /// Joins a relative reference to the directory of `base` and normalises `..` and `.`
@@ -387,28 +393,14 @@ impl KeywordValidators {
 
     /// Walks a schema, checking every x- keyword in schema position.
     fn check_schema(&self, file: &str, schema: &Value, pointer: &str) -> Result<(), SpecError> {
-        let Some(object) = schema.as_object() else {
-            return Ok(());
-        };
-        for (key, value) in object {
-            let here = format!("{pointer}/{}", escape_pointer(key));
-            if key.starts_with("x-") {
-                self.check_keyword(file, key, value, &here)?;
-            } else if SCHEMA_MAPS.contains(&key.as_str()) {
-                if let Some(map) = value.as_object() {
-                    for (name, sub) in map {
-                        self.check_schema(file, sub, &format!("{here}/{}", escape_pointer(name)))?;
-                    }
-                }
-            } else if SCHEMA_VALUES.contains(&key.as_str()) {
-                self.check_schema(file, value, &here)?;
-            } else if SCHEMA_LISTS.contains(&key.as_str()) {
-                for (i, sub) in value.as_array().into_iter().flatten().enumerate() {
-                    self.check_schema(file, sub, &format!("{here}/{i}"))?;
-                }
-            }
-        }
-        Ok(())
+        each_keyword(
+            schema,
+            pointer,
+            &mut |key, value, here| match key.starts_with("x-") {
+                true => self.check_keyword(file, key, value, here),
+                false => Ok(()),
+            },
+        )
     }
 
     fn check_keyword(
