@@ -95,14 +95,18 @@ impl Cli {
     /// names the git commit and the schemas hash ([`crate::build_info::ToolInfo`]): the
     /// derive's `version` can only hold text known at compile time, and the hash is not.
     pub fn parse_args() -> Cli {
-        let info = crate::build_info::ToolInfo::embedded();
-        let short = match &info.commit {
-            Some(commit) => format!("{} ({commit})", info.version),
-            None => info.version.clone(),
+        let version = crate::build_info::VERSION;
+        let short = match crate::build_info::commit() {
+            Some(commit) => format!("{version} ({commit})"),
+            None => version.to_string(),
         };
-        let command = Cli::command()
-            .version(short.leak() as &'static str)
-            .long_version(info.long_version().leak() as &'static str);
+        let mut command = Cli::command().version(short.leak() as &'static str);
+        // The long version hashes the embedded schemas: only `--version` prints it, so only a
+        // command line that has the word pays for it.
+        if std::env::args_os().any(|arg| arg == "--version") {
+            let info = crate::build_info::ToolInfo::embedded();
+            command = command.long_version(info.long_version().leak() as &'static str);
+        }
         let mut matches = command.get_matches();
         Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.exit())
     }

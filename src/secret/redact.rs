@@ -56,6 +56,9 @@ fn escapes_a_byte(byte: u8) -> bool {
 #[derive(Debug, Clone)]
 struct Secret {
     bytes: Vec<u8>,
+    /// The bytes a form of its first byte can start with ([`first_bytes`]): at any other text
+    /// byte it cannot start, and is not tried.
+    first: ByteSet,
     /// Whether a form of the second byte can start with this byte: after the first byte as is,
     /// a text byte outside this set ends the attempt.
     second: ByteSet,
@@ -103,8 +106,10 @@ impl Redactor {
         for secret in all {
             let bytes = secret.as_bytes();
             if bytes.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s.bytes == bytes) {
+                let mut first = [false; BYTE_VALUES];
                 for start in first_bytes(bytes[0]) {
                     self.starts[usize::from(start)] = true;
+                    first[usize::from(start)] = true;
                 }
                 let mut second = [false; BYTE_VALUES];
                 for start in first_bytes(bytes[1]) {
@@ -119,6 +124,7 @@ impl Redactor {
                 }
                 self.secrets.push(Secret {
                     bytes: bytes.to_vec(),
+                    first,
                     second,
                     plain_first: !b"%\\&+'".contains(&bytes[0]),
                 });
@@ -145,13 +151,15 @@ impl Redactor {
                     .secrets
                     .iter()
                     .filter(|secret| {
-                        // The common miss: the first byte as is, the next one no form of the
-                        // second byte.
-                        !secret.plain_first
-                            || text[i] != secret.bytes[0]
-                            || text
-                                .get(i + 1)
-                                .is_some_and(|&b| secret.second[usize::from(b)])
+                        // No form of its first byte starts here (a space, a letter of another
+                        // secret); or the common miss: the first byte as is, the next one no
+                        // form of the second byte.
+                        secret.first[usize::from(text[i])]
+                            && (!secret.plain_first
+                                || text[i] != secret.bytes[0]
+                                || text
+                                    .get(i + 1)
+                                    .is_some_and(|&b| secret.second[usize::from(b)]))
                     })
                     .filter_map(|secret| longest_match(text, i, &secret.bytes, &mut scratch))
                     .max();

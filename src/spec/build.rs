@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// How the files of a contract are read into schema files: with or without the checks.
+type ReadSources = fn(Vec<(String, String)>) -> Result<Vec<SchemaFile>, SpecError>;
+
 /// The shared gateway error file whose `x-errors` apply to every BSS operation.
 const GATEWAY_FILE: &str = "common/gateway-error.json";
 
@@ -30,7 +33,11 @@ impl Spec {
         if let Some(spec) = CELL.get() {
             return Ok(Arc::clone(spec));
         }
-        let spec = Arc::new(Spec::from_sources(load::embedded_sources())?);
+        let spec = Arc::new(Spec::assemble(
+            load::embedded_sources(),
+            load::parse,
+            load::embedded_sha256(),
+        )?);
         Ok(Arc::clone(CELL.get_or_init(|| spec)))
     }
 
@@ -42,7 +49,18 @@ impl Spec {
     /// Builds the contract from (relative path, JSON text) pairs.
     pub fn from_sources(sources: Vec<(String, String)>) -> Result<Spec, SpecError> {
         let sha256 = load::sources_sha256(&sources);
-        let files: BTreeMap<String, Value> = load::parse_and_check(sources)?
+        Spec::assemble(sources, load::parse_and_check, sha256)
+    }
+
+    /// Builds the contract from files read by `read`: [`load::parse_and_check`] for files a
+    /// user gives, [`load::parse`] for the embedded ones, checked when the binary was tested.
+    /// `sha256` is the sources' hash (see [`load::sources_sha256`]).
+    fn assemble(
+        sources: Vec<(String, String)>,
+        read: ReadSources,
+        sha256: String,
+    ) -> Result<Spec, SpecError> {
+        let files: BTreeMap<String, Value> = read(sources)?
             .into_iter()
             .map(|SchemaFile { path, value }| (path, value))
             .collect();
@@ -282,10 +300,13 @@ impl Spec {
                     }
                 };
                 let field = |key: &str| format!("{pointer}/{key}");
+                let rules = super::parameter::rule_ids(op, location, name, &schema);
+                let is_required = required.contains(&name.as_str());
+                let accepting = super::parameter::Accepting::new(&rules, &schema, is_required);
                 out.push(Parameter {
                     name: name.clone(),
                     location,
-                    required: required.contains(&name.as_str()),
+                    required: is_required,
                     ty,
                     presence: optional(file, &schema, "x-presence", &field("x-presence"))?,
                     filter: optional(file, &schema, "x-filter", &field("x-filter"))?,
@@ -299,7 +320,8 @@ impl Spec {
                     replaces: optional(file, &schema, "x-replaces", &field("x-replaces"))?,
                     doc: optional(file, &schema, "x-doc", &field("x-doc"))?,
                     positions: super::position::keyword_positions(&schema),
-                    rules: Arc::new(super::parameter::rule_ids(op, location, name, &schema)),
+                    rules: Arc::new(rules),
+                    accepting: Arc::new(accepting),
                     schema,
                     pointer,
                     validator: Default::default(),

@@ -4,6 +4,7 @@
 
 mod build;
 mod error;
+mod fields;
 mod load;
 mod matching;
 mod model;
@@ -18,13 +19,14 @@ mod vocabulary;
 mod wire;
 
 pub use error::SpecError;
+pub use fields::{FieldCursor, ResponseFields};
 pub use load::{
     embedded_sha256, embedded_sources, escape_pointer, sources_sha256, BASE_URI, VOCABULARY_FILE,
 };
 pub use matching::{is_canonical_time, parse_time};
-pub use model::{Operation, ResponseFields, Spec};
+pub use model::{Operation, Spec};
 pub use operation::{OperationId, UnknownOperation};
-pub use parameter::{ParamLocation, ParamType, Parameter};
+pub use parameter::{Accepting, ParamLocation, ParamType, Parameter};
 pub use position::{KeywordPositions, Position};
 pub use requirement::{catalogue, DocQuotes, Requirement, Semantic, Subject};
 pub use response::{ResponseSchema, MAX_VIOLATIONS_PER_BODY};

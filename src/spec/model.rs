@@ -2,6 +2,7 @@
 //! and [`Operation`] (one documented operation, ready to validate requests and responses), with
 //! the questions the rest of the crate asks them. How files become a `Spec` is in `build.rs`.
 
+use super::fields::ResponseFields;
 use super::load::{escape_pointer, join_relative};
 use super::operation::OperationId;
 use super::parameter::{ParamLocation, Parameter};
@@ -31,15 +32,6 @@ pub struct Spec {
     pub(super) response_fields: BTreeMap<(OperationId, u16), ResponseFields>,
     /// SHA-256 of the schema files it was built from (see [`super::load::sources_sha256`]).
     pub(super) sha256: String,
-}
-
-/// The requirements about the fields of one operation's answer with one status.
-#[derive(Debug, Default)]
-pub struct ResponseFields {
-    /// Indices into [`Spec::requirements`], in catalogue order.
-    pub requirements: Vec<usize>,
-    /// The field paths they name (`customer_info_list.corp_name`; `body`).
-    pub paths: std::collections::BTreeSet<String>,
 }
 
 /// One documented operation, ready to validate requests and responses.
@@ -272,25 +264,24 @@ impl Spec {
     /// The requirements about the fields of an operation's answer with this status, and the
     /// field paths they name (empty when the status has none).
     pub fn response_fields(&self, op: OperationId, status: u16) -> &ResponseFields {
-        static NONE: ResponseFields = ResponseFields {
-            requirements: Vec::new(),
-            paths: std::collections::BTreeSet::new(),
-        };
+        static NONE: ResponseFields = ResponseFields::EMPTY;
         self.response_fields.get(&(op, status)).unwrap_or(&NONE)
     }
 
     /// Indexes the response-field requirements by operation and status (once, after the
     /// catalogue is built).
     pub(super) fn index_response_fields(&mut self) {
-        let mut index: BTreeMap<(OperationId, u16), ResponseFields> = BTreeMap::new();
+        let mut index: BTreeMap<(OperationId, u16), Vec<(usize, String)>> = BTreeMap::new();
         for (i, requirement) in self.requirements.iter().enumerate() {
             if let super::Subject::Response { status, path, .. } = &requirement.subject {
                 let fields = index.entry((requirement.operation, *status)).or_default();
-                fields.requirements.push(i);
-                fields.paths.insert(path.clone());
+                fields.push((i, path.clone()));
             }
         }
-        self.response_fields = index;
+        self.response_fields = index
+            .into_iter()
+            .map(|(key, fields)| (key, ResponseFields::new(fields)))
+            .collect();
     }
 
     /// Every operation, in [`OperationId::ALL`] order.
@@ -437,6 +428,8 @@ mod tests {
                         &spec.requirements()[i].subject
                     {
                         assert!(fields.paths.contains(path), "{path}");
+                        let at = fields.requirements.iter().position(|&r| r == i).unwrap();
+                        assert_eq!(&fields.paths[fields.path_of[at]], path);
                     }
                 }
                 indexed += scanned.len();

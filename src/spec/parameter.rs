@@ -88,6 +88,58 @@ pub struct Parameter {
     /// `x-presence.<form>`), made once: the coverage of the documentation names some of them
     /// for every answer a run gets.
     pub(super) rules: Arc<BTreeMap<String, RuleId>>,
+    /// The rules an accepted request shows of it, by keyword, made once: the coverage reads
+    /// them for every answer a run gets.
+    pub(super) accepting: Arc<Accepting>,
+}
+
+/// The rules of one parameter that a request carrying it shows when the target accepts it:
+/// `required`, each of `type`, `enum`, `pattern` and `format` its schema has, and each bound
+/// (`minimum`, `maximum`, `maxLength`, `minLength`) with the value at its edge.
+#[derive(Debug, Default)]
+pub struct Accepting {
+    /// `required`, when the parameter is.
+    pub required: Option<RuleId>,
+    /// `type`, `enum`, `pattern`, `format`: those its schema has, in that order.
+    pub kinds: Vec<RuleId>,
+    /// `minimum`: the bound and the rule.
+    pub minimum: Option<(i64, RuleId)>,
+    /// `maximum`: the bound and the rule.
+    pub maximum: Option<(i64, RuleId)>,
+    /// `maxLength`: the bound and the rule.
+    pub max_length: Option<(i64, RuleId)>,
+    /// `minLength`: the bound and the rule.
+    pub min_length: Option<(i64, RuleId)>,
+}
+
+impl Accepting {
+    /// Read from the parameter's rule ids (see [`rule_ids`]) and its schema.
+    pub(super) fn new(
+        rules: &BTreeMap<String, RuleId>,
+        schema: &Value,
+        required: bool,
+    ) -> Accepting {
+        // `rule_ids` made an id for every keyword of the schema and for `required`.
+        let rule = |keyword: &str| rules.get(keyword).cloned();
+        let bound = |keyword: &str| {
+            schema
+                .get(keyword)
+                .and_then(Value::as_i64)
+                .zip(rule(keyword))
+        };
+        Accepting {
+            required: required.then(|| rule("required")).flatten(),
+            kinds: ["type", "enum", "pattern", "format"]
+                .into_iter()
+                .filter(|keyword| schema.get(keyword).is_some())
+                .filter_map(rule)
+                .collect(),
+            minimum: bound("minimum"),
+            maximum: bound("maximum"),
+            max_length: bound("maxLength"),
+            min_length: bound("minLength"),
+        }
+    }
 }
 
 /// The ids of a parameter's rules, by keyword (see [`Parameter::rule`]).
@@ -119,6 +171,22 @@ pub(super) fn rule_ids(
 }
 
 impl Parameter {
+    /// The rules a request carrying it shows when the target accepts it (see [`Accepting`]).
+    pub fn accepting(&self) -> &Accepting {
+        &self.accepting
+    }
+
+    /// Raw parameter text read as a whole number, as [`Parameter::typed`] reads it: `None` for a
+    /// String parameter or text that is not one.
+    pub fn integer(&self, raw: &str) -> Option<i64> {
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        match self.ty {
+            ParamType::Integer if whole => raw.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// The id of the rule `keyword` of this parameter of `op`: the one made with the spec
     /// when the keyword is one of its own, else made now.
     pub fn rule(&self, op: OperationId, keyword: &str) -> RuleId {
@@ -152,16 +220,9 @@ impl Parameter {
     /// Reads raw parameter text as the documented type. Text that is not a whole number stays a
     /// string for an Integer parameter, so the schema's `type` keyword reports it.
     pub fn typed(&self, raw: &str) -> Value {
-        match self.ty {
-            ParamType::String => Value::String(raw.to_string()),
-            ParamType::Integer => {
-                let digits = raw.strip_prefix('-').unwrap_or(raw);
-                let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-                match raw.parse::<i64>() {
-                    Ok(n) if whole => Value::from(n),
-                    _ => Value::String(raw.to_string()),
-                }
-            }
+        match self.integer(raw) {
+            Some(n) => Value::from(n),
+            None => Value::String(raw.to_string()),
         }
     }
 

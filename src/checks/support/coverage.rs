@@ -8,12 +8,10 @@ use super::selection::CheckSelection;
 use crate::checks::{CheckInfo, DocSource, Runner, Verifies, CHECKS};
 use crate::outcome::{Evidence, Expectation, Finding};
 use crate::spec::{
-    DocRef, ErrorRole, Operation, ParamLocation, Parameter, Requirement, RuleId, Spec, Subject,
-    WireForm,
+    DocRef, ErrorRole, FieldCursor, Operation, ParamLocation, Parameter, Requirement,
+    ResponseFields, RuleId, Spec, Subject, WireForm,
 };
 use serde_json::Value;
-use std::collections::BTreeSet;
-use std::ops::Bound;
 
 /// Array elements of one answer walked for the fields they show: a field seen in the first
 /// elements is seen; a hostile list of millions costs no more than this.
@@ -264,21 +262,24 @@ pub fn exchange_evidence(
                 && crate::spec::ResponseSchema::was_cut(response.validate(body).len());
             let fields = spec.response_fields(op.id, response.status);
             if !cut {
-                let mut seen = std::collections::HashMap::new();
-                walk_fields(body, &mut String::new(), &fields.paths, &mut seen, 0);
-                for requirement in fields.requirements.iter().map(|&i| &spec.requirements()[i]) {
-                    if let Subject::Response { path, keyword, .. } = &requirement.subject {
+                let mut seen = vec![0u8; fields.paths.len()];
+                if let Some(root) = fields.root() {
+                    walk_fields(body, fields, root, &mut seen, 0);
+                }
+                for (&i, &path) in fields.requirements.iter().zip(&fields.path_of) {
+                    let requirement = &spec.requirements()[i];
+                    if let Subject::Response { keyword, .. } = &requirement.subject {
                         // A keyword about strings or numbers holds vacuously on other values:
                         // only a value it applies to shows it.
-                        let applies =
-                            seen.get(path.as_str())
-                                .is_some_and(|kinds| match keyword.as_str() {
-                                    "maxLength" | "minLength" | "pattern" | "format" => {
-                                        kinds & STRING != 0
-                                    }
-                                    "minimum" | "maximum" | "multipleOf" => kinds & NUMBER != 0,
-                                    _ => true,
-                                });
+                        let kinds = seen[path];
+                        let applies = kinds != 0
+                            && match keyword.as_str() {
+                                "maxLength" | "minLength" | "pattern" | "format" => {
+                                    kinds & STRING != 0
+                                }
+                                "minimum" | "maximum" | "multipleOf" => kinds & NUMBER != 0,
+                                _ => true,
+                            };
                         if applies {
                             out.push((requirement.id.clone(), Evidence::Seen));
                         }
@@ -317,98 +318,85 @@ fn accepted_evidence(
             // Headers the client sets itself (the token, Content-Type) are always sent.
             ParamLocation::Header => Some(""),
         };
-        let id = |keyword: &str| parameter.rule(op.id, keyword);
         let form = WireForm::classify(raw);
         if parameter.presence.is_some() {
             if let WireForm::Value(_) = form {
             } else {
-                out.push((id(form.presence_keyword()), Evidence::Accepted));
+                out.push((
+                    parameter.rule(op.id, form.presence_keyword()),
+                    Evidence::Accepted,
+                ));
                 continue;
             }
         }
         let Some(raw) = raw else { continue };
+        let accepting = parameter.accepting();
         if parameter.required {
-            out.push((id("required"), Evidence::Accepted));
-        }
-        let typed = parameter.typed(raw);
-        let length = raw.chars().count() as i64;
-        for keyword in ["type", "enum", "pattern", "format"] {
-            if parameter.schema.get(keyword).is_some() {
-                out.push((id(keyword), Evidence::Accepted));
+            if let Some(rule) = &accepting.required {
+                out.push((rule.clone(), Evidence::Accepted));
             }
         }
-        let at = |keyword: &str, value: i64| parameter.limit(keyword) == Some(value);
-        if typed.as_i64().is_some_and(|n| at("minimum", n)) {
-            out.push((id("minimum"), Evidence::Accepted));
-        }
-        if typed.as_i64().is_some_and(|n| at("maximum", n)) {
-            out.push((id("maximum"), Evidence::Accepted));
-        }
-        if at("maxLength", length) {
-            out.push((id("maxLength"), Evidence::Accepted));
-        }
-        if at("minLength", length) {
-            out.push((id("minLength"), Evidence::Accepted));
+        out.extend(
+            accepting
+                .kinds
+                .iter()
+                .map(|rule| (rule.clone(), Evidence::Accepted)),
+        );
+        let at = |bound: &Option<(i64, RuleId)>, value: Option<i64>| match (bound, value) {
+            (Some((edge, rule)), Some(value)) if *edge == value => Some(rule.clone()),
+            _ => None,
+        };
+        let number = parameter.integer(raw);
+        let length = (accepting.max_length.is_some() || accepting.min_length.is_some())
+            .then(|| raw.chars().count() as i64);
+        for rule in [
+            at(&accepting.minimum, number),
+            at(&accepting.maximum, number),
+            at(&accepting.max_length, length),
+            at(&accepting.min_length, length),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push((rule, Evidence::Accepted));
         }
     }
 }
 
-/// The field paths of a body that hold a non-null value (`customer_info_list.corp_name`; `body`
-/// for the body itself), as the catalogue names response fields. Only the paths the catalogue
-/// knows are followed (and at most [`MAX_ELEMENTS_WALKED`] elements of an array), so a hostile
-/// body of long or many undocumented keys costs nothing here.
-fn walk_fields<'k>(
+/// The kinds of value (`STRING`, `NUMBER`, `OTHER`) each named field path of a body holds, when
+/// not null, into `seen` (by index in `fields.paths`; `body` for the body itself), as the
+/// catalogue names response fields. Only members that are named fields or lead to one are
+/// followed (and at most [`MAX_ELEMENTS_WALKED`] elements of an array), so a hostile body of long
+/// or many undocumented keys costs nothing here.
+fn walk_fields(
     value: &Value,
-    path: &mut String,
-    known: &'k BTreeSet<String>,
-    seen: &mut std::collections::HashMap<&'k str, u8>,
+    fields: &ResponseFields,
+    at: FieldCursor,
+    seen: &mut [u8],
     depth: usize,
 ) {
     if value.is_null() || depth > MAX_DEPTH {
         return;
     }
-    let here = if path.is_empty() {
-        "body"
-    } else {
-        path.as_str()
-    };
-    if let Some(known) = known.get(here) {
-        let kind = match value {
+    if let Some(path) = fields.path_at(at) {
+        seen[path] |= match value {
             Value::String(_) => STRING,
             Value::Number(_) => NUMBER,
             _ => OTHER,
         };
-        *seen.entry(known.as_str()).or_default() |= kind;
     }
     match value {
         Value::Object(map) => {
-            // A key with a dot is no documented field, and would read as a path of one.
-            for (key, child) in map.iter().filter(|(key, _)| !key.contains('.')) {
-                let start = path.len();
-                if !path.is_empty() {
-                    path.push('.');
+            // A key with a dot is no segment of a path: the tree has no such child.
+            for (key, child) in map {
+                if let Some(next) = fields.child(at, key) {
+                    walk_fields(child, fields, next, seen, depth + 1);
                 }
-                path.push_str(key);
-                // Descend only towards a documented field: this one, or one under it (in sorted
-                // order the first path at or after "this." starts with it if any does).
-                let wanted = known.contains(path.as_str()) || {
-                    path.push('.');
-                    let under = known
-                        .range::<str, _>((Bound::Included(path.as_str()), Bound::Unbounded))
-                        .next()
-                        .is_some_and(|k| k.starts_with(path.as_str()));
-                    path.pop();
-                    under
-                };
-                if wanted {
-                    walk_fields(child, path, known, seen, depth + 1);
-                }
-                path.truncate(start);
             }
         }
         Value::Array(items) => {
             for item in items.iter().take(MAX_ELEMENTS_WALKED) {
-                walk_fields(item, path, known, seen, depth + 1);
+                walk_fields(item, fields, at, seen, depth + 1);
             }
         }
         _ => {}
@@ -436,17 +424,34 @@ mod tests {
         }
     }
 
+    /// The paths `walk_fields` saw in `body` among `known`, with their kinds.
+    fn walked(known: &[&str], body: &Value) -> Vec<(String, u8)> {
+        let fields = ResponseFields::new(
+            known
+                .iter()
+                .enumerate()
+                .map(|(i, path)| (i, path.to_string()))
+                .collect(),
+        );
+        let mut seen = vec![0u8; fields.paths.len()];
+        walk_fields(body, &fields, fields.root().unwrap(), &mut seen, 0);
+        fields
+            .paths
+            .iter()
+            .zip(seen)
+            .filter(|(_, kinds)| *kinds != 0)
+            .map(|(path, kinds)| (path.clone(), kinds))
+            .collect()
+    }
+
     #[test]
     fn the_walk_of_a_body_follows_only_documented_fields() {
-        let known: BTreeSet<String> = [
+        let known = [
             "body",
             "count",
             "customer_info_list",
             "customer_info_list.corp_name",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
+        ];
         // Long, deep and wide undocumented keys cost nothing; a dotted key is no path.
         let long = "k".repeat(100_000);
         let mut deep = serde_json::json!({"leaf": 1});
@@ -462,26 +467,31 @@ mod tests {
             "customer_info_lis": {"corp_name": "no"},
             "customer_info_list-": {"corp_name": "no"}
         });
-        let mut seen = std::collections::HashMap::new();
-        walk_fields(&body, &mut String::new(), &known, &mut seen, 0);
-        assert_eq!(seen.get("count"), Some(&NUMBER));
-        let mut seen: Vec<&str> = seen.into_keys().collect();
-        seen.sort();
+        let seen = walked(&known, &body);
         assert_eq!(
             seen,
             [
-                "body",
-                "count",
-                "customer_info_list",
-                "customer_info_list.corp_name"
+                ("body".to_string(), OTHER),
+                ("count".to_string(), NUMBER),
+                ("customer_info_list".to_string(), OTHER),
+                ("customer_info_list.corp_name".to_string(), STRING)
             ]
         );
-        let mut none = std::collections::HashMap::new();
         let nulls = serde_json::json!({"customer_info_list": [{"corp_name": null}]});
-        walk_fields(&nulls, &mut String::new(), &known, &mut none, 0);
+        let seen = walked(&known, &nulls);
         assert!(
-            !none.contains_key("customer_info_list.corp_name"),
-            "{none:?}"
+            !seen
+                .iter()
+                .any(|(p, _)| p == "customer_info_list.corp_name"),
+            "{seen:?}"
         );
+        // Past MAX_DEPTH nothing is followed, however the path is named.
+        let mut nested = serde_json::json!("leaf");
+        for _ in 0..MAX_DEPTH + 2 {
+            nested = serde_json::json!({ "a": nested });
+        }
+        let deepest = vec!["a"; MAX_DEPTH + 2].join(".");
+        let seen = walked(&["body", &deepest], &nested);
+        assert_eq!(seen, [("body".to_string(), OTHER)]);
     }
 }
