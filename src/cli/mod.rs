@@ -101,8 +101,8 @@ impl Cli {
             None => version.to_string(),
         };
         let mut command = Cli::command().version(short.leak() as &'static str);
-        // The long version hashes the embedded schemas: only `--version` prints it, so only a
-        // command line that has the word pays for it.
+        // The long version holds the embedded schemas' hash: only `--version` prints it, so a
+        // command that loads no embedded contract (`sign`, `list`, `config`) does not hash.
         if std::env::args_os().any(|arg| arg == "--version") {
             let info = crate::build_info::ToolInfo::embedded();
             command = command.long_version(info.long_version().leak() as &'static str);

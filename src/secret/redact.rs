@@ -490,12 +490,17 @@ mod tests {
 
     #[test]
     fn the_pair_table_skips_only_what_could_not_match() {
-        // The same redactor with every pair marked tries every secret wherever one can start,
-        // as the scan did before the table: both must give the same text.
+        // The same redactor with every byte, pair and first byte marked tries every secret at
+        // every byte, leaving the decision to `longest_match`: both must give the same text.
         let secrets = [TOKEN, "Tok3n-Value_9xyz", "中文密钥abcd", " lead+plus"];
         let fast = Redactor::new(secrets);
         let mut slow = fast.clone();
         slow.pairs.iter_mut().for_each(|w| *w = u64::MAX);
+        slow.starts = [true; BYTE_VALUES];
+        for secret in &mut slow.secrets {
+            secret.first = [true; BYTE_VALUES];
+            secret.second = [true; BYTE_VALUES];
+        }
         let pieces: Vec<String> = secrets
             .iter()
             .flat_map(|s| {

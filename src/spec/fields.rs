@@ -12,7 +12,8 @@ pub struct ResponseFields {
     /// The field paths they name (`customer_info_list.corp_name`; `body` for the body itself),
     /// sorted and each once.
     pub paths: Vec<String>,
-    /// The segments of those paths as a tree; empty when there are no paths.
+    /// The segments of those paths as a tree, its root the body; empty only in
+    /// [`ResponseFields::EMPTY`].
     tree: Vec<FieldNode>,
 }
 
@@ -79,7 +80,8 @@ impl ResponseFields {
         }
     }
 
-    /// The body itself: where every walk starts; `None` when no field is named.
+    /// The body itself: where every walk starts; `None` for [`ResponseFields::EMPTY`] (a
+    /// status the contract does not document).
     pub fn root(&self) -> Option<FieldCursor> {
         (!self.tree.is_empty()).then_some(FieldCursor(0))
     }

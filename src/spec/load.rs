@@ -65,8 +65,8 @@ pub fn sources_sha256(sources: &[(String, String)]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// The SHA-256 of the embedded `schemas/` (see [`sources_sha256`]), without compiling the
-/// contract: what `--version` prints.
+/// The SHA-256 of the embedded `schemas/` (see [`sources_sha256`]), computed once per process:
+/// what `--version` prints and what the embedded contract's reports record.
 pub fn embedded_sha256() -> String {
     static SHA256: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SHA256
@@ -196,9 +196,10 @@ pub fn parse_and_check(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>
     Ok(files)
 }
 
-/// Parses every file, checking only its JSON syntax: enough for the embedded contract, which
-/// passed [`check`] when it was built (a test runs it on every build's embedded files), so a run
-/// does not pay for the meta-schema again at every start.
+/// Parses every file, checking only its JSON syntax: enough for the embedded contract in a
+/// release build, which passed [`check`] in its tests (a unit test runs it on the embedded
+/// files, and every debug build at load), so a run does not pay for the meta-schema at every
+/// start.
 pub fn parse(sources: Vec<(String, String)>) -> Result<Vec<SchemaFile>, SpecError> {
     let mut files = Vec::with_capacity(sources.len());
     for (path, text) in sources {
