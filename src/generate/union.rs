@@ -39,9 +39,7 @@ impl<S: Strategy> LeanUnion<S> {
             total,
         }
     }
-}
 
-impl<S: Strategy> LeanUnion<S> {
     /// proptest's pick: uniform in [0, total), then the count of running sums at or below it.
     fn pick(&self, runner: &mut TestRunner) -> usize {
         let draw = proptest::num::sample_uniform_incl(runner, 0u64, self.total - 1);

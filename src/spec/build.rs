@@ -310,12 +310,11 @@ impl Spec {
                 };
                 let field = |key: &str| format!("{pointer}/{key}");
                 let rules = super::parameter::rule_ids(op, location, name, &schema);
-                let is_required = required.contains(&name.as_str());
-                let accepting = super::parameter::Accepting::new(&rules, &schema, is_required);
+                let accepting = super::parameter::Accepting::new(&rules, &schema);
                 out.push(Parameter {
                     name: name.clone(),
                     location,
-                    required: is_required,
+                    required: required.contains(&name.as_str()),
                     ty,
                     presence: optional(file, &schema, "x-presence", &field("x-presence"))?,
                     filter: optional(file, &schema, "x-filter", &field("x-filter"))?,

@@ -94,11 +94,12 @@ pub struct Parameter {
 }
 
 /// The rules of one parameter that a request carrying it shows when the target accepts it:
-/// `required`, each of `type`, `enum`, `pattern` and `format` its schema has, and each bound
-/// (`minimum`, `maximum`, `maxLength`, `minLength`) with the value at its edge.
-#[derive(Debug, Default)]
+/// `required` (when [`Parameter::required`] says it is), each of `type`, `enum`, `pattern` and
+/// `format` its schema has, and each bound (`minimum`, `maximum`, `maxLength`, `minLength`)
+/// with the value at its edge.
+#[derive(Debug)]
 pub struct Accepting {
-    /// `required`, when the parameter is.
+    /// The rule `required`.
     pub required: Option<RuleId>,
     /// `type`, `enum`, `pattern`, `format`: those its schema has, in that order.
     pub kinds: Vec<RuleId>,
@@ -114,21 +115,12 @@ pub struct Accepting {
 
 impl Accepting {
     /// Read from the parameter's rule ids (see [`rule_ids`]) and its schema.
-    pub(super) fn new(
-        rules: &BTreeMap<String, RuleId>,
-        schema: &Value,
-        required: bool,
-    ) -> Accepting {
+    pub(super) fn new(rules: &BTreeMap<String, RuleId>, schema: &Value) -> Accepting {
         // `rule_ids` made an id for every keyword of the schema and for `required`.
         let rule = |keyword: &str| rules.get(keyword).cloned();
-        let bound = |keyword: &str| {
-            schema
-                .get(keyword)
-                .and_then(Value::as_i64)
-                .zip(rule(keyword))
-        };
+        let bound = |keyword: &str| schema_limit(schema, keyword).zip(rule(keyword));
         Accepting {
-            required: required.then(|| rule("required")).flatten(),
+            required: rule("required"),
             kinds: ["type", "enum", "pattern", "format"]
                 .into_iter()
                 .filter(|keyword| schema.get(keyword).is_some())
@@ -140,6 +132,11 @@ impl Accepting {
             min_length: bound("minLength"),
         }
     }
+}
+
+/// A whole-number keyword of a parameter's schema (`maximum`, `maxLength`).
+fn schema_limit(schema: &Value, keyword: &str) -> Option<i64> {
+    schema.get(keyword).and_then(Value::as_i64)
 }
 
 /// The ids of a parameter's rules, by keyword (see [`Parameter::rule`]).
@@ -214,7 +211,7 @@ impl Parameter {
 
     /// A numeric keyword of the merged schema (`maxLength`, `minimum`...).
     pub fn limit(&self, keyword: &str) -> Option<i64> {
-        self.schema.get(keyword).and_then(Value::as_i64)
+        schema_limit(&self.schema, keyword)
     }
 
     /// Reads raw parameter text as the documented type. Text that is not a whole number stays a
